@@ -1,0 +1,18 @@
+"""adjit: record a Python function once, differentiate it many times at compiled speed.
+
+>>> import numpy as np, adjit
+>>> tape = adjit.trace(lambda x: x[0] * x[1] + np.exp(x[0] * x[1]), [1.0, 2.0])
+>>> tape.gradient([1.0, 2.0])           # (2 + 2e², 1 + e²)
+array([16.7781122 ,  8.3890561 ])
+"""
+from .errors import BranchChanged, TapeError, TracingError
+from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
+from .functions import __all__ as _functions
+from .tape import Tape
+from .tracer import trace
+from .transforms import grad, jacobian, value_and_grad
+
+__version__ = "0.1.0"
+
+__all__ = ["trace", "Tape", "grad", "value_and_grad", "jacobian", "TracingError",
+           "TapeError", "BranchChanged", *_functions]

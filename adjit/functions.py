@@ -1,0 +1,44 @@
+"""Math functions that record on traced values and compute on plain numbers.
+
+Each works on a traced scalar, a traced array (elementwise), a number or a
+NumPy array, like the NumPy ufunc of the same name. ``erf`` and ``erfc`` have
+no NumPy ufunc; ``asin`` ... ``pow`` are the Python ``math`` spellings.
+"""
+from __future__ import annotations
+
+from . import ops
+from .tracer import binary, unary, where  # noqa: F401  (where is public here)
+
+
+def _make(name: str, arity: int, public: str):
+    if arity == 1:
+        def f(x):
+            return unary(name, x)
+    else:
+        def f(a, b):
+            return binary(name, a, b)
+    op = ops.OPS[name]
+    f.__name__ = f.__qualname__ = public
+    f.__doc__ = (f"{op.title[:1].upper() + op.title[1:]}, recorded as the ``{name}`` op "
+                 f"when an argument is traced.")
+    return f
+
+
+_PUBLIC = {  # public name -> op name
+    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
+    "arctan": "arctan", "arctan2": "atan2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh", "exp": "exp",
+    "expm1": "expm1", "log": "log", "log1p": "log1p", "log2": "log2", "log10": "log10",
+    "sqrt": "sqrt", "cbrt": "cbrt", "square": "square", "reciprocal": "reciprocal",
+    "abs": "abs", "absolute": "abs", "sign": "sign", "floor": "floor", "ceil": "ceil",
+    "minimum": "minimum", "maximum": "maximum", "hypot": "hypot", "power": "pow",
+    "erf": "erf", "erfc": "erfc",
+    # Python math spellings
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "atan2",
+    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "pow": "pow",
+}
+
+for _public, _name in _PUBLIC.items():
+    globals()[_public] = _make(_name, ops.OPS[_name].arity, _public)
+
+__all__ = sorted(_PUBLIC) + ["where"]

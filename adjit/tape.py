@@ -1,0 +1,387 @@
+"""The Tape: a recorded function as validated, immutable typed arrays, and the
+evaluation methods (values, directional derivatives, gradients, Jacobians).
+
+Slots ``0 .. n_inputs-1`` hold the inputs; instruction ``i`` writes slot
+``n_inputs + i``. An instruction is one row ``(opcode, result, arg0, arg1)`` of
+``instructions``; what ``arg0``/``arg1`` name (a slot, a constant, nothing)
+depends on the opcode's operand kind in :mod:`adjit.ops`. The row format
+leaves room for array-level instructions later (an opcode over a contiguous
+block of slots) without changing the sweeps' calling convention.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from . import ops, sweeps
+from .errors import BranchChanged, TapeError
+
+_INT = np.int32
+_MAX_DIRECTIONS = 64  # tangent/adjoint directions per sweep in dense Jacobians
+_BLOCK = 16  # points per block in batched kernels (wider blocks thrash the cache)
+_BLOCK_BYTES = 1 << 26  # work memory one block of a batched kernel may take
+
+
+def _frozen(a, dtype, name, ndim, cols=None):
+    """A read-only C-contiguous copy of ``a`` with the given dtype and rank."""
+    try:
+        arr = np.asarray(a)
+    except Exception as e:  # pragma: no cover - exotic array-likes
+        raise TapeError(f"tape field {name!r}: cannot make an array ({e})") from None
+    if arr.ndim != ndim or (cols is not None and arr.shape[1] != cols):
+        want = f"({'n' if ndim else ''}{', %d' % cols if cols else ''})" if ndim else "()"
+        raise TapeError(f"tape field {name!r}: expected shape {want}, got {arr.shape}")
+    if np.dtype(dtype).kind == "i":
+        if arr.size and arr.dtype.kind not in "iu":
+            raise TapeError(f"tape field {name!r}: expected integers, got dtype {arr.dtype}")
+        if arr.size and (arr.min() < np.iinfo(_INT).min or arr.max() > np.iinfo(_INT).max):
+            raise TapeError(f"tape field {name!r}: values do not fit in int32")
+    elif arr.size and arr.dtype.kind not in "iuf":
+        raise TapeError(f"tape field {name!r}: expected real numbers, got dtype {arr.dtype}")
+    out = np.array(arr, dtype=dtype, order="C", copy=True)
+    out.flags.writeable = False
+    return out
+
+
+class Tape:
+    """A function ``f: R^n -> R^m`` recorded as an instruction tape.
+
+    Build one with :func:`adjit.trace`. A Tape is immutable and validated when
+    built, so its compiled kernels never see an out-of-range index. Evaluation
+    methods take ``x`` as anything convertible to a float64 vector of length
+    ``n_inputs`` (lists, tuples, integer arrays); batched methods take ``(B, n)``.
+
+    Derivative conventions where a function is not differentiable:
+    ``abs`` and ``sign`` have derivative 0 at 0 (``abs``' is ``sign``);
+    ``floor``, ``ceil`` and comparisons have derivative 0 everywhere;
+    ``sqrt`` and ``cbrt`` at 0 give ``inf``; ``minimum``/``maximum`` at a tie
+    give each operand half; ``hypot`` at the origin gives 0; ``a**b`` with
+    ``a == 0`` has derivative 0 with respect to ``b``. Non-finite values
+    propagate as NumPy's would.
+    """
+
+    __slots__ = ("instructions", "constants", "outputs", "guards", "guard_sources",
+                 "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "_scratch",
+                 "__weakref__")
+
+    def __init__(self, instructions, constants, outputs, n_inputs, guards=None,
+                 guard_sources=()):
+        instructions = _frozen(instructions, _INT, "instructions", 2, 4)
+        constants = _frozen(constants, np.float64, "constants", 1)
+        outputs = _frozen(outputs, _INT, "outputs", 1)
+        guards = _frozen(np.zeros((0, 2), _INT) if guards is None else guards, _INT,
+                         "guards", 2, 2)
+        try:
+            n_inputs = int(n_inputs)
+        except (TypeError, ValueError):
+            raise TapeError(f"n_inputs must be an integer, got {n_inputs!r}") from None
+        set_ = object.__setattr__
+        set_(self, "instructions", instructions)
+        set_(self, "constants", constants)
+        set_(self, "outputs", outputs)
+        set_(self, "guards", guards)
+        set_(self, "guard_sources", tuple(str(s) for s in guard_sources))
+        set_(self, "n_inputs", n_inputs)
+        set_(self, "n_outputs", len(outputs))
+        set_(self, "n_ops", len(instructions))
+        set_(self, "n_slots", n_inputs + len(instructions))
+        _validate(self)
+        set_(self, "links", _links(self))
+        set_(self, "_scratch", threading.local())
+
+    def __reduce__(self):
+        return (Tape, (self.instructions, self.constants, self.outputs, self.n_inputs,
+                       self.guards, self.guard_sources))
+
+    def _buffer(self, name: str, shape: tuple) -> np.ndarray:
+        """A work array kept per tape and per thread, so repeated calls neither
+        allocate nor page-fault; kernels overwrite what they read."""
+        store = self._scratch.__dict__
+        buf = store.get(name)
+        if buf is None or buf.shape != shape:
+            buf = store[name] = np.empty(shape)
+        return buf
+
+    def _work(self, width: int = 0):
+        """(values, partials) buffers; ``width`` > 0 for a block of points."""
+        if width:
+            return (self._buffer("block_work", (self.n_slots + 1, width)),
+                    self._buffer("block_partials", (self.n_ops, 2, width)))
+        return (self._buffer("work", (self.n_slots + 1,)),
+                self._buffer("partials", (self.n_ops, 2)))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Tape is immutable")
+
+    # --- views of the instruction columns ---------------------------------
+    @property
+    def opcode(self) -> np.ndarray:
+        """int32 opcode of each instruction (see ``adjit.ops.NAMES``)."""
+        return self.instructions[:, 0]
+
+    @property
+    def result(self) -> np.ndarray:
+        """Slot each instruction writes."""
+        return self.instructions[:, 1]
+
+    @property
+    def arg0(self) -> np.ndarray:
+        """First operand: a slot, or a constant index for ``const``."""
+        return self.instructions[:, 2]
+
+    @property
+    def arg1(self) -> np.ndarray:
+        """Second operand: a slot (``vv``), a constant index (``vc``/``cv``), else 0."""
+        return self.instructions[:, 3]
+
+    # --- description --------------------------------------------------------
+    def __repr__(self):
+        return (f"Tape(n_inputs={self.n_inputs}, n_outputs={self.n_outputs}, "
+                f"n_ops={self.n_ops}, n_constants={len(self.constants)}"
+                + (f", n_guards={len(self.guards)}" if len(self.guards) else "") + ")")
+
+    def op_counts(self) -> dict[str, int]:
+        """Number of instructions per opcode name, most frequent first."""
+        counts = np.bincount(self.opcode, minlength=ops.N_OPCODES)
+        order = np.argsort(-counts, kind="stable")
+        return {ops.NAMES[i]: int(counts[i]) for i in order if counts[i]}
+
+    def summary(self) -> str:
+        """A short text: sizes, then instruction counts by op."""
+        lines = [repr(self), f"  memory: {self.nbytes:,} bytes in arrays"]
+        for name, count in self.op_counts().items():
+            lines.append(f"  {name:<16}{count:>12,}")
+        return "\n".join(lines)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the tape's arrays."""
+        return sum(a.nbytes for a in (self.instructions, self.constants, self.outputs,
+                                      self.guards, self.links))
+
+    # --- input checks -------------------------------------------------------
+    def _point(self, x) -> np.ndarray:
+        if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (self.n_inputs,):
+            return x
+        return _as_float_array(x, (self.n_inputs,), "x")
+
+    def _points(self, xs) -> np.ndarray:
+        xs = _as_float_array(xs, None, "x")
+        if xs.ndim != 2 or xs.shape[1] != self.n_inputs:
+            raise ValueError(f"x: expected shape (B, {self.n_inputs}) for a batch of points, "
+                             f"got {xs.shape}")
+        return np.ascontiguousarray(xs)
+
+    def _flipped(self, flip, x):
+        if flip >= 0:
+            raise BranchChanged(self, int(flip), x)
+
+    def _block(self) -> int:
+        per_point = 8 * (2 * (self.n_slots + 1) + 2 * self.n_ops)
+        return int(max(1, min(_BLOCK, _BLOCK_BYTES // per_point)))
+
+    # --- evaluation -----------------------------------------------------------
+    def forward(self, x) -> np.ndarray:
+        """Outputs at ``x``: shape ``(m,)``; for ``x`` of shape ``(B, n)``, ``(B, m)``."""
+        if np.ndim(x) == 2:
+            xs = self._points(x)
+            work, _ = self._work(self._block())
+            ys, flips = sweeps.batch_forward(self.instructions, self.constants, self.outputs,
+                                             self.guards, xs, work)
+            _batch_flips(self, flips, xs)
+            return ys
+        x = self._point(x)
+        y, flip = sweeps.forward(self.instructions, self.constants, self.outputs, self.guards,
+                                 x, self._buffer("work", (self.n_slots + 1,)))
+        if flip >= 0:
+            self._flipped(flip, x)
+        return y
+
+    __call__ = forward
+
+    def jvp(self, x, v):
+        """``(y, J @ v)``: outputs and the Jacobian times ``v`` by one tangent sweep.
+
+        ``v`` has shape ``(n,)`` (result ``(m,)``) or ``(n, p)`` for p directions at
+        once (result ``(m, p)``).
+        """
+        x = self._point(x)
+        v = _as_float_array(v, None, "v")
+        if v.ndim not in (1, 2) or v.shape[0] != self.n_inputs:
+            raise ValueError(f"v: expected shape ({self.n_inputs},) or ({self.n_inputs}, p), "
+                             f"got {v.shape}")
+        v2 = np.ascontiguousarray(v.reshape(self.n_inputs, -1))
+        t = self._buffer("tangents", (self.n_slots + 1, v2.shape[1]))
+        y, jv, flip = sweeps.jvp(self.instructions, self.links, self.constants, self.outputs,
+                                 self.guards, x, v2, *self._work(), t)
+        if flip >= 0:
+            self._flipped(flip, x)
+        return y, (jv[:, 0] if v.ndim == 1 else jv)
+
+    def vjp(self, x, w):
+        """``(y, w @ J)``: outputs and the vector-Jacobian product by one adjoint sweep.
+
+        ``w`` has shape ``(m,)`` (result ``(n,)``) or ``(q, m)`` for q seeds at once
+        (result ``(q, n)``).
+        """
+        x = self._point(x)
+        w = _as_float_array(w, None, "w")
+        m = self.n_outputs
+        if w.ndim not in (1, 2) or w.shape[-1] != m:
+            raise ValueError(f"w: expected shape ({m},) or (q, {m}), got {w.shape}")
+        w2 = np.ascontiguousarray(w.reshape(-1, m))
+        a = self._buffer("tangents", (self.n_slots + 1, w2.shape[0]))
+        y, wj, flip = sweeps.vjp(self.instructions, self.links, self.constants, self.outputs,
+                                 self.guards, x, w2, *self._work(), a)
+        if flip >= 0:
+            self._flipped(flip, x)
+        return y, (wj[0] if w.ndim == 1 else wj)
+
+    def _scalar_output(self, what):
+        if self.n_outputs != 1:
+            raise ValueError(f"{what} needs a tape with one output; this one has "
+                             f"{self.n_outputs}: use jacobian() or vjp()")
+
+    def value_and_gradient(self, x):
+        """``(f(x), ∇f(x))`` of a single-output tape, by one forward and one reverse
+        sweep. For ``x`` of shape ``(B, n)``: values ``(B,)`` and gradients ``(B, n)``."""
+        self._scalar_output("value_and_gradient")
+        if np.ndim(x) == 2:
+            xs = self._points(x)
+            block = self._block()
+            ys, gs, flips = sweeps.batch_value_and_gradient(
+                self.instructions, self.links, self.constants, self.outputs, self.guards,
+                xs, *self._work(block), self._buffer("block_adjoints", (self.n_slots + 1, block)))
+            _batch_flips(self, flips, xs)
+            return ys, gs
+        x = self._point(x)
+        y, g, flip = sweeps.value_and_gradient(self.instructions, self.links, self.constants,
+                                               self.outputs, self.guards, x, *self._work(),
+                                               self._buffer("adjoints", (self.n_slots + 1,)))
+        if flip >= 0:
+            self._flipped(flip, x)
+        return y, g
+
+    def gradient(self, x) -> np.ndarray:
+        """∇f(x) of a single-output tape: shape ``(n,)``; ``(B, n)`` for a batch."""
+        return self.value_and_gradient(x)[1]
+
+    def jacobian(self, x, mode: str = "auto") -> np.ndarray:
+        """The dense Jacobian ``(m, n)`` at ``x``.
+
+        ``mode="forward"`` builds it from tangent sweeps (n directions),
+        ``"reverse"`` from adjoint sweeps (m seeds), and ``"auto"`` picks forward
+        when ``n <= m`` and reverse otherwise: each sweep costs about the same, so
+        the cheaper mode is the one with fewer sweeps. Sweeps run up to 64
+        directions at a time after a single linearization at ``x``.
+        """
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        x = self._point(x)
+        reverse = mode == "reverse" or (mode == "auto" and self.n_inputs > self.n_outputs)
+        width = self.n_outputs if reverse else self.n_inputs
+        chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 24) // (self.n_slots + 1)))
+        t = self._buffer("tangents", (self.n_slots + 1, chunk))
+        y, jac, flip = sweeps.jacobian(self.instructions, self.links, self.constants,
+                                       self.outputs, self.guards, x, reverse, *self._work(), t)
+        if flip >= 0:
+            self._flipped(flip, x)
+        return jac
+
+
+def _as_float_array(x, shape, name) -> np.ndarray:
+    """``x`` as float64, with a clear error for complex, non-numeric or misshapen input."""
+    if np.iscomplexobj(x):
+        raise TypeError(f"{name}: complex input is not supported (adjit differentiates real "
+                        "functions); pass the real part or split real and imaginary parts")
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{name}: expected an array of real numbers, got "
+                        f"{type(x).__name__} ({e})") from None
+    if shape is not None and arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
+    return arr
+
+
+def _batch_flips(tape, flips, xs):
+    bad = np.flatnonzero(flips >= 0)
+    if bad.size:
+        raise BranchChanged(tape, int(flips[bad[0]]), xs[bad[0]], rows=bad)
+
+
+def _validate(tape: Tape) -> None:
+    """Check every index a kernel will follow; raise TapeError naming the fault."""
+    n_in, n_ops, n_slots = tape.n_inputs, tape.n_ops, tape.n_slots
+    if n_in < 1:
+        raise TapeError(f"a tape needs at least one input, got n_inputs={n_in}")
+    if tape.n_outputs < 1:
+        raise TapeError("a tape needs at least one output, got none")
+    if n_slots >= np.iinfo(_INT).max:
+        raise TapeError(f"tape too large: {n_slots} slots exceed the int32 index range")
+    instr = tape.instructions
+    opcode, result, arg0, arg1 = instr.T
+    bad = np.flatnonzero((opcode < 0) | (opcode >= ops.N_OPCODES))
+    if bad.size:
+        i = bad[0]
+        raise TapeError(f"instruction {i}: unknown opcode {opcode[i]} "
+                        f"(known: 0..{ops.N_OPCODES - 1})")
+    bad = np.flatnonzero(result != np.arange(n_in, n_slots, dtype=np.int64))
+    if bad.size:
+        i = bad[0]
+        raise TapeError(f"instruction {i}: writes slot {result[i]}, expected slot {n_in + i} "
+                        "(instruction i writes slot n_inputs + i)")
+    kind = ops.KIND[opcode]
+    n_const = len(tape.constants)
+    # arg0 names an earlier slot for every kind but const, where it names a constant.
+    is_const = kind == ops.CONST
+    bad = np.flatnonzero(np.where(is_const, (arg0 < 0) | (arg0 >= n_const),
+                                  (arg0 < 0) | (arg0 >= result)))
+    if bad.size:
+        i = bad[0]
+        what = "constant index" if is_const[i] else "operand slot"
+        limit = n_const if is_const[i] else result[i]
+        raise TapeError(f"instruction {i} ({ops.NAMES[opcode[i]]}): {what} arg0={arg0[i]} "
+                        f"out of range [0, {limit})")
+    slot1 = ops.ARG1_IS_SLOT[opcode]
+    const1 = ops.ARG1_IS_CONSTANT[opcode]
+    bad = np.flatnonzero((slot1 & ((arg1 < 0) | (arg1 >= result)))
+                         | (const1 & ((arg1 < 0) | (arg1 >= n_const))))
+    if bad.size:
+        i = bad[0]
+        what = "operand slot" if slot1[i] else "constant index"
+        limit = result[i] if slot1[i] else n_const
+        raise TapeError(f"instruction {i} ({ops.NAMES[opcode[i]]}): {what} arg1={arg1[i]} "
+                        f"out of range [0, {limit})")
+    out = tape.outputs
+    bad = np.flatnonzero((out < 0) | (out >= n_slots))
+    if bad.size:
+        raise TapeError(f"output {bad[0]}: slot {out[bad[0]]} out of range [0, {n_slots})")
+    g = tape.guards
+    if len(g):
+        slots, expect = g[:, 0], g[:, 1]
+        bad = np.flatnonzero((slots < n_in) | (slots >= n_slots))
+        if bad.size:
+            raise TapeError(f"guard {bad[0]}: slot {slots[bad[0]]} is not an instruction's "
+                            f"result (range [{n_in}, {n_slots}))")
+        bad = np.flatnonzero(~ops.IS_CONDITION[opcode[slots - n_in]] | ((expect != 0)
+                                                                        & (expect != 1)))
+        if bad.size:
+            raise TapeError(f"guard {bad[0]}: must name a comparison's slot and expect 0 or 1")
+        if len(tape.guard_sources) not in (0, len(g)):
+            raise TapeError(f"guard_sources: expected {len(g)} entries, "
+                            f"got {len(tape.guard_sources)}")
+
+
+def _links(tape: Tape) -> np.ndarray:
+    """(result, dep0, dep1) per instruction; a non-variable operand names the sink."""
+    instr = tape.instructions
+    sink = tape.n_slots
+    opcode = instr[:, 0]
+    links = np.empty((tape.n_ops, 3), dtype=_INT)
+    links[:, 0] = instr[:, 1]
+    links[:, 1] = np.where(ops.ARG0_IS_SLOT[opcode], instr[:, 2], sink)
+    links[:, 2] = np.where(ops.ARG1_IS_SLOT[opcode], instr[:, 3], sink)
+    links.flags.writeable = False
+    return links

@@ -1,0 +1,508 @@
+"""Recording: traced scalars and arrays that append instructions to a tape.
+
+The tracer knows nothing about derivatives. A :class:`Tracer` is a slot
+number on a :class:`Recorder`; every operator, NumPy ufunc or ``adjit`` math
+function applied to it appends one instruction ``(opcode, result, arg0,
+arg1)`` and returns a new tracer. Python numbers become entries of a constant
+pool and select the operand-kind variant of the op (``mul_vc``, ``sub_cv``),
+so constants never occupy variable slots. Operations on constants alone are
+folded at once and never recorded.
+
+The function being traced receives a :class:`TracedArray`: a 1-D NumPy object
+array of tracers whose ``__array_ufunc__`` routes ufuncs (calls, reductions,
+``outer``) through the same recording functions, so ``np.sum``, ``np.dot``,
+``np.minimum`` and friends work on it.
+"""
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+
+from . import ops
+from .errors import TracingError
+from .tape import Tape, _as_float_array
+
+_OPCODE = ops.OPCODES
+_SCALARS = (int, float, np.integer, np.floating, bool, np.bool_)
+
+
+class Recorder:
+    """The growing instruction lists of one trace."""
+
+    __slots__ = ("n_inputs", "opcode", "arg0", "arg1", "constants", "_const_index",
+                 "guards", "guard_sources", "guard_policy")
+
+    def __init__(self, n_inputs: int, guard_policy: str = "error"):
+        self.n_inputs = n_inputs
+        self.opcode: list[int] = []
+        self.arg0: list[int] = []
+        self.arg1: list[int] = []
+        self.constants: list[float] = []
+        self._const_index: dict = {}
+        self.guards: list[tuple[int, int]] = []
+        self.guard_sources: list[str] = []
+        self.guard_policy = guard_policy
+
+    def constant(self, value: float) -> int:
+        """Index of ``value`` in the constant pool (shared between uses).
+        Keyed by the float's bits, so 0.0 and -0.0 stay distinct."""
+        value = float(value)
+        key = value
+        if value == 0.0 or value != value:  # -0.0 == 0.0 and nan != nan as dict keys
+            key = ("zero", math.copysign(1.0, value)) if value == 0.0 else "nan"
+        index = self._const_index.get(key)
+        if index is None:
+            index = len(self.constants)
+            self.constants.append(value)
+            self._const_index[key] = index
+        return index
+
+    def emit(self, opcode: int, arg0: int, arg1: int = 0) -> "Tracer":
+        """Append one instruction; return the tracer of its result slot."""
+        codes = self.opcode
+        t = _new_tracer(Tracer)
+        t._rec = self
+        t._slot = self.n_inputs + len(codes)
+        codes.append(opcode)
+        self.arg0.append(arg0)
+        self.arg1.append(arg1)
+        return t
+
+    def load_constant(self, value: float) -> "Tracer":
+        """A slot holding a constant (for outputs that are plain numbers)."""
+        return self.emit(0, self.constant(value))
+
+
+_new_tracer = object.__new__
+
+
+def _is_scalar(x) -> bool:
+    return isinstance(x, _SCALARS)
+
+
+def _check_scalar(x, what: str):
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TracingError(f"{what}: complex numbers are not supported (got {x!r}); "
+                           "adjit differentiates real float64 functions")
+
+
+def unary(name: str, x):
+    """Record the unary op ``name`` on ``x`` (a tracer or a number)."""
+    if isinstance(x, Tracer):
+        return x._rec.emit(_OPCODE[name], x._slot)
+    if _is_scalar(x):
+        return ops.fold(name, x)
+    if isinstance(x, np.ndarray) or isinstance(x, (list, tuple)):
+        return _wrap(_elementwise(name, 1)(x))
+    raise TypeError(f"adjit.{name} expects a traced value, a number or an array, "
+                    f"got {type(x).__name__}")
+
+
+def binary(name: str, a, b):
+    """Record the binary op ``name`` on ``a``, ``b``, choosing the operand kind."""
+    if isinstance(a, Tracer):
+        rec = a._rec
+        if name == "pow" and _is_scalar(b) and b in _EXACT_POWERS:
+            return _EXACT_POWERS[b](a)
+        if isinstance(b, Tracer):
+            if b._rec is not rec:
+                raise TracingError("operands come from two different traces; a traced value "
+                                   "belongs to the call of adjit.trace that made it")
+            return rec.emit(_OPCODE[name], a._slot, b._slot)
+        if _is_scalar(b):
+            return rec.emit(_OPCODE[name + "_vc"], a._slot, rec.constant(b))
+    elif isinstance(b, Tracer):
+        if _is_scalar(a):
+            rec = b._rec
+            op = ops.OPS[name]
+            if "cv" in op.variants:
+                return rec.emit(_OPCODE[name + "_cv"], b._slot, rec.constant(a))
+            return rec.emit(_OPCODE[name + "_vc"], b._slot, rec.constant(a))  # commutative
+    elif _is_scalar(a) and _is_scalar(b):
+        return ops.fold(name, a, b)
+    if isinstance(a, (np.ndarray, list, tuple)) or isinstance(b, (np.ndarray, list, tuple)):
+        return _wrap(_elementwise(name, 2)(a, b))
+    for x in (a, b):
+        _check_scalar(x, f"adjit.{name}")
+    raise TypeError(f"adjit.{name} expects traced values, numbers or arrays, "
+                    f"got {type(a).__name__} and {type(b).__name__}")
+
+
+# x**c for these c records as an op that gives the same value, cheaper.
+_EXACT_POWERS = {
+    1: lambda x: x,
+    2: lambda x: x._rec.emit(_OPCODE["square"], x._slot),
+    -1: lambda x: x._rec.emit(_OPCODE["reciprocal"], x._slot),
+}
+
+_ELEMENTWISE: dict = {}
+
+
+def _elementwise(name: str, nin: int):
+    """A NumPy ufunc over object arrays that records op ``name`` per element;
+    being a ufunc it also offers ``reduce``, ``accumulate`` and ``outer``."""
+    key = (name, nin)
+    f = _ELEMENTWISE.get(key)
+    if f is None:
+        if nin == 1:
+            f = np.frompyfunc(lambda x: unary(name, x), 1, 1)
+        else:
+            f = np.frompyfunc(lambda x, y: binary(name, x, y), 2, 1)
+        _ELEMENTWISE[key] = f
+    return f
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b`` (elementwise, NumPy rules).
+
+    Records a select whose derivative flows through the chosen side only; no
+    derivative flows through the condition. The side not chosen contributes an
+    exact zero, but a NaN *tangent* on it still propagates (0 * nan), as in
+    JAX: keep both sides finite where possible.
+    """
+    if any(isinstance(v, (np.ndarray, list, tuple)) for v in (condition, a, b)):
+        return _wrap(_WHERE(condition, a, b))
+    if not isinstance(condition, Tracer):
+        return a if bool(condition) else b
+    return binary("add", binary("pick_true", condition, a), binary("pick_false", condition, b))
+
+
+_WHERE = np.frompyfunc(where, 3, 1)
+
+
+# NumPy ufuncs that record as ops of the table, and ones handled specially.
+_UFUNC_OPS: dict = {}
+for _op in ops.TABLE:
+    for _u in _op.ufuncs:
+        _UFUNC_OPS[_u] = _op.name
+
+
+def _record_ufunc(ufunc, method: str, inputs, kwargs):
+    """Apply ``ufunc.method`` to traced inputs by recording."""
+    name = _UFUNC_OPS.get(ufunc)
+    if kwargs.get("out") is not None:
+        raise TracingError(f"np.{ufunc.__name__}(..., out=...) cannot write traced values into "
+                           "an output array; use the returned value")
+    kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    if ufunc is np.positive:
+        name, inputs = "add", (inputs[0], 0.0)
+    if name is None:
+        if method == "__call__" and ufunc in _FORBIDDEN_UFUNCS:
+            raise TracingError(_FORBIDDEN_UFUNCS[ufunc])
+        # Ufuncs outside the table (matmul, ...) run on plain object arrays, whose
+        # loops call the tracers' Python operators.
+        plain = [np.asarray(x) if isinstance(x, np.ndarray) else x for x in inputs]
+        return _wrap(getattr(ufunc, method)(*plain, **kwargs))
+    if method == "__call__" and len(inputs) == ufunc.nin and all(
+            isinstance(x, Tracer) or _is_scalar(x) for x in inputs):
+        return unary(name, inputs[0]) if ufunc.nin == 1 else binary(name, *inputs)
+    f = _elementwise(name, ufunc.nin)
+    plain = [np.asarray(x) if isinstance(x, np.ndarray) else x for x in inputs]
+    kwargs.pop("dtype", None)
+    return _wrap(getattr(f, method)(*plain, **kwargs))
+
+
+_FORBIDDEN_UFUNCS = {
+    np.isnan: "np.isnan of a traced value has no derivative and would fix the branch; "
+              "compare values instead (x != x is a traced condition)",
+    np.isfinite: "np.isfinite of a traced value is not recorded; use adjit.where with "
+                 "explicit comparisons",
+    np.isinf: "np.isinf of a traced value is not recorded; use adjit.where with "
+              "explicit comparisons",
+}
+
+
+def _wrap(result):
+    """Object arrays of tracers become TracedArrays, object arrays of plain
+    numbers float arrays; scalars pass through."""
+    if isinstance(result, np.ndarray) and result.dtype == object:
+        if result.ndim == 0:
+            return result[()]
+        if any(isinstance(v, Tracer) for v in result.flat):
+            return result.view(TracedArray)
+        return result.astype(np.float64)
+    if isinstance(result, tuple):
+        return tuple(_wrap(r) for r in result)
+    return result
+
+
+def _caller() -> str:
+    """file:line of the user's code that triggered a recording event."""
+    frame = sys._getframe(2)
+    here = __file__
+    while frame is not None and frame.f_code.co_filename in (here,):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+class Tracer:
+    """A traced scalar: one slot of a recording. Arithmetic records instructions."""
+
+    __slots__ = ("_rec", "_slot")
+    __array_priority__ = 1000  # binary ops with ndarrays come to us
+
+    def __repr__(self):
+        return f"<traced scalar, slot {self._slot}>"
+
+    # Arithmetic and comparison operators are attached below the class by
+    # _operator(): they record with a fast path for the common operand types.
+
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:
+            raise TracingError("pow(x, y, modulo) has no derivative; modular powers are not "
+                               "supported on traced values")
+        return binary("pow", self, other) if _operand(other) else NotImplemented
+
+    def __rpow__(self, other):
+        return binary("pow", other, self) if _operand(other) else NotImplemented
+
+    def __neg__(self):
+        return self._rec.emit(_OPCODE["neg"], self._slot)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self._rec.emit(_OPCODE["abs"], self._slot)
+
+    def __floordiv__(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return unary("floor", binary("div", self, other))
+
+    def __rfloordiv__(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return unary("floor", binary("div", other, self))
+
+    def __mod__(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return binary("sub", self, binary("mul", self // other, other))
+
+    def __rmod__(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return binary("sub", other, binary("mul", other // self, self))
+
+    __hash__ = object.__hash__
+
+    def __invert__(self):
+        return self._rec.emit(_OPCODE["logical_not"], self._slot)
+
+    # --- what would silently drop the derivative ---------------------------
+    def __bool__(self):
+        return _no_bool(self)
+
+    def __float__(self):
+        raise TracingError(
+            "float() of a traced value would drop its derivative (this is also what "
+            "math.exp, math.sin, ... do to their argument); use np.exp / adjit.exp and the "
+            "other NumPy or adjit functions, which record")
+
+    def __int__(self):
+        raise TracingError("int() of a traced value would drop its derivative; use "
+                           "np.floor / adjit.floor to keep a traced integer-valued result")
+
+    def __index__(self):
+        raise TracingError("a traced value cannot be used as an index or a size: the tape "
+                           "records one fixed path; index with Python integers, or select "
+                           "with adjit.where")
+
+    def __complex__(self):
+        raise TracingError("complex() of a traced value: adjit differentiates real functions")
+
+    def __round__(self, ndigits=None):
+        raise TracingError("round() of a traced value would drop its derivative; use "
+                           "np.floor(x + 0.5) if a traced rounding is meant")
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == object:
+            arr = np.empty((), dtype=object)
+            arr[()] = self
+            return arr
+        raise TracingError("a traced value cannot be converted to a numeric NumPy array "
+                           f"(dtype {np.dtype(dtype)}); its derivative would be lost")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _record_ufunc(ufunc, method, inputs, kwargs)
+
+    # numpy's object-dtype loops call methods of these names
+    def sqrt(self):
+        return unary("sqrt", self)
+
+    def exp(self):
+        return unary("exp", self)
+
+    def log(self):
+        return unary("log", self)
+
+    def sin(self):
+        return unary("sin", self)
+
+    def cos(self):
+        return unary("cos", self)
+
+    def conjugate(self):
+        return self
+
+
+def _operator(name: str, reflected: bool):
+    """A binary operator method for op ``name``; ``reflected`` for ``other OP self``.
+
+    Tracer-with-tracer and tracer-with-float are the hot paths of recording, so
+    they emit directly; everything else goes through :func:`binary`.
+    """
+    variants = ops.OPS[name].variants
+    vv = _OPCODE[name]
+    vc = _OPCODE[name + "_vc"]
+    cv = _OPCODE[name + "_cv"] if "cv" in variants else vc  # else commutative
+
+    if not reflected:
+        def method(self, other):
+            t = type(other)
+            if t is Tracer and other._rec is self._rec:
+                return self._rec.emit(vv, self._slot, other._slot)
+            if t is float or t is int:
+                rec = self._rec
+                return rec.emit(vc, self._slot, rec.constant(other))
+            return binary(name, self, other) if _operand(other) else NotImplemented
+    else:
+        def method(self, other):
+            t = type(other)
+            if t is float or t is int:
+                rec = self._rec
+                return rec.emit(cv, self._slot, rec.constant(other))
+            return binary(name, other, self) if _operand(other) else NotImplemented
+    return method
+
+
+for _name, _dunder, _reflect in [
+    ("add", "add", "radd"), ("sub", "sub", "rsub"), ("mul", "mul", "rmul"),
+    ("div", "truediv", "rtruediv"), ("lt", "lt", None), ("le", "le", None),
+    ("gt", "gt", None), ("ge", "ge", None), ("eq", "eq", None), ("ne", "ne", None),
+    ("logical_and", "and", "rand"), ("logical_or", "or", "ror"),
+]:
+    setattr(Tracer, f"__{_dunder}__", _operator(_name, False))
+    if _reflect:
+        setattr(Tracer, f"__{_reflect}__", _operator(_name, True))
+
+
+def _no_bool(t):
+    raise TracingError(
+        "bool() of a traced value (an `if`, `while`, `and`/`or` on a traced condition) "
+        "cannot be recorded yet; use adjit.where(condition, a, b) to select between values")
+
+
+def _operand(x) -> bool:
+    """Can ``x`` be the other operand of a traced arithmetic op?"""
+    if isinstance(x, (Tracer,) + _SCALARS):
+        return True
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TracingError(f"complex operand {x!r}: adjit differentiates real functions")
+    return False
+
+
+class TracedArray(np.ndarray):
+    """A NumPy object array of tracers; ufuncs on it record elementwise."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _record_ufunc(ufunc, method, inputs, kwargs)
+
+    def __repr__(self):
+        return f"TracedArray(shape={self.shape})"
+
+    def __float__(self):
+        raise TracingError("float() of a traced array would drop its derivative")
+
+    def __bool__(self):
+        if self.size == 1:
+            return bool(self.reshape(-1)[0])
+        return super().__bool__()
+
+
+def traced_input(rec: Recorder) -> TracedArray:
+    """The traced 1-D array passed to the user's function: slots 0..n-1."""
+    arr = np.empty(rec.n_inputs, dtype=object)
+    for i in range(rec.n_inputs):
+        t = _new_tracer(Tracer)
+        t._rec = rec
+        t._slot = i
+        arr[i] = t
+    return arr.view(TracedArray)
+
+
+def trace(f, x0) -> Tape:
+    """Record ``f`` once, on a traced copy of ``x0``, into a :class:`Tape`.
+
+    ``f`` receives a 1-D traced array of ``len(x0)`` scalars and may index,
+    slice, iterate and unpack it, use its operators, NumPy ufuncs and
+    functions that work on object arrays (``np.sum``, ``np.dot``, ``np.prod``),
+    and the functions of :mod:`adjit`. It returns a traced scalar or a list,
+    tuple or 1-D array of them (plain numbers allowed among them).
+
+    The tape records one path through ``f``; see :class:`adjit.Tape` for how it
+    is evaluated and differentiated afterwards.
+    """
+    if not callable(f):
+        raise TypeError(f"trace: expected a callable f, got {type(f).__name__}")
+    x0 = _as_float_array(x0, None, "x0")
+    if x0.ndim != 1:
+        raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
+    if x0.shape[0] == 0:
+        raise ValueError("x0: expected at least one input, got an empty array")
+    rec = Recorder(x0.shape[0])
+    out = f(traced_input(rec))
+    outputs = _output_slots(out, rec)
+    instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)
+    instructions[:, 0] = rec.opcode
+    instructions[:, 1] = np.arange(rec.n_inputs, rec.n_inputs + len(rec.opcode))
+    instructions[:, 2] = rec.arg0
+    instructions[:, 3] = rec.arg1
+    return Tape(instructions, rec.constants, outputs, rec.n_inputs,
+                guards=np.array(rec.guards, dtype=np.int32).reshape(-1, 2),
+                guard_sources=rec.guard_sources)
+
+
+def _output_slots(out, rec: Recorder) -> list[int]:
+    if isinstance(out, Tracer):
+        items = [out]
+    elif _is_scalar(out):
+        items = [out]
+    elif isinstance(out, (list, tuple, np.ndarray)):
+        arr = np.asarray(out, dtype=object) if not isinstance(out, np.ndarray) else out
+        if arr.ndim > 1:
+            raise TracingError(f"f returned an array of shape {arr.shape}; return a scalar or "
+                               "a 1-D sequence (flatten it with .ravel())")
+        items = list(arr.reshape(-1))
+    elif out is None:
+        raise TracingError("f returned None; it must return a traced scalar or a 1-D "
+                           "sequence of them (did you forget `return`?)")
+    else:
+        raise TracingError(f"f returned a {type(out).__name__}; expected a traced scalar or a "
+                           "list, tuple or 1-D array of them")
+    if not items:
+        raise TracingError("f returned an empty sequence; a tape needs at least one output")
+    slots = []
+    traced = False
+    for item in items:
+        if isinstance(item, Tracer):
+            if item._rec is not rec:
+                raise TracingError("f returned a traced value from another trace")
+            slots.append(item._slot)
+            traced = True
+        elif _is_scalar(item):
+            _check_scalar(item, "f's output")
+            slots.append(rec.load_constant(float(item))._slot)
+        else:
+            _check_scalar(item, "f's output")
+            raise TracingError(f"f returned an element of type {type(item).__name__}; "
+                               "expected traced scalars or numbers")
+    if not traced:
+        raise TracingError("f returned no traced value: its outputs do not depend on the "
+                           "input (did it convert the input to plain numbers?)")
+    return slots
