@@ -2878,7 +2878,8 @@ def forward(instr, consts, outputs, guards, x, work):
 
 
 @njit(cache=True, nogil=True)
-def _linearize(instr, consts, guards, x, work, partials):
+def linearize(instr, consts, guards, x, work, partials):
+    """Values into work and local partials of every instruction at x."""
     _start(x, work)
     values_partials(instr, consts, work, partials)
     return first_flipped_guard(work, guards)
@@ -2887,7 +2888,7 @@ def _linearize(instr, consts, guards, x, work, partials):
 @njit(cache=True, nogil=True)
 def value_and_gradient(instr, links, consts, outputs, guards, x, work, partials, a):
     """Value and gradient of a single-output tape: one forward, one reverse sweep."""
-    flip = _linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(instr, consts, guards, x, work, partials)
     a[:] = 0.0
     a[outputs[0]] = 1.0
     adjoint1(links, partials, a)
@@ -2897,7 +2898,7 @@ def value_and_gradient(instr, links, consts, outputs, guards, x, work, partials,
 @njit(cache=True, nogil=True)
 def jvp(instr, links, consts, outputs, guards, x, v, work, partials, t):
     """Outputs and J @ v for v of shape (n, p); t is (n_slots + 1, p)."""
-    flip = _linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(instr, consts, guards, x, work, partials)
     n = v.shape[0]
     t[:n] = v
     t[t.shape[0] - 1] = 0.0
@@ -2911,7 +2912,7 @@ def jvp(instr, links, consts, outputs, guards, x, v, work, partials, t):
 @njit(cache=True, nogil=True)
 def vjp(instr, links, consts, outputs, guards, x, w, work, partials, a):
     """Outputs and w @ J for w of shape (q, m); a is (n_slots + 1, q)."""
-    flip = _linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(instr, consts, guards, x, work, partials)
     q = w.shape[0]
     a[:] = 0.0
     for j in range(outputs.shape[0]):
@@ -2926,7 +2927,7 @@ def jacobian(instr, links, consts, outputs, guards, x, reverse, work, partials, 
     """Dense Jacobian (m, n): one linearization, then tangent sweeps over chunks
     of input directions (forward) or adjoint sweeps over chunks of outputs;
     the chunk is t's width."""
-    flip = _linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(instr, consts, guards, x, work, partials)
     n = x.shape[0]
     m = outputs.shape[0]
     chunk = t.shape[1]

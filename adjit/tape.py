@@ -290,6 +290,15 @@ class Tape:
         return jac
 
 
+    # --- seeing the tape ---------------------------------------------------------
+    def trace_table(self, x, v=None, w=None):
+        """The evaluation trace at ``x`` as ``(rows, text)``: every slot's op,
+        operands and value, plus its tangent along ``v`` and adjoint from ``w``
+        when given (see :func:`adjit.display.trace_table`)."""
+        from .display import trace_table
+        return trace_table(self, x, v, w)
+
+
 def _as_float_array(x, shape, name) -> np.ndarray:
     """``x`` as float64, with a clear error for complex, non-numeric or misshapen input."""
     if np.iscomplexobj(x):

@@ -1,0 +1,209 @@
+"""Table-driven tests of every op: values against NumPy/SciPy, first partials
+against central differences (and the complex step on the pure-Python rules),
+second partials against differences of the reference, special points, and the
+generated kernels against the table."""
+import math
+
+import numpy as np
+import pytest
+import scipy.special
+
+import adjit
+from adjit import codegen, ops
+from adjit.tracer import binary, unary
+
+from conftest import central_jacobian
+
+REFERENCE = {  # independent implementations: NumPy ufuncs, SciPy, the stdlib
+    "erf": scipy.special.erf,
+    "erfc": scipy.special.erfc,
+    "atan2": np.arctan2,
+    "pow": np.power,
+    "pick_true": lambda c, b: np.where(c != 0, b, 0.0),
+    "pick_false": lambda c, b: np.where(c == 0, b, 0.0),
+    "logical_and": lambda a, b: np.logical_and(a, b).astype(float),
+    "logical_or": lambda a, b: np.logical_or(a, b).astype(float),
+    "logical_not": lambda a: np.logical_not(a).astype(float),
+}
+
+
+def reference(op):
+    if op.name in REFERENCE:
+        return REFERENCE[op.name]
+    u = op.ufuncs[0]
+    if op.compare:
+        return lambda *a: u(*a).astype(float)
+    return u
+
+
+def _variant_cases():
+    for v in ops.VARIANTS:
+        if v.op is not None:
+            yield pytest.param(v, id=v.name)
+
+
+def _points(op, rng, count=6):
+    lo0, hi0 = op.domain[0]
+    lo1, hi1 = op.domain[1]
+    a = rng.uniform(lo0, hi0, count)
+    b = rng.uniform(lo1, hi1, count)
+    if op.name.startswith("pick") or op.name.startswith("logical"):
+        a = rng.integers(0, 2, count).astype(float)
+    return a, b
+
+
+def _record(v, c):
+    """A tape of the single instruction of variant v; c is the constant operand."""
+    name = v.op.name
+    if v.kind == ops.UNARY:
+        return adjit.trace(lambda x: unary(name, x[0]), [1.0]), lambda x: reference(v.op)(x[0])
+    if v.kind == ops.VV:
+        return (adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 1.0]),
+                lambda x: reference(v.op)(x[0], x[1]))
+    if v.kind == ops.VC:
+        return (adjit.trace(lambda x: binary(name, x[0], c), [1.0]),
+                lambda x: reference(v.op)(x[0], c))
+    return (adjit.trace(lambda x: binary(name, c, x[0]), [1.0]),
+            lambda x: reference(v.op)(c, x[0]))
+
+
+@pytest.mark.parametrize("v", _variant_cases())
+def test_kernel_value_and_first_partials(v, rng):
+    """Each opcode, through the compiled kernels: value against the reference,
+    reverse- and forward-mode derivatives against central differences."""
+    a, b = _points(v.op, rng)
+    for ai, bi in zip(a, b):
+        if v.kind == ops.CV:
+            c, x = ai, np.array([bi])
+        elif v.kind == ops.VV:
+            c, x = None, np.array([ai, bi])
+        else:
+            c, x = bi, np.array([ai])
+        tape, ref = _record(v, c)
+        assert ops.NAMES[tape.opcode[-1]] == v.name
+        np.testing.assert_allclose(tape.forward(x), [ref(x)], rtol=1e-14, atol=1e-300)
+        fd = central_jacobian(ref, x)
+        np.testing.assert_allclose(tape.gradient(x), fd[0], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(tape.jvp(x, np.ones_like(x))[1], fd @ np.ones_like(x),
+                                   rtol=1e-6, atol=1e-8)
+
+
+def _second_fd(f, a, b, h=1e-4):
+    """Second partials (faa, fab, fbb) of a two-argument reference by differences."""
+    faa = (f(a + h, b) - 2 * f(a, b) + f(a - h, b)) / h**2
+    fbb = (f(a, b + h) - 2 * f(a, b) + f(a, b - h)) / h**2
+    fab = (f(a + h, b + h) - f(a + h, b - h) - f(a - h, b + h) + f(a - h, b - h)) / (4 * h * h)
+    return faa, fab, fbb
+
+
+@pytest.mark.parametrize("op", [pytest.param(o, id=o.name) for o in ops.TABLE])
+def test_rules_against_reference(op, rng):
+    """The table's pure-Python rules: partials by central differences of the
+    reference, second partials by second differences."""
+    ref = reference(op)
+    f = (lambda a, b: ref(a)) if op.arity == 1 else ref
+    a, b = _points(op, rng)
+    for ai, bi in zip(a, b):
+        val = ops.python_rule(op, "value")(ai, bi)
+        np.testing.assert_allclose(val, f(ai, bi), rtol=1e-14)
+        h = 1e-6
+        da = (f(ai + h, bi) - f(ai - h, bi)) / (2 * h)
+        db = (f(ai, bi + h) - f(ai, bi - h)) / (2 * h)
+        if op.name.startswith(("pick", "logical")):
+            da = 0.0  # the condition operand carries no derivative
+        np.testing.assert_allclose(ops.python_rule(op, "d0")(ai, bi), da, rtol=1e-6, atol=1e-7)
+        if op.arity == 2:
+            np.testing.assert_allclose(ops.python_rule(op, "d1")(ai, bi), db, rtol=1e-6,
+                                       atol=1e-7)
+        faa, fab, fbb = _second_fd(f, ai, bi)
+        if op.name.startswith(("pick", "logical")):
+            faa = fab = 0.0
+        np.testing.assert_allclose(ops.python_rule(op, "d00")(ai, bi), faa, rtol=1e-4, atol=1e-4)
+        if op.arity == 2:
+            np.testing.assert_allclose(ops.python_rule(op, "d01")(ai, bi), fab, rtol=1e-4,
+                                       atol=1e-4)
+            np.testing.assert_allclose(ops.python_rule(op, "d11")(ai, bi), fbb, rtol=1e-4,
+                                       atol=1e-4)
+
+
+COMPLEX_STEP = [o for o in ops.TABLE if o.smooth and o.name not in ("hypot", "atan2", "erf", "cbrt",
+                                                                       "erfc")]
+
+
+@pytest.mark.parametrize("op", [pytest.param(o, id=o.name) for o in COMPLEX_STEP])
+def test_first_partials_by_complex_step(op, rng):
+    """d0 (and d1) equal the complex-step derivative of the value rule, which
+    has no subtractive cancellation: agreement to ~1e-12."""
+    a, b = _points(op, rng)
+    h = 1e-30
+    value = ops.python_rule(op, "value")
+    for ai, bi in zip(a, b):
+        with np.errstate(all="ignore"):
+            cs0 = (value(complex(ai, h), bi)).imag / h
+        np.testing.assert_allclose(ops.python_rule(op, "d0")(ai, bi), cs0, rtol=1e-12)
+        if op.arity == 2:
+            cs1 = (value(ai, complex(bi, h))).imag / h
+            np.testing.assert_allclose(ops.python_rule(op, "d1")(ai, bi), cs1, rtol=1e-12)
+
+
+SPECIAL_EXPECTED = {  # closed forms at special points: (op, point) -> (value, d0[, d1])
+    ("sin", (0.0,)): (0.0, 1.0), ("sin", (math.pi / 2,)): (1.0, 0.0),
+    ("cos", (0.0,)): (1.0, 0.0), ("cos", (math.pi,)): (-1.0, 0.0),
+    ("exp", (0.0,)): (1.0, 1.0), ("log", (1.0,)): (0.0, 1.0),
+    ("sqrt", (4.0,)): (2.0, 0.25), ("abs", (0.0,)): (0.0, 0.0), ("sign", (0.0,)): (0.0, 0.0),
+    ("tan", (0.0,)): (0.0, 1.0), ("arctan", (1.0,)): (math.pi / 4, 0.5),
+    ("expm1", (1e-10,)): (1.00000000005e-10, 1.0000000001),
+    ("log1p", (1e-10,)): (9.9999999995e-11, 1 / (1 + 1e-10)),
+    ("erf", (0.0,)): (0.0, 2 / math.sqrt(math.pi)), ("tanh", (0.0,)): (0.0, 1.0),
+    ("cbrt", (-8.0,)): (-2.0, 1 / 12), ("log10", (100.0,)): (2.0, 1 / (100 * math.log(10))),
+    ("minimum", (1.0, 2.0)): (1.0, 1.0, 0.0), ("maximum", (1.0, 2.0)): (2.0, 0.0, 1.0),
+    ("hypot", (3.0, 4.0)): (5.0, 0.6, 0.8), ("pow", (2.0, 3.0)): (8.0, 12.0, 8 * math.log(2)),
+    ("atan2", (1.0, 1.0)): (math.pi / 4, 0.5, -0.5),
+}
+
+
+@pytest.mark.parametrize("key", list(SPECIAL_EXPECTED), ids=lambda k: f"{k[0]}{k[1]}")
+def test_special_points(key):
+    """Closed-form values and derivatives at special points, through the kernels."""
+    name, point = key
+    expected = SPECIAL_EXPECTED[key]
+    if len(point) == 1:
+        tape = adjit.trace(lambda x: unary(name, x[0]), [1.0])
+    else:
+        tape = adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 1.0])
+    y, g = tape.value_and_gradient(point)
+    np.testing.assert_allclose(y, expected[0], rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(g, expected[1:], rtol=1e-13, atol=1e-15)
+
+
+def test_ties_split_the_derivative():
+    """minimum/maximum at a tie give each operand half (documented convention)."""
+    for name in ("minimum", "maximum"):
+        tape = adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 2.0])
+        np.testing.assert_array_equal(tape.gradient([3.0, 3.0]), [0.5, 0.5])
+
+
+def test_generated_kernels_are_current():
+    """sweeps.py holds exactly what codegen makes of today's op table; run
+    `python -m adjit.codegen` after editing adjit/ops.py."""
+    text = codegen.SWEEPS.read_text()
+    assert codegen.current_region(text) == codegen.generate()
+
+
+def test_every_opcode_has_a_branch_in_each_switch_kernel():
+    region = codegen.generate()
+    for name, *_ in codegen.KERNELS:
+        body = region.split(f"def {name}(")[1].split("\n\n\n")[0]
+        for v in ops.VARIANTS:
+            assert f"op == {v.opcode}:  # {v.name}" in body, (name, v.name)
+
+
+def test_table_fields_complete():
+    ops.check_table()
+    assert len(ops.NAMES) == ops.N_OPCODES == len(ops.KIND)
+    for op in ops.TABLE:
+        assert op.title, op.name
+        for which in ("value", "d0", "d1", "d00", "d01", "d11"):
+            assert getattr(op, which).strip(), (op.name, which)
+        if op.arity == 1:  # unary ops are binary ones with zero second partial
+            assert op.d1 == op.d01 == op.d11 == "0.0", op.name
