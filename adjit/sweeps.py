@@ -2886,6 +2886,14 @@ def linearize(instr, consts, guards, x, work, partials):
 
 
 @njit(cache=True, nogil=True)
+def linearize2(instr, consts, guards, x, work, partials, second):
+    """Values, first partials and second partials (s00, s01, s11) at x."""
+    _start(x, work)
+    values_second(instr, consts, work, partials, second)
+    return first_flipped_guard(work, guards)
+
+
+@njit(cache=True, nogil=True)
 def value_and_gradient(instr, links, consts, outputs, guards, x, work, partials, a):
     """Value and gradient of a single-output tape: one forward, one reverse sweep."""
     flip = linearize(instr, consts, guards, x, work, partials)
