@@ -1,0 +1,168 @@
+"""Recording: what a traced function may do, and the errors for what would
+silently lose derivatives."""
+import math
+
+import numpy as np
+import pytest
+
+import adjit
+from adjit import ops
+from adjit.errors import TracingError
+
+
+def grad_at(f, x):
+    x = np.asarray(x, dtype=float)
+    return adjit.trace(f, x).gradient(x)
+
+
+def test_indexing_slicing_iteration_unpacking(rng):
+    x = rng.normal(size=5)
+
+    def f(v):
+        a, b, *rest = v  # unpacking
+        total = 0.0
+        for t in v[1:-1]:  # slicing, iteration
+            total = total + t * t
+        return a * b + v[-1] * len(v) + total + rest[0]
+
+    g = grad_at(f, x)
+    expected = np.array([x[1], x[0] + 2 * x[1], 2 * x[2] + 1.0, 2 * x[3], 5.0])
+    np.testing.assert_allclose(g, expected, rtol=1e-15)
+
+
+def test_numpy_functions_on_traced_arrays(rng):
+    x = rng.uniform(0.5, 1.5, size=6)
+    w = rng.normal(size=6)
+    cases = [
+        (lambda v: np.sum(v * v), 2 * x),
+        (lambda v: np.dot(v, w), w),
+        (lambda v: v @ w, w),
+        (lambda v: np.prod(v), np.prod(x) / x),
+        (lambda v: np.sum(np.exp(v)), np.exp(x)),
+        (lambda v: np.sum(np.minimum(v, 1.0)), (x < 1.0).astype(float)),
+        (lambda v: np.max(v), (x == x.max()).astype(float)),
+        (lambda v: np.mean(np.sin(v)), np.cos(x) / 6),
+        (lambda v: np.sum(v[1:] * v[:-1]), np.r_[x[1], x[2:] + x[:-2], x[-2]]),
+        (lambda v: np.linalg.norm(v), x / np.linalg.norm(x)),
+        (lambda v: np.sum(np.arctan2(v, 2.0)), 2.0 / (x * x + 4.0)),
+    ]
+    for f, expected in cases:
+        np.testing.assert_allclose(grad_at(f, x), expected, rtol=1e-13)
+
+
+def test_operators_and_powers():
+    x = np.array([1.7, 0.6])
+    f = lambda v: (v[0] ** 3 + v[0] ** 2.5 + v[0] ** v[1] + 2.0 ** v[1] + 1 / v[0] - v[1] / 3
+                   + abs(-v[0]) + (-v[1]) ** 2 + v[0] ** -1 + v[0] ** 1 + v[0] ** 2)
+    a, b = x
+    expected = [3 * a**2 + 2.5 * a**1.5 + b * a ** (b - 1) - 1 / a**2 + 1 - 1 / a**2 + 1 + 2 * a,
+                a**b * math.log(a) + 2.0**b * math.log(2.0) - 1 / 3 + 2 * b]
+    np.testing.assert_allclose(grad_at(f, x), expected, rtol=1e-14)
+    assert adjit.trace(f, x).forward(x)[0] == pytest.approx(f(x), rel=1e-15)
+
+
+def test_python_math_aliases_and_adjit_functions(rng):
+    x = rng.uniform(0.2, 0.8, size=2)
+    pairs = [("asin", "arcsin"), ("acos", "arccos"), ("atan", "arctan"), ("asinh", "arcsinh"),
+             ("atanh", "arctanh")]
+    for alias, name in pairs:
+        g1 = grad_at(lambda v: getattr(adjit, alias)(v[0]), x)
+        g2 = grad_at(lambda v: getattr(np, name)(v[0]), x)
+        np.testing.assert_array_equal(g1, g2)
+    g = grad_at(lambda v: adjit.atan2(v[0], v[1]) + adjit.pow(v[0], v[1]), x)
+    a, b = x
+    np.testing.assert_allclose(g, [b / (a * a + b * b) + b * a ** (b - 1),
+                                   -a / (a * a + b * b) + a**b * math.log(a)], rtol=1e-14)
+    np.testing.assert_allclose(grad_at(lambda v: adjit.acosh(v[0] + 1.0), x)[0],
+                               1 / math.sqrt((a + 1) ** 2 - 1), rtol=1e-14)
+
+
+def test_adjit_functions_on_plain_numbers_and_arrays():
+    assert adjit.sin(0.5) == pytest.approx(math.sin(0.5), rel=1e-16)
+    assert adjit.erf(0.3) == pytest.approx(math.erf(0.3), rel=1e-16)
+    out = adjit.exp(np.array([0.0, 1.0]))
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, [1.0, math.e], rtol=1e-16)
+    np.testing.assert_allclose(adjit.hypot(np.array([3.0]), 4.0), [5.0])
+
+
+def test_constants_do_not_take_variable_slots():
+    """Numbers mixed with tracers become constant operands (vc/cv variants)."""
+    tape = adjit.trace(lambda v: 2.0 * v[0] + 3.0 - 1.0 / v[0] + v[0] / 4.0, [1.0])
+    kinds = {ops.KIND_NAMES[ops.KIND[c]] for c in tape.opcode}
+    assert kinds <= {"vc", "cv", "vv"}
+    assert "const" not in kinds
+    assert len(tape.constants) == 4  # 2, 3, 1, 4 (pooled)
+    folded = adjit.trace(lambda v: v[0] * (2.0 * 3.0 + math.pi), [1.0])
+    assert folded.n_ops == 1
+
+
+def test_outputs_may_mix_constants_and_repeat():
+    tape = adjit.trace(lambda v: [v[0], 2.0, v[0] * v[1], v[0]], [1.0, 2.0])
+    x = np.array([3.0, 5.0])
+    np.testing.assert_array_equal(tape.forward(x), [3.0, 2.0, 15.0, 3.0])
+    np.testing.assert_array_equal(tape.jacobian(x),
+                                  [[1, 0], [0, 0], [5.0, 3.0], [1, 0]])
+    arr_out = adjit.trace(lambda v: np.sin(v), [0.0, 1.0])
+    assert arr_out.n_outputs == 2
+
+
+@pytest.mark.parametrize("f, message", [
+    (lambda v: float(v[0]), "float()"),
+    (lambda v: math.exp(v[0]), "np.exp"),
+    (lambda v: int(v[0]), "int()"),
+    (lambda v: [1.0, 2.0][v[0]], "index"),
+    (lambda v: v[0] if v[0] > 0 else -v[0], "adjit.where"),
+    (lambda v: v[0] and v[1], "adjit.where"),
+    (lambda v: None, "returned None"),
+    (lambda v: [], "empty"),
+    (lambda v: 3.0, "no traced value"),
+    (lambda v: "x", "returned a str"),
+    (lambda v: np.outer(v, v), "shape"),
+    (lambda v: v[0] * 1j, "complex"),
+    (lambda v: round(v[0]), "round()"),
+])
+def test_tracing_errors_say_what_to_do(f, message):
+    with pytest.raises(TracingError, match=message if message != "float()" else r"float\(\)"):
+        adjit.trace(f, [1.0, 2.0])
+
+
+def test_comparisons_record_traced_conditions():
+    def f(v):
+        c = v[0] < v[1]
+        assert isinstance(c, adjit.tracer.Tracer)
+        return adjit.where(c, v[0] * v[0], v[1])
+
+    tape = adjit.trace(f, [1.0, 2.0])
+    np.testing.assert_array_equal(tape.gradient([1.0, 2.0]), [2.0, 0.0])
+    np.testing.assert_array_equal(tape.gradient([3.0, 2.0]), [0.0, 1.0])
+    np.testing.assert_array_equal(tape.forward([3.0, 2.0]), [2.0])
+
+
+def test_where_on_arrays_and_side_not_taken_is_exact():
+    def f(v):
+        safe = adjit.where(v > 0.0, v, 1.0)
+        return np.sum(adjit.where(v > 0.0, np.log(safe), 0.0))
+
+    tape = adjit.trace(f, [1.0, 2.0, 3.0])
+    x = np.array([-1.0, 2.0, 0.5])
+    assert tape.forward(x)[0] == pytest.approx(math.log(2.0) + math.log(0.5), rel=1e-15)
+    np.testing.assert_array_equal(tape.gradient(x), [0.0, 0.5, 2.0])
+
+
+def test_trace_argument_errors():
+    with pytest.raises(TypeError, match="callable"):
+        adjit.trace(3.0, [1.0])
+    with pytest.raises(ValueError, match="at least one input"):
+        adjit.trace(lambda v: v, [])
+    with pytest.raises(ValueError, match="1-D"):
+        adjit.trace(lambda v: v[0], np.ones((2, 2)))
+    with pytest.raises(TypeError, match="complex"):
+        adjit.trace(lambda v: v[0], [1j])
+
+
+def test_tracers_from_two_traces_do_not_mix():
+    saved = []
+    adjit.trace(lambda v: saved.append(v[0]) or v[0], [1.0])
+    with pytest.raises(TracingError, match="different traces"):
+        adjit.trace(lambda v: v[0] + saved[0], [1.0])
