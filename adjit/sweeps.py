@@ -2865,13 +2865,26 @@ def _gather(work, outputs):
     return y
 
 
-# Work arrays come from the caller (reused per tape and thread): fresh large
-# allocations on every call cost more in page faults than the sweeps themselves.
+# Scratch memory comes from the caller as one float64 buffer (kept per tape and
+# thread): fresh multi-megabyte allocations on every call cost more in page
+# faults than the sweeps, and one buffer instead of three saves argument
+# unboxing on small tapes. Kernels carve it into views; sizes are in tape.py.
 
 
 @njit(cache=True, nogil=True)
-def forward(instr, consts, outputs, guards, x, work):
+def _carve(scratch, n_slots, n_ops, width):
+    """(work, partials, extra) views of scratch; extra is (n_slots + 1, width)."""
+    w = n_slots + 1
+    work = scratch[:w]
+    partials = scratch[w: w + 2 * n_ops].reshape((n_ops, 2))
+    extra = scratch[w + 2 * n_ops: w + 2 * n_ops + w * width].reshape((w, width))
+    return work, partials, extra
+
+
+@njit(cache=True, nogil=True)
+def forward(instr, consts, outputs, guards, x, scratch):
     """Output values at one point."""
+    work = scratch[: x.shape[0] + instr.shape[0] + 1]
     _start(x, work)
     values(instr, consts, work)
     return _gather(work, outputs), first_flipped_guard(work, guards)
@@ -2894,34 +2907,43 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(instr, links, consts, outputs, guards, x, work, partials, a):
+def value_and_gradient(instr, links, consts, outputs, guards, x, scratch):
     """Value and gradient of a single-output tape: one forward, one reverse sweep."""
+    n_ops = instr.shape[0]
+    n_slots = x.shape[0] + n_ops
+    work, partials, a = _carve(scratch, n_slots, n_ops, 1)
     flip = linearize(instr, consts, guards, x, work, partials)
-    a[:] = 0.0
-    a[outputs[0]] = 1.0
-    adjoint1(links, partials, a)
-    return work[outputs[0]], a[: x.shape[0]].copy(), flip
+    adj = a[:, 0]
+    adj[:] = 0.0
+    adj[outputs[0]] = 1.0
+    adjoint1(links, partials, adj)
+    return work[outputs[0]], adj[: x.shape[0]].copy(), flip
 
 
 @njit(cache=True, nogil=True)
-def jvp(instr, links, consts, outputs, guards, x, v, work, partials, t):
-    """Outputs and J @ v for v of shape (n, p); t is (n_slots + 1, p)."""
+def jvp(instr, links, consts, outputs, guards, x, v, scratch):
+    """Outputs and J @ v for v of shape (n, p)."""
+    n_ops = instr.shape[0]
+    n, p = v.shape
+    n_slots = n + n_ops
+    work, partials, t = _carve(scratch, n_slots, n_ops, p)
     flip = linearize(instr, consts, guards, x, work, partials)
-    n = v.shape[0]
     t[:n] = v
-    t[t.shape[0] - 1] = 0.0
+    t[n_slots] = 0.0
     tangents(links, partials, t)
-    jv = np.empty((outputs.shape[0], v.shape[1]))
+    jv = np.empty((outputs.shape[0], p))
     for j in range(outputs.shape[0]):
         jv[j] = t[outputs[j]]
     return _gather(work, outputs), jv, flip
 
 
 @njit(cache=True, nogil=True)
-def vjp(instr, links, consts, outputs, guards, x, w, work, partials, a):
-    """Outputs and w @ J for w of shape (q, m); a is (n_slots + 1, q)."""
-    flip = linearize(instr, consts, guards, x, work, partials)
+def vjp(instr, links, consts, outputs, guards, x, w, scratch):
+    """Outputs and w @ J for w of shape (q, m)."""
+    n_ops = instr.shape[0]
     q = w.shape[0]
+    work, partials, a = _carve(scratch, x.shape[0] + n_ops, n_ops, q)
+    flip = linearize(instr, consts, guards, x, work, partials)
     a[:] = 0.0
     for j in range(outputs.shape[0]):
         for k in range(q):
@@ -2931,20 +2953,20 @@ def vjp(instr, links, consts, outputs, guards, x, w, work, partials, a):
 
 
 @njit(cache=True, nogil=True)
-def jacobian(instr, links, consts, outputs, guards, x, reverse, work, partials, t):
+def jacobian(instr, links, consts, outputs, guards, x, reverse, chunk, scratch):
     """Dense Jacobian (m, n): one linearization, then tangent sweeps over chunks
-    of input directions (forward) or adjoint sweeps over chunks of outputs;
-    the chunk is t's width."""
-    flip = linearize(instr, consts, guards, x, work, partials)
+    of input directions (forward) or adjoint sweeps over chunks of outputs."""
+    n_ops = instr.shape[0]
     n = x.shape[0]
     m = outputs.shape[0]
-    chunk = t.shape[1]
-    sink = t.shape[0] - 1
+    n_slots = n + n_ops
+    work, partials, t = _carve(scratch, n_slots, n_ops, chunk)
+    flip = linearize(instr, consts, guards, x, work, partials)
     jac = np.empty((m, n))
     if not reverse:
         for c0 in range(0, n, chunk):
             t[:n] = 0.0
-            t[sink] = 0.0
+            t[n_slots] = 0.0
             for k in range(min(chunk, n - c0)):
                 t[c0 + k, k] = 1.0
             tangents(links, partials, t)
@@ -2988,11 +3010,12 @@ def _block_flips(work, guards, flips, start):
 
 
 @njit(cache=True, nogil=True)
-def batch_forward(instr, consts, outputs, guards, xs, work):
-    """Outputs (B, m) at B points xs (B, n), in blocks of work.shape[1] points."""
+def batch_forward(instr, consts, outputs, guards, xs, block, scratch):
+    """Outputs (B, m) at B points xs (B, n), in blocks of ``block`` points."""
     npts = xs.shape[0]
-    block = work.shape[1]
     m = outputs.shape[0]
+    w = xs.shape[1] + instr.shape[0] + 1
+    work = scratch[: w * block].reshape((w, block))
     ys = np.empty((npts, m))
     flips = np.empty(npts, dtype=np.int32)
     for start in range(0, npts, block):
@@ -3006,10 +3029,15 @@ def batch_forward(instr, consts, outputs, guards, xs, work):
 
 
 @njit(cache=True, nogil=True)
-def batch_value_and_gradient(instr, links, consts, outputs, guards, xs, work, partials, a):
+def batch_value_and_gradient(instr, links, consts, outputs, guards, xs, block, scratch):
     """Values (B,) and gradients (B, n) of a single-output tape at B points."""
     npts, n = xs.shape
-    block = work.shape[1]
+    n_ops = instr.shape[0]
+    w = n + n_ops + 1
+    work = scratch[: w * block].reshape((w, block))
+    a = scratch[w * block: 2 * w * block].reshape((w, block))
+    partials = scratch[2 * w * block: 2 * w * block + 2 * n_ops * block].reshape(
+        (n_ops, 2, block))
     ys = np.empty(npts)
     grads = np.empty((npts, n))
     flips = np.empty(npts, dtype=np.int32)

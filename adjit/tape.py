@@ -94,22 +94,17 @@ class Tape:
         return (Tape, (self.instructions, self.constants, self.outputs, self.n_inputs,
                        self.guards, self.guard_sources))
 
-    def _buffer(self, name: str, shape: tuple) -> np.ndarray:
-        """A work array kept per tape and per thread, so repeated calls neither
-        allocate nor page-fault; kernels overwrite what they read."""
-        store = self._scratch.__dict__
-        buf = store.get(name)
-        if buf is None or buf.shape != shape:
-            buf = store[name] = np.empty(shape)
+    def _scratch_for(self, width: int = 1, block: int = 0) -> np.ndarray:
+        """The float64 scratch buffer the kernels carve their work arrays from,
+        kept per tape and per thread (grown, never shrunk) so that repeated
+        calls neither allocate nor page-fault. ``width`` tangent/adjoint columns
+        at one point, or a ``block`` of points for the batched kernels."""
+        w = self.n_slots + 1
+        size = (2 * w + 2 * self.n_ops) * block if block else w + 2 * self.n_ops + w * width
+        buf = self._scratch.__dict__.get("buf")
+        if buf is None or buf.shape[0] < size:
+            buf = self._scratch.buf = np.empty(size)
         return buf
-
-    def _work(self, width: int = 0):
-        """(values, partials) buffers; ``width`` > 0 for a block of points."""
-        if width:
-            return (self._buffer("block_work", (self.n_slots + 1, width)),
-                    self._buffer("block_partials", (self.n_ops, 2, width)))
-        return (self._buffer("work", (self.n_slots + 1,)),
-                self._buffer("partials", (self.n_ops, 2)))
 
     def __setattr__(self, name, value):
         raise AttributeError("a Tape is immutable")
@@ -184,19 +179,23 @@ class Tape:
     # --- evaluation -----------------------------------------------------------
     def forward(self, x) -> np.ndarray:
         """Outputs at ``x``: shape ``(m,)``; for ``x`` of shape ``(B, n)``, ``(B, m)``."""
-        if np.ndim(x) == 2:
-            xs = self._points(x)
-            work, _ = self._work(self._block())
-            ys, flips = sweeps.batch_forward(self.instructions, self.constants, self.outputs,
-                                             self.guards, xs, work)
-            _batch_flips(self, flips, xs)
-            return ys
+        if type(x) is not np.ndarray or x.ndim != 1:
+            if np.ndim(x) == 2:
+                return self._forward_batch(x)
         x = self._point(x)
         y, flip = sweeps.forward(self.instructions, self.constants, self.outputs, self.guards,
-                                 x, self._buffer("work", (self.n_slots + 1,)))
+                                 x, self._scratch_for(0))
         if flip >= 0:
             self._flipped(flip, x)
         return y
+
+    def _forward_batch(self, x):
+        xs = self._points(x)
+        block = self._block()
+        ys, flips = sweeps.batch_forward(self.instructions, self.constants, self.outputs,
+                                         self.guards, xs, block, self._scratch_for(block=block))
+        _batch_flips(self, flips, xs)
+        return ys
 
     __call__ = forward
 
@@ -212,9 +211,8 @@ class Tape:
             raise ValueError(f"v: expected shape ({self.n_inputs},) or ({self.n_inputs}, p), "
                              f"got {v.shape}")
         v2 = np.ascontiguousarray(v.reshape(self.n_inputs, -1))
-        t = self._buffer("tangents", (self.n_slots + 1, v2.shape[1]))
         y, jv, flip = sweeps.jvp(self.instructions, self.links, self.constants, self.outputs,
-                                 self.guards, x, v2, *self._work(), t)
+                                 self.guards, x, v2, self._scratch_for(v2.shape[1]))
         if flip >= 0:
             self._flipped(flip, x)
         return y, (jv[:, 0] if v.ndim == 1 else jv)
@@ -231,9 +229,8 @@ class Tape:
         if w.ndim not in (1, 2) or w.shape[-1] != m:
             raise ValueError(f"w: expected shape ({m},) or (q, {m}), got {w.shape}")
         w2 = np.ascontiguousarray(w.reshape(-1, m))
-        a = self._buffer("tangents", (self.n_slots + 1, w2.shape[0]))
         y, wj, flip = sweeps.vjp(self.instructions, self.links, self.constants, self.outputs,
-                                 self.guards, x, w2, *self._work(), a)
+                                 self.guards, x, w2, self._scratch_for(w2.shape[0]))
         if flip >= 0:
             self._flipped(flip, x)
         return y, (wj[0] if w.ndim == 1 else wj)
@@ -246,19 +243,19 @@ class Tape:
     def value_and_gradient(self, x):
         """``(f(x), ∇f(x))`` of a single-output tape, by one forward and one reverse
         sweep. For ``x`` of shape ``(B, n)``: values ``(B,)`` and gradients ``(B, n)``."""
-        self._scalar_output("value_and_gradient")
-        if np.ndim(x) == 2:
+        if self.n_outputs != 1:
+            self._scalar_output("value_and_gradient")
+        if (type(x) is not np.ndarray or x.ndim != 1) and np.ndim(x) == 2:
             xs = self._points(x)
             block = self._block()
             ys, gs, flips = sweeps.batch_value_and_gradient(
                 self.instructions, self.links, self.constants, self.outputs, self.guards,
-                xs, *self._work(block), self._buffer("block_adjoints", (self.n_slots + 1, block)))
+                xs, block, self._scratch_for(block=block))
             _batch_flips(self, flips, xs)
             return ys, gs
         x = self._point(x)
         y, g, flip = sweeps.value_and_gradient(self.instructions, self.links, self.constants,
-                                               self.outputs, self.guards, x, *self._work(),
-                                               self._buffer("adjoints", (self.n_slots + 1,)))
+                                               self.outputs, self.guards, x, self._scratch_for())
         if flip >= 0:
             self._flipped(flip, x)
         return y, g
@@ -282,9 +279,9 @@ class Tape:
         reverse = mode == "reverse" or (mode == "auto" and self.n_inputs > self.n_outputs)
         width = self.n_outputs if reverse else self.n_inputs
         chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 24) // (self.n_slots + 1)))
-        t = self._buffer("tangents", (self.n_slots + 1, chunk))
         y, jac, flip = sweeps.jacobian(self.instructions, self.links, self.constants,
-                                       self.outputs, self.guards, x, reverse, *self._work(), t)
+                                       self.outputs, self.guards, x, reverse, chunk,
+                                       self._scratch_for(chunk))
         if flip >= 0:
             self._flipped(flip, x)
         return jac
