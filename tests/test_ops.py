@@ -67,7 +67,7 @@ def _record(v, c):
             lambda x: reference(v.op)(c, x[0]))
 
 
-@pytest.mark.parametrize("v", _variant_cases())
+@pytest.mark.parametrize("v", list(_variant_cases()))
 def test_kernel_value_and_first_partials(v, rng):
     """Each opcode, through the compiled kernels: value against the reference,
     reverse- and forward-mode derivatives against central differences."""
