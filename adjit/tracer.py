@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import sys
+from array import array
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from .errors import TracingError
 from .tape import Tape, _as_float_array
 
 _OPCODE = ops.OPCODES
+_POW_VC = _OPCODE["pow_vc"]
 _SCALARS = (int, float, np.integer, np.floating, bool, np.bool_)
 
 
@@ -36,9 +38,10 @@ class Recorder:
 
     def __init__(self, n_inputs: int, guard_policy: str = "error"):
         self.n_inputs = n_inputs
-        self.opcode: list[int] = []
-        self.arg0: list[int] = []
-        self.arg1: list[int] = []
+        # int32 arrays, not lists: 12 bytes per instruction while recording
+        self.opcode = array("i")
+        self.arg0 = array("i")
+        self.arg1 = array("i")
         self.constants: list[float] = []
         self._const_index: dict = {}
         self.guards: list[tuple[int, int]] = []
@@ -255,6 +258,13 @@ class Tracer:
         if modulo is not None:
             raise TracingError("pow(x, y, modulo) has no derivative; modular powers are not "
                                "supported on traced values")
+        t = type(other)
+        if t is int or t is float:  # the common x**2, x**0.5: skip the generic path
+            exact = _EXACT_POWERS.get(other)
+            if exact is not None:
+                return exact(self)
+            rec = self._rec
+            return rec.emit(_POW_VC, self._slot, rec.constant(other))
         return binary("pow", self, other) if _operand(other) else NotImplemented
 
     def __rpow__(self, other):
@@ -365,10 +375,17 @@ def _operator(name: str, reflected: bool):
     if not reflected:
         def method(self, other):
             t = type(other)
-            if t is Tracer and other._rec is self._rec:
-                return self._rec.emit(vv, self._slot, other._slot)
+            rec = self._rec
+            if t is Tracer and other._rec is rec:  # Recorder.emit, inlined
+                codes = rec.opcode
+                out = _new_tracer(Tracer)
+                out._rec = rec
+                out._slot = rec.n_inputs + len(codes)
+                codes.append(vv)
+                rec.arg0.append(self._slot)
+                rec.arg1.append(other._slot)
+                return out
             if t is float or t is int:
-                rec = self._rec
                 return rec.emit(vc, self._slot, rec.constant(other))
             return binary(name, self, other) if _operand(other) else NotImplemented
     else:
@@ -459,10 +476,10 @@ def trace(f, x0) -> Tape:
     out = f(traced_input(rec))
     outputs = _output_slots(out, rec)
     instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)
-    instructions[:, 0] = rec.opcode
+    instructions[:, 0] = np.frombuffer(rec.opcode, dtype=np.int32)
     instructions[:, 1] = np.arange(rec.n_inputs, rec.n_inputs + len(rec.opcode))
-    instructions[:, 2] = rec.arg0
-    instructions[:, 3] = rec.arg1
+    instructions[:, 2] = np.frombuffer(rec.arg0, dtype=np.int32)
+    instructions[:, 3] = np.frombuffer(rec.arg1, dtype=np.int32)
     return Tape(instructions, rec.constants, outputs, rec.n_inputs,
                 guards=np.array(rec.guards, dtype=np.int32).reshape(-1, 2),
                 guard_sources=rec.guard_sources)
