@@ -158,15 +158,17 @@ class Tape:
     # --- input checks -------------------------------------------------------
     def _point(self, x) -> np.ndarray:
         if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (self.n_inputs,):
-            return x
-        return _as_float_array(x, (self.n_inputs,), "x")
+            flags = x.flags
+            if flags.c_contiguous and flags.writeable:
+                return x
+        return _kernel_ready(_as_float_array(x, (self.n_inputs,), "x"))
 
     def _points(self, xs) -> np.ndarray:
         xs = _as_float_array(xs, None, "x")
         if xs.ndim != 2 or xs.shape[1] != self.n_inputs:
             raise ValueError(f"x: expected shape (B, {self.n_inputs}) for a batch of points, "
                              f"got {xs.shape}")
-        return np.ascontiguousarray(xs)
+        return _kernel_ready(xs)
 
     def _flipped(self, flip, x):
         if flip >= 0:
@@ -210,7 +212,7 @@ class Tape:
         if v.ndim not in (1, 2) or v.shape[0] != self.n_inputs:
             raise ValueError(f"v: expected shape ({self.n_inputs},) or ({self.n_inputs}, p), "
                              f"got {v.shape}")
-        v2 = np.ascontiguousarray(v.reshape(self.n_inputs, -1))
+        v2 = _kernel_ready(v.reshape(self.n_inputs, -1))
         y, jv, flip = sweeps.jvp(self.instructions, self.links, self.constants, self.outputs,
                                  self.guards, x, v2, self._scratch_for(v2.shape[1]))
         if flip >= 0:
@@ -228,7 +230,7 @@ class Tape:
         m = self.n_outputs
         if w.ndim not in (1, 2) or w.shape[-1] != m:
             raise ValueError(f"w: expected shape ({m},) or (q, {m}), got {w.shape}")
-        w2 = np.ascontiguousarray(w.reshape(-1, m))
+        w2 = _kernel_ready(w.reshape(-1, m))
         y, wj, flip = sweeps.vjp(self.instructions, self.links, self.constants, self.outputs,
                                  self.guards, x, w2, self._scratch_for(w2.shape[0]))
         if flip >= 0:
@@ -309,6 +311,14 @@ def _as_float_array(x, shape, name) -> np.ndarray:
     if shape is not None and arr.shape != shape:
         raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
     return arr
+
+
+def _kernel_ready(a: np.ndarray) -> np.ndarray:
+    """C-contiguous and writeable: the one array type the compiled kernels were
+    built for (a strided or read-only array would compile a new specialization)."""
+    if a.flags.c_contiguous and a.flags.writeable:
+        return a
+    return np.array(a, order="C", copy=True)
 
 
 def _batch_flips(tape, flips, xs):

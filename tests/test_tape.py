@@ -242,3 +242,31 @@ def test_constant_index_validated():
     i[0, 3] = len(c)
     with pytest.raises(TapeError, match="constant index arg1"):
         adjit.Tape(i, c, o, n)
+
+
+def test_no_compile_per_tape_or_input_kind(rng):
+    """Every entry kernel keeps a single compiled signature whatever the tape
+    and however the point is passed (list, float32, strided, read-only)."""
+    from adjit import sweeps
+    f = random_graph(3, 30, 2, 5)
+    tapes = [adjit.trace(f, np.ones(3)), adjit.trace(rosenbrock, np.ones(3))]
+    base = rng.normal(size=6)
+    ro = base[:3].copy()
+    ro.flags.writeable = False
+    points = [list(base[:3]), base[:3].astype(np.float32), base[::2], ro]
+    for tape in tapes:
+        for x in points:
+            tape.forward(x)
+            tape.jvp(x, np.ones(3)[::1])
+            tape.vjp(x, np.ones((2, tape.n_outputs))[:, ::1])
+            tape.jacobian(x)
+            tape.jacobian(x, mode="reverse")
+            if tape.n_outputs == 1:
+                tape.gradient(x)
+        xs = np.asfortranarray(rng.normal(size=(5, 3)))
+        tape.forward(xs)
+        if tape.n_outputs == 1:
+            tape.gradient(xs)
+    for name in ("forward", "value_and_gradient", "jvp", "vjp", "jacobian", "batch_forward",
+                 "batch_value_and_gradient"):
+        assert len(getattr(sweeps, name).signatures) <= 1, name
