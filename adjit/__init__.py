@@ -8,11 +8,12 @@ array([16.7781122 ,  8.3890561 ])
 from .errors import BranchChanged, TapeError, TracingError
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
+from .serialize import load
 from .tape import Tape
 from .tracer import trace
 from .transforms import grad, jacobian, value_and_grad
 
 __version__ = "0.1.0"
 
-__all__ = ["trace", "Tape", "grad", "value_and_grad", "jacobian", "TracingError",
+__all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "TracingError",
            "TapeError", "BranchChanged", *_functions]

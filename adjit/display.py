@@ -1,6 +1,10 @@
 """Seeing a tape: the evaluation trace as a table (the textbook's forward and
-reverse sweep tables)."""
+reverse sweep tables) and the computation graph as Graphviz DOT."""
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
 
 import numpy as np
 
@@ -82,3 +86,91 @@ def trace_table(tape, x, v=None, w=None):
 
 def _fmt(v):
     return f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
+# ---------------------------------------------------------------------------
+# The computation graph (the textbook's picture): Graphviz DOT text.
+
+
+def _op_label(tape, i: int) -> str:
+    """An instruction's label with its constants folded in: ``mul(·, 2)``."""
+    opcode, _, arg0, arg1 = (int(v) for v in tape.instructions[i])
+    variant = ops.VARIANTS[opcode]
+    c = tape.constants
+    if variant.kind == ops.CONST:
+        return f"{c[arg0]:g}"
+    name = variant.op.name
+    if variant.kind == ops.VC:
+        return f"{name}(·, {c[arg1]:g})"
+    if variant.kind == ops.CV:
+        return f"{name}({c[arg1]:g}, ·)"
+    return name
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(tape) -> str:
+    """The tape as a Graphviz digraph: a node per input (``x0``...), per
+    instruction (``v0``..., labelled with its op, constants folded in) and per
+    output (``y0``...); an edge per variable operand, from operand to result, and
+    from each output's slot to its output node. Conditions that guard a branch
+    are drawn as diamonds with the branch's source line as tooltip."""
+    n_in = tape.n_inputs
+    guarded = {}
+    for j, s in enumerate(tape.guards[:, 0]):
+        src = tape.guard_sources[j] if tape.guard_sources else "?"
+        guarded.setdefault(int(s), f"branch {j} at {src}")
+    lines = ["digraph tape {", "  rankdir=LR;", "  node [fontname=Helvetica];"]
+    for s in range(n_in):
+        lines.append(f"  s{s} [label={_quote(f'x{s}')}, shape=box, style=filled, "
+                     "fillcolor=lightblue];")
+    instr = tape.instructions
+    for i in range(tape.n_ops):
+        s = n_in + i
+        attrs = f"label={_quote(f'v{i}: ' + _op_label(tape, i))}"
+        if s in guarded:
+            attrs += f", shape=diamond, tooltip={_quote(guarded[s])}"
+        lines.append(f"  s{s} [{attrs}];")
+    for j in range(tape.n_outputs):
+        lines.append(f"  y{j} [label={_quote(f'y{j}')}, shape=box, style=filled, "
+                     "fillcolor=palegreen];")
+    arg0_slot = ops.ARG0_IS_SLOT[instr[:, 0]]
+    arg1_slot = ops.ARG1_IS_SLOT[instr[:, 0]]
+    for i in range(tape.n_ops):
+        s = n_in + i
+        if arg0_slot[i]:
+            lines.append(f"  s{instr[i, 2]} -> s{s};")
+        if arg1_slot[i]:
+            lines.append(f"  s{instr[i, 3]} -> s{s};")
+    for j, s in enumerate(tape.outputs):
+        lines.append(f"  s{s} -> y{j};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+def render(tape, path) -> str:
+    """Draw ``tape`` to ``path`` with Graphviz's ``dot``; the format comes from
+    the suffix (``.svg``, ``.png``, ``.pdf``). Returns ``path``."""
+    path = os.fspath(path)
+    fmt = _FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise ValueError(f"render: cannot tell the format of {path!r}; use a name ending "
+                         f"in one of {', '.join(sorted(_FORMATS))}")
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError(
+            "render needs Graphviz's `dot` program, which is not on PATH. Install Graphviz "
+            "(Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`; "
+            "conda: `conda install graphviz`), or write tape.to_dot() to a file and draw it "
+            "elsewhere")
+    done = subprocess.run([dot, f"-T{fmt}", "-o", path], input=to_dot(tape).encode(),
+                          capture_output=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed ({done.returncode}): "
+                           f"{done.stderr.decode(errors='replace').strip()}")
+    return path

@@ -1,4 +1,5 @@
 """Exceptions raised by adjit."""
+import functools
 
 
 class TracingError(TypeError):
@@ -8,7 +9,8 @@ class TracingError(TypeError):
 
 class TapeError(ValueError):
     """A tape's arrays are inconsistent (bad opcode, index out of range, an
-    operand used before it is computed, wrong dtype or shape)."""
+    operand used before it is computed, wrong dtype or shape), or a tape file
+    is damaged or of an unknown format version."""
 
 
 class BranchChanged(RuntimeError):
@@ -16,16 +18,67 @@ class BranchChanged(RuntimeError):
     way, so the tape does not describe the function there.
 
     Attributes: ``guard`` (index of the first flipped guard), ``source``
-    (``file:line`` that made the branch), ``x`` (the point), ``rows`` (for a
-    batch: which rows flipped, else None).
+    (``file:line`` that made the branch), ``x`` (the point; for a batch, the
+    first flipped row), ``rows`` (for a batch: indices of the rows that flipped,
+    else None), ``op`` (the condition's op, e.g. ``"lt"``), ``operands`` (its
+    operand values at ``x``), ``recorded`` (the outcome when traced) and ``tie``
+    (True when the comparison's operands are exactly equal at ``x``: the point
+    sits on the branch boundary).
     """
 
     def __init__(self, tape, guard: int, x, rows=None):
+        super().__init__(guard)
+        self.tape = tape
         self.guard = guard
         self.source = tape.guard_sources[guard] if guard < len(tape.guard_sources) else "?"
         self.x = x
         self.rows = rows
-        where = f" at rows {list(rows[:10])}{'...' if len(rows) > 10 else ''}" if rows is not None else ""
-        super().__init__(f"branch {guard} recorded at {self.source} goes the other way{where}; "
-                         "the tape does not describe the function here: trace again at this "
-                         "point (adjit.grad and friends do this for you)")
+
+    # What the guard compares is worked out (one forward sweep) only when asked
+    # for, so a transform trying its cached tapes pays nothing for the report.
+    @functools.cached_property
+    def _info(self):
+        try:
+            from .branches import guard_info
+            return guard_info(self.tape, self.guard, self.x)
+        except Exception:  # pragma: no cover - the report must never hide the flip
+            return None
+
+    op = property(lambda self: self._info and self._info["op"],
+                  doc="the condition's op name, e.g. 'lt'")
+    operands = property(lambda self: self._info and self._info["operands"],
+                        doc="the condition's operand values at x")
+    recorded = property(lambda self: self._info and self._info["recorded"],
+                        doc="the condition's outcome when the tape was traced")
+    tie = property(lambda self: bool(self._info and self._info["tie"]),
+                   doc="True when the comparison's operands are equal at x")
+
+    def __str__(self):
+        info = self._info
+        detail = ""
+        if info is not None:
+            vals = ", ".join(f"{n}={v!r}" for n, v in zip("ab", info["operands"]))
+            detail = (f": `{info['text']}` was {info['recorded']} when traced, is "
+                      f"{info['now']} here ({vals}"
+                      + ("; a tie, the point is on the branch boundary" if info["tie"] else "")
+                      + ")")
+        where = ""
+        if self.rows is not None:
+            shown = ", ".join(str(int(r)) for r in self.rows[:10])
+            where = (f" in rows [{shown}{', ...' if len(self.rows) > 10 else ''}] "
+                     f"of the batch; at row {int(self.rows[0])},")
+        return (f"branch {self.guard} recorded at {self.source} goes the other way{where} "
+                f"at x={_short(self.x)}{detail}; the tape does not describe the function "
+                "here: trace again at this point (adjit.grad and friends do this for you)")
+
+    def __reduce__(self):
+        return (type(self), (self.tape, self.guard, self.x, self.rows))
+
+
+def _short(x) -> str:
+    try:
+        import numpy as np
+        with np.printoptions(threshold=8, edgeitems=3, precision=17):
+            return np.array2string(np.asarray(x), separator=", ")
+    except Exception:  # pragma: no cover
+        return repr(x)

@@ -91,8 +91,8 @@ class Tape:
         set_(self, "_scratch", threading.local())
 
     def __reduce__(self):
-        return (Tape, (self.instructions, self.constants, self.outputs, self.n_inputs,
-                       self.guards, self.guard_sources))
+        from .serialize import reduce  # pickles carry the file format's version
+        return reduce(self)
 
     def _scratch_for(self, width: int = 1, block: int = 0) -> np.ndarray:
         """The float64 scratch buffer the kernels carve their work arrays from,
@@ -288,6 +288,33 @@ class Tape:
             self._flipped(flip, x)
         return jac
 
+
+    # --- branches, files, pictures (adjit.branches, adjit.serialize, adjit.display)
+    def kinks(self, x) -> list:
+        """Piecewise operations sitting exactly at their kink at ``x`` (``abs`` or
+        ``sign`` at 0, ``floor``/``ceil`` at an integer, ``minimum``/``maximum``
+        at a tie) and comparisons at a tie, as :class:`adjit.branches.Kink` rows;
+        empty where every recorded operation is smooth at ``x``."""
+        from .branches import kinks
+        return kinks(self, x)
+
+    def save(self, path) -> None:
+        """Write the tape to ``path`` (exactly that name) in adjit's versioned
+        format; read it back with :func:`adjit.load`."""
+        from .serialize import save
+        save(self, path)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text of the computation graph: inputs, one node per
+        instruction (constants folded into its label), outputs."""
+        from .display import to_dot
+        return to_dot(self)
+
+    def render(self, path) -> str:
+        """Draw the graph to ``path`` (format from its suffix: .svg, .png, .pdf)
+        with Graphviz's ``dot`` program; returns the path."""
+        from .display import render
+        return render(self, path)
 
     # --- seeing the tape ---------------------------------------------------------
     def trace_table(self, x, v=None, w=None):

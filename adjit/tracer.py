@@ -16,12 +16,13 @@ array of tracers whose ``__array_ufunc__`` routes ufuncs (calls, reductions,
 from __future__ import annotations
 
 import math
+import os
 import sys
 from array import array
 
 import numpy as np
 
-from . import ops
+from . import ops, sweeps
 from .errors import TracingError
 from .tape import Tape, _as_float_array
 
@@ -34,9 +35,10 @@ class Recorder:
     """The growing instruction lists of one trace."""
 
     __slots__ = ("n_inputs", "opcode", "arg0", "arg1", "constants", "_const_index",
-                 "guards", "guard_sources", "guard_policy")
+                 "guards", "guard_sources", "guard_policy", "x0", "_work", "_consts",
+                 "_n_consts", "_evaluated")
 
-    def __init__(self, n_inputs: int, guard_policy: str = "error"):
+    def __init__(self, n_inputs: int, guard_policy: str = "record", x0=None):
         self.n_inputs = n_inputs
         # int32 arrays, not lists: 12 bytes per instruction while recording
         self.opcode = array("i")
@@ -46,7 +48,12 @@ class Recorder:
         self._const_index: dict = {}
         self.guards: list[tuple[int, int]] = []
         self.guard_sources: list[str] = []
-        self.guard_policy = guard_policy
+        self.guard_policy = guard_policy  # "record" a guard at bool(), or "error"
+        # The point being traced and its values so far, evaluated lazily (only
+        # when a branch needs a condition's value) and incrementally.
+        self.x0 = None if x0 is None else np.array(x0, dtype=np.float64)
+        self._work = self._consts = None
+        self._evaluated = 0
 
     def constant(self, value: float) -> int:
         """Index of ``value`` in the constant pool (shared between uses).
@@ -76,6 +83,59 @@ class Recorder:
     def load_constant(self, value: float) -> "Tracer":
         """A slot holding a constant (for outputs that are plain numbers)."""
         return self.emit(0, self.constant(value))
+
+    # --- branches ---------------------------------------------------------
+    def branch(self, t: "Tracer") -> bool:
+        """``bool(t)``: record a guard on the condition ``t`` (``t != 0`` when ``t``
+        is not a comparison) with its outcome at ``x0`` and the user's line."""
+        if self.x0 is None or self.guard_policy != "record":
+            _no_bool(t)
+        slot = t._slot
+        if slot < self.n_inputs or not ops.IS_CONDITION[self.opcode[slot - self.n_inputs]]:
+            slot = self.emit(_OPCODE["ne_vc"], slot, self.constant(0.0))._slot
+        outcome = self.value(slot) != 0.0
+        self.guards.append((slot, int(outcome)))
+        self.guard_sources.append(_caller())
+        return outcome
+
+    def value(self, slot: int) -> float:
+        """Value of ``slot`` at ``x0``. Runs the compiled value kernel on the
+        instructions recorded since the last call only, so a trace with many
+        branches stays linear in its length."""
+        n_in, done, n = self.n_inputs, self._evaluated, len(self.opcode)
+        if done < n:
+            if self._work is None:
+                self._work = np.empty(max(2 * (n_in + n), 1024))
+                self._work[:n_in] = self.x0
+                self._consts = np.empty(max(2 * len(self.constants), 64))
+                self._n_consts = 0
+            self._work = _grown(self._work, n_in + done, n_in + n)
+            n_const = len(self.constants)
+            self._consts = consts = _grown(self._consts, self._n_consts, n_const)
+            consts[self._n_consts:n_const] = self.constants[self._n_consts:n_const]
+            self._n_consts = n_const
+            # The dtypes and flags of a Tape's arrays, so the cached kernel is reused.
+            instr = np.empty((n - done, 4), dtype=np.int32)
+            instr[:, 0] = self.opcode[done:n]
+            instr[:, 1] = np.arange(n_in + done, n_in + n)
+            instr[:, 2] = self.arg0[done:n]
+            instr[:, 3] = self.arg1[done:n]
+            instr.flags.writeable = False
+            view = consts[:n_const]
+            view.flags.writeable = False
+            sweeps.values(instr, view, self._work)
+            self._evaluated = n
+        return float(self._work[slot]) if slot >= n_in else float(self.x0[slot])
+
+
+def _grown(buf: np.ndarray, filled: int, need: int) -> np.ndarray:
+    """``buf`` if it holds ``need`` entries, else a copy of its first ``filled``
+    entries in a buffer twice as large (amortized O(1) per entry)."""
+    if buf.shape[0] >= need:
+        return buf
+    out = np.empty(2 * need)
+    out[:filled] = buf[:filled]
+    return out
 
 
 _new_tracer = object.__new__
@@ -231,11 +291,14 @@ def _wrap(result):
     return result
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _caller() -> str:
-    """file:line of the user's code that triggered a recording event."""
-    frame = sys._getframe(2)
-    here = __file__
-    while frame is not None and frame.f_code.co_filename in (here,):
+    """file:line of the user's code that triggered a recording event: the
+    first frame outside the adjit package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
@@ -306,7 +369,7 @@ class Tracer:
 
     # --- what would silently drop the derivative ---------------------------
     def __bool__(self):
-        return _no_bool(self)
+        return self._rec.branch(self)
 
     def __float__(self):
         raise TracingError(
@@ -412,7 +475,9 @@ for _name, _dunder, _reflect in [
 def _no_bool(t):
     raise TracingError(
         "bool() of a traced value (an `if`, `while`, `and`/`or` on a traced condition) "
-        "cannot be recorded yet; use adjit.where(condition, a, b) to select between values")
+        "is not allowed in this recording (it has no input point to decide the branch at, "
+        "or branches are switched off); use adjit.where(condition, a, b) to select between "
+        "values")
 
 
 def _operand(x) -> bool:
@@ -472,7 +537,7 @@ def trace(f, x0) -> Tape:
         raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
     if x0.shape[0] == 0:
         raise ValueError("x0: expected at least one input, got an empty array")
-    rec = Recorder(x0.shape[0])
+    rec = Recorder(x0.shape[0], x0=x0)
     out = f(traced_input(rec))
     outputs = _output_slots(out, rec)
     instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)

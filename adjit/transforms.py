@@ -1,40 +1,95 @@
 """Function transforms: ``grad(f)`` and friends trace ``f`` on first use and
-reuse the tape for every later call with the same number of inputs."""
+reuse the tape for every later call with the same number of inputs.
+
+A function with data-dependent branches gives one tape per path. A call whose
+point takes another path makes the tape raise :class:`~adjit.BranchChanged`;
+the transform then tries the other tapes it holds for that input size, most
+recently used first, and traces ``f`` again at the point only when none fits.
+Tapes are keyed by their guards' outcomes and kept in a small least-recently
+used cache, so a function alternating between two branches is traced twice.
+"""
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
+from .errors import BranchChanged
 from .tape import Tape, _as_float_array
 from .tracer import trace
 
+#: tapes (paths through f) a transform keeps per input size by default
+MAX_TAPES = 8
+
+
+def _key(tape: Tape):
+    """A tape's path: which conditions it branched on and which way."""
+    return tape.n_inputs, tape.guard_sources, tape.guards.tobytes()
+
 
 class Transform:
-    """A derivative of ``f`` that traces ``f`` once per input size.
+    """A derivative of ``f`` that traces ``f`` once per input size and path.
 
     ``n_traces`` counts the traces made so far; ``tape_for(x)`` returns the tape
-    a call at ``x`` would use.
+    a call at ``x`` would use (tracing if none fits); ``tapes`` lists the cached
+    tapes, least recently used first. ``max_tapes`` bounds the cache.
     """
 
-    def __init__(self, f, method: str, **options):
+    def __init__(self, f, method: str, max_tapes: int = MAX_TAPES, **options):
         if not callable(f):
             raise TypeError(f"expected a callable f, got {type(f).__name__}")
+        if int(max_tapes) < 1:
+            raise ValueError(f"max_tapes: expected at least 1, got {max_tapes}")
         self.f = f
         self._method = method
         self._options = options
-        self._tapes: dict[int, Tape] = {}
+        self.max_tapes = int(max_tapes)
+        self._tapes: OrderedDict = OrderedDict()  # _key(tape) -> tape, LRU first
+        self._lock = threading.Lock()  # guards _tapes and n_traces, not evaluation
         self.n_traces = 0
         functools.update_wrapper(self, f)
 
+    @property
+    def tapes(self) -> list[Tape]:
+        with self._lock:
+            return list(self._tapes.values())
+
+    def _candidates(self, n: int) -> list:
+        with self._lock:
+            return [(k, t) for k, t in reversed(self._tapes.items()) if k[0] == n]
+
+    def _used(self, key) -> None:
+        with self._lock:
+            if key in self._tapes:
+                self._tapes.move_to_end(key)
+
+    def _trace(self, x) -> Tape:
+        tape = trace(self.f, x)
+        with self._lock:
+            self.n_traces += 1
+            self._tapes[_key(tape)] = tape
+            self._tapes.move_to_end(_key(tape))
+            while len(self._tapes) > self.max_tapes:
+                self._tapes.popitem(last=False)
+        return tape
+
+    def _run(self, x, call):
+        """``call(tape)`` with the first cached tape whose branches hold at ``x``,
+        else with a fresh trace at ``x``."""
+        for key, tape in self._candidates(x.shape[0]):
+            try:
+                result = call(tape)
+            except BranchChanged:
+                continue
+            self._used(key)
+            return result
+        return call(self._trace(x))
+
     def tape_for(self, x) -> Tape:
         x = self._point(x)
-        tape = self._tapes.get(x.shape[0])
-        if tape is None:
-            tape = trace(self.f, x)
-            self.n_traces += 1
-            self._tapes[x.shape[0]] = tape
-        return tape
+        return self._run(x, lambda tape: (tape.forward(x), tape)[1])
 
     @staticmethod
     def _point(x):
@@ -51,23 +106,24 @@ class Transform:
                             "the function takes one array argument; bind other arguments with "
                             "functools.partial or a closure (they are recorded as constants)")
         x = self._point(x)
-        return getattr(self.tape_for(x), self._method)(x, **self._options)
+        method, options = self._method, self._options
+        return self._run(x, lambda tape: getattr(tape, method)(x, **options))
 
     def __repr__(self):
         return f"<adjit.{self._method} of {getattr(self.f, '__name__', self.f)!r}>"
 
 
-def grad(f) -> Transform:
+def grad(f, *, max_tapes: int = MAX_TAPES) -> Transform:
     """``grad(f)(x)`` is the gradient of the scalar function ``f`` at ``x``."""
-    return Transform(f, "gradient")
+    return Transform(f, "gradient", max_tapes)
 
 
-def value_and_grad(f) -> Transform:
+def value_and_grad(f, *, max_tapes: int = MAX_TAPES) -> Transform:
     """``value_and_grad(f)(x)`` is ``(f(x), ∇f(x))`` from one forward and one reverse sweep."""
-    return Transform(f, "value_and_gradient")
+    return Transform(f, "value_and_gradient", max_tapes)
 
 
-def jacobian(f, mode: str = "auto") -> Transform:
+def jacobian(f, mode: str = "auto", *, max_tapes: int = MAX_TAPES) -> Transform:
     """``jacobian(f)(x)`` is the dense ``(m, n)`` Jacobian of ``f`` at ``x``
     (``mode`` as in :meth:`adjit.Tape.jacobian`)."""
-    return Transform(f, "jacobian", mode=mode)
+    return Transform(f, "jacobian", max_tapes, mode=mode)
