@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from . import ops, sweeps
+from . import ops, parallel, sweeps
 from .errors import BranchChanged, TapeError
 
 _INT = np.int32
@@ -194,8 +194,11 @@ class Tape:
     def _forward_batch(self, x):
         xs = self._points(x)
         block = self._block()
-        ys, flips = sweeps.batch_forward(self.instructions, self.constants, self.outputs,
-                                         self.guards, xs, block, self._scratch_for(block=block))
+
+        def run(rows):
+            return sweeps.batch_forward(self.instructions, self.constants, self.outputs,
+                                        self.guards, rows, block, self._scratch_for(block=block))
+        ys, flips = parallel.rows(self, run, xs)
         _batch_flips(self, flips, xs)
         return ys
 
@@ -250,9 +253,12 @@ class Tape:
         if (type(x) is not np.ndarray or x.ndim != 1) and np.ndim(x) == 2:
             xs = self._points(x)
             block = self._block()
-            ys, gs, flips = sweeps.batch_value_and_gradient(
-                self.instructions, self.links, self.constants, self.outputs, self.guards,
-                xs, block, self._scratch_for(block=block))
+
+            def run(rows):
+                return sweeps.batch_value_and_gradient(
+                    self.instructions, self.links, self.constants, self.outputs, self.guards,
+                    rows, block, self._scratch_for(block=block))
+            ys, gs, flips = parallel.rows(self, run, xs)
             _batch_flips(self, flips, xs)
             return ys, gs
         x = self._point(x)
