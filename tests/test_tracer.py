@@ -112,8 +112,6 @@ def test_outputs_may_mix_constants_and_repeat():
     (lambda v: math.exp(v[0]), "np.exp"),
     (lambda v: int(v[0]), "int()"),
     (lambda v: [1.0, 2.0][v[0]], "index"),
-    (lambda v: v[0] if v[0] > 0 else -v[0], "adjit.where"),
-    (lambda v: v[0] and v[1], "adjit.where"),
     (lambda v: None, "returned None"),
     (lambda v: [], "empty"),
     (lambda v: 3.0, "no traced value"),
