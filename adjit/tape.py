@@ -10,6 +10,7 @@ block of slots) without changing the sweeps' calling convention.
 """
 from __future__ import annotations
 
+import operator
 import threading
 
 import numpy as np
@@ -73,7 +74,7 @@ class Tape:
         guards = _frozen(np.zeros((0, 2), _INT) if guards is None else guards, _INT,
                          "guards", 2, 2)
         try:
-            n_inputs = int(n_inputs)
+            n_inputs = operator.index(n_inputs)  # 2.5 or "2" is a damaged tape, not 2
         except (TypeError, ValueError):
             raise TapeError(f"n_inputs must be an integer, got {n_inputs!r}") from None
         set_ = object.__setattr__

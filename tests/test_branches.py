@@ -285,6 +285,17 @@ def test_cache_is_bounded_and_least_recently_used():
         adjit.grad(f, max_tapes=0)
 
 
+def test_transforms_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    g = adjit.grad(_relu_sq)
+    xs = [np.array([(-1.0) ** k * (0.5 + 0.01 * k), 0.2]) for k in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(g, xs))
+    for x, gr in zip(xs, got):
+        np.testing.assert_allclose(gr, _relu_sq_grad(x))
+    assert len(g.tapes) == 2  # threads may both trace a path once; the cache keeps one
+
+
 def test_tape_for_returns_a_tape_valid_at_x():
     g = adjit.grad(_relu_sq)
     for x in ([1.0, 0.0], [-1.0, 0.0]):

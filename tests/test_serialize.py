@@ -246,6 +246,9 @@ def test_dtypes_and_layouts_are_checked_or_converted():
         adjit.Tape(args[0], tape.constants.astype(complex), *args[2:])
     with pytest.raises(TapeError, match="int32"):
         adjit.Tape(tape.instructions.astype(np.int64) + 2**33, *args[1:])
+    for bad in (2.0, "2", None):
+        with pytest.raises(TapeError, match="n_inputs"):
+            adjit.Tape(*args[:3], bad, *args[4:])
     # other integer widths, Fortran order and strided views are converted
     fortran = np.asfortranarray(tape.instructions.astype(np.int64))
     strided = np.repeat(tape.constants, 2)[::2]
