@@ -337,10 +337,11 @@ def _as_float_array(x, shape, name) -> np.ndarray:
     if np.iscomplexobj(x):
         raise TypeError(f"{name}: complex input is not supported (adjit differentiates real "
                         "functions); pass the real part or split real and imaginary parts")
-    if x is None or (not isinstance(x, np.ndarray) and isinstance(x, (str, bytes))) or (
-            isinstance(x, np.ndarray) and x.dtype.kind in "USV"):
-        raise TypeError(f"{name}: expected an array of real numbers, got "
-                        f"{type(x).__name__ if x is None or not isinstance(x, np.ndarray) else x.dtype}")
+    # NumPy would turn None into nan and "1.5" into 1.5; both are caller mistakes.
+    text = x.dtype.kind in "USV" if isinstance(x, np.ndarray) else isinstance(x, (str, bytes))
+    if x is None or text:
+        what = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"{name}: expected an array of real numbers, got {what}")
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as e:
