@@ -7,6 +7,9 @@ the transform then tries the other tapes it holds for that input size, most
 recently used first, and traces ``f`` again at the point only when none fits.
 Tapes are keyed by their guards' outcomes and kept in a small least-recently
 used cache, so a function alternating between two branches is traced twice.
+A function with many paths (a loop whose count depends on ``x``) is re-traced
+whenever it leaves the paths held; such a call first tries each held tape
+(one forward sweep each), so keep ``max_tapes`` small.
 """
 from __future__ import annotations
 
