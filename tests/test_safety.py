@@ -38,6 +38,38 @@ def test_every_kernel_releases_the_gil():
     assert all(k.targetoptions.get("nogil") for k in kernels)
 
 
+def test_python_runs_while_a_kernel_runs(tape, rng, monkeypatch):
+    """The GIL is released inside kernels: the main thread keeps executing
+    Python while another thread is inside one long kernel call. Were the GIL
+    held, the main thread would stall for the whole call: its longest pause
+    would be about the kernel's duration."""
+    import threading
+    import time
+    monkeypatch.setattr(parallel, "THREADS", 1)
+    xs = rng.normal(size=(300_000, 3))
+    tape.forward(xs[:10])
+    done = threading.Event()
+    inside = []
+
+    def worker():
+        inside.append(time.perf_counter())
+        tape.forward(xs)
+        inside.append(time.perf_counter())
+        done.set()
+
+    ticks = []
+    t = threading.Thread(target=worker)
+    t.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+    t.join()
+    duration = inside[1] - inside[0]
+    during = np.array([inside[0]] + [k for k in ticks if inside[0] < k < inside[1]]
+                      + [inside[1]])
+    assert duration > 0.1, duration  # long enough to tell the two cases apart
+    assert np.diff(during).max() < 0.5 * duration
+
+
 def test_threads_give_the_serial_results(tape, rng):
     xs = rng.normal(size=(64, 3))
     serial = [tape.value_and_gradient(x) for x in xs]
