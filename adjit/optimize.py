@@ -1,0 +1,518 @@
+"""The tape optimizer: one linear pass that makes a recorded tape smaller and
+cheaper without changing what it computes, run by :func:`adjit.trace` by default.
+
+One forward pass over the instructions, with a hash table of the
+instructions emitted so far (CppAD's ``optimize``, CasADi's CSE), then one
+backward pass:
+
+* **constant folding** -- an op whose operands are all constants becomes a
+  constant, computed by :func:`adjit.ops.fold` (the tracer's own folding rule);
+  constant operands select the ``vc``/``cv`` variants, never a slot;
+* **exact identities** -- rewrites that give the same bits for every input,
+  including ``-0.0``, ``inf`` and ``nan``:
+  ``x*1 -> x``, ``x*-1 -> -x``, ``x/1 -> x``, ``x/-1 -> -x``, ``x-0 -> x``,
+  ``-0-x -> -x``, ``x+(-0) -> x``, ``-(-x) -> x``, ``x+(-y) -> x-y``,
+  ``(-x)+y -> y-x``, ``x-(-y) -> x+y``, ``(-x)*(-y) -> x*y``, ``x*x -> square(x)``,
+  ``1/x -> reciprocal(x)``, ``x**1 -> x``, ``x**0 -> 1`` (also for nan, as
+  IEEE ``pow`` does), ``where`` on a constant condition -> the chosen side.
+  ``x+0`` (which maps ``-0.0`` to ``+0.0``) is dropped only where ``x`` cannot
+  be ``-0.0`` (a light sign-of-zero analysis: ``abs``, ``square``, ``exp``,
+  comparisons, sums with a nonzero constant, ... never give ``-0.0``), which
+  covers the ``0 + x`` that Python's ``sum()`` starts with;
+* **strength reduction** -- ``x/c -> x*(1/c)`` when ``c`` is a power of two
+  (exact), ``x**2 -> square(x)``, ``x**-1 -> reciprocal(x)`` (as the tracer
+  records them), ``x**3 -> square(x)*x`` and ``x**4 -> square(square(x))``
+  (these two agree with ``pow`` to rounding, a few ulp, not bit for bit), and
+  ``x**0.5 -> sqrt(x)``, which differs from ``pow`` at two points only:
+  ``sqrt(-0.0)`` is ``-0.0`` where ``pow(-0.0, 0.5)`` is ``+0.0``, and
+  ``sqrt(-inf)`` is ``nan`` where ``pow(-inf, 0.5)`` is ``+inf``;
+* **common subexpressions** -- an instruction equal to one already emitted
+  (same opcode, same operands after the rewrites) reuses its slot; operands of
+  commutative ops (``+ * hypot == != and or``) are sorted first and
+  ``c < x`` becomes ``x > c``, so ``a*b`` and ``b*a`` meet. ``minimum`` and
+  ``maximum`` are not reordered: at a tie of ``-0.0`` and ``+0.0`` their
+  result depends on the order;
+* **dead code** -- instructions that reach no output and no branch guard are
+  dropped, and so are constants no instruction uses.
+
+Outputs (also repeated ones, and outputs that are inputs) and branch guards
+are remapped; a guarded comparison is always kept. Everything is linear in
+the tape's length: the passes are Numba kernels over the tape's arrays, and
+return to Python only to fold a constant (rare: the tracer folds operations
+on Python numbers itself).
+
+:func:`slot_program` is the second half of the module: liveness-based slot
+allocation for value-only evaluation (a work vector of the size of the
+largest set of simultaneously live values rather than the whole tape).
+
+The kernels take the op table's facts (operand kinds, variants, ...) as
+array arguments instead of freezing them as globals, so a kernel cached on
+disk stays correct when :mod:`adjit.ops` changes (Numba's cache only watches
+this file).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from . import ops
+from .errors import TapeError
+
+# ---------------------------------------------------------------------------
+# Facts about the op table, as arrays the kernels take as arguments.
+
+_UNARY_V, _VV_V, _VC_V, _CV_V = 0, 1, 2, 3
+_BASE_NAMES = [op.name for op in ops.TABLE]
+_BASE_INDEX = {name: i for i, name in enumerate(_BASE_NAMES)}
+
+OP_KIND = ops.KIND.astype(np.int64)
+OP_BASE = np.array([-1 if v.op is None else _BASE_INDEX[v.op.name] for v in ops.VARIANTS],
+                   dtype=np.int64)
+BASE_VARIANT = np.full((len(ops.TABLE), 4), -1, dtype=np.int64)
+for _v in ops.VARIANTS:
+    if _v.op is not None:
+        _col = {ops.UNARY: _UNARY_V, ops.VV: _VV_V, ops.VC: _VC_V, ops.CV: _CV_V}[_v.kind]
+        BASE_VARIANT[_BASE_INDEX[_v.op.name], _col] = _v.opcode
+
+# f(a, b) == g(b, a): g is f's swap. Used to move a constant operand to the
+# right (the only side some ops have a variant for) and to put c < x as x > c.
+_SWAPS = {"add": "add", "mul": "mul", "hypot": "hypot", "minimum": "minimum",
+          "maximum": "maximum", "eq": "eq", "ne": "ne", "logical_and": "logical_and",
+          "logical_or": "logical_or", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
+BASE_SWAP = np.array([_BASE_INDEX[_SWAPS[n]] if n in _SWAPS else -1 for n in _BASE_NAMES],
+                     dtype=np.int64)
+# Commutative bit for bit, so CSE may sort their operands. minimum/maximum
+# are not: minimum(-0.0, 0.0) is -0.0 but minimum(0.0, -0.0) is 0.0.
+_CANONICAL = {"add", "mul", "hypot", "eq", "ne", "logical_and", "logical_or"}
+BASE_CANON = np.array([n in _CANONICAL for n in _BASE_NAMES], dtype=np.int64)
+# Ops whose result is never -0.0 whatever the operands (for dropping x + 0).
+_NEVER_NEG_ZERO = {"abs", "square", "hypot", "exp", "cosh", "erfc"}
+OP_NONNEG_ZERO = np.array([v.op is not None and (v.op.name in _NEVER_NEG_ZERO or v.op.compare)
+                           for v in ops.VARIANTS], dtype=np.int64)
+# The ops the rewrite rules name, by base index (order: see the _R* below).
+RULE_BASES = np.array([_BASE_INDEX[n] for n in (
+    "add", "sub", "mul", "div", "pow", "neg", "pick_true", "pick_false", "square",
+    "reciprocal", "sqrt")], dtype=np.int64)
+_RADD, _RSUB, _RMUL, _RDIV, _RPOW, _RNEG, _RPICKT, _RPICKF, _RSQUARE, _RRECIP, _RSQRT = range(11)
+
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+_LARGEST_INVERTIBLE_POW2 = 2.0 ** 1022  # 1/c stays normal, so x*(1/c) == x/c exactly
+
+# ---------------------------------------------------------------------------
+# Hash tables: open addressing over int64 keys, linear probing. A table entry
+# is an index + 1 into the array that holds the keys (0: empty).
+
+
+@njit(cache=True, nogil=True)
+def _mix(h, mask):
+    h = (h ^ (h >> 31)) * 0x7FB5D329728EA185
+    h = h ^ (h >> 27)
+    return h & mask
+
+
+@njit(cache=True, nogil=True)
+def _const_index(v, consts, cbits, ctab, ctr):
+    """Index of float ``v`` in the constant pool, appending it if new.
+    Keyed by bits, so 0.0 and -0.0 stay distinct."""
+    n = ctr[1]
+    consts[n] = v
+    key = cbits[n]
+    mask = ctab.shape[0] - 1
+    h = _mix(key, mask)
+    while True:
+        e = ctab[h]
+        if e == 0:
+            ctab[h] = n + 1
+            ctr[1] = n + 1
+            return n
+        if cbits[e - 1] == key:
+            return e - 1
+        h = (h + 1) & mask
+
+
+@njit(cache=True, nogil=True)
+def _pool(constants, consts, cbits, ctab, ctr):
+    """Enter a recorded constant pool; returns each entry's index (duplicates merge)."""
+    cmap = np.empty(constants.shape[0], dtype=np.int64)
+    for k in range(constants.shape[0]):
+        cmap[k] = _const_index(constants[k], consts, cbits, ctab, ctr)
+    return cmap
+
+
+@njit(cache=True, nogil=True)
+def _emit(op, a0, a1, n_in, code, ttab, ctr, nz, consts, cbits, facts):
+    """Slot of instruction (op, a0, a1): an equal one emitted before, else a new one."""
+    mask = ttab.shape[0] - 1
+    h = _mix(op * 1000003 + a0 * 0x9E3779B1 + a1 * 0x632BE5AB, mask)
+    while True:
+        e = ttab[h]
+        if e == 0:
+            break
+        j = e - 1
+        if code[j, 0] == op and code[j, 1] == a0 and code[j, 2] == a1:
+            return n_in + j
+        h = (h + 1) & mask
+    j = ctr[0]
+    ctr[0] = j + 1
+    code[j, 0] = op
+    code[j, 1] = a0
+    code[j, 2] = a1
+    ttab[h] = j + 1
+    # Can the result be -0.0? (x + y is -0.0 only when both are -0.0; x - y only
+    # when x is -0.0 and y is +0.0; both in round-to-nearest.)
+    kind = facts[0][op]
+    base = facts[1][op]
+    rules = facts[6]
+    safe = facts[5][op] != 0
+    if base == rules[_RADD]:
+        if kind == 2:
+            safe = nz[a0] != 0 or nz[a1] != 0
+        else:
+            safe = nz[a0] != 0 or not (consts[a1] == 0.0 and cbits[a1] < 0)
+    elif base == rules[_RSUB]:
+        if kind == 2:
+            safe = nz[a0] != 0
+        elif kind == 3:
+            safe = nz[a0] != 0 or not (consts[a1] == 0.0 and cbits[a1] >= 0)
+        else:
+            safe = not (consts[a1] == 0.0 and cbits[a1] < 0)
+    elif kind == 0:
+        safe = not (consts[a0] == 0.0 and cbits[a0] < 0)
+    nz[n_in + j] = 1 if safe else 0
+    return n_in + j
+
+
+@njit(cache=True, nogil=True)
+def _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts):
+    """Emit base op on operands A, B (slot >= 0, or constant -(k+1)); at least
+    one is a slot. Returns the result's slot, or -1 for an impossible form."""
+    variant = facts[2]
+    if arity == 1:
+        return _emit(variant[base, _UNARY_V], A, 0, n_in, code, ttab, ctr, nz, consts, cbits,
+                     facts)
+    swap = facts[3][base]
+    if A < 0:  # constant left operand: prefer x OP' c, the form CSE compares
+        if swap >= 0:
+            return _emit(variant[swap, _VC_V], B, -A - 1, n_in, code, ttab, ctr, nz, consts,
+                         cbits, facts)
+        op = variant[base, _CV_V]
+        if op < 0:
+            return -1
+        return _emit(op, B, -A - 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+    if B < 0:
+        return _emit(variant[base, _VC_V], A, -B - 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                     facts)
+    if facts[4][base] != 0 and A > B:
+        A, B = B, A
+    return _emit(variant[base, _VV_V], A, B, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+
+
+@njit(cache=True, nogil=True)
+def _is_op(s, base, n_in, code, facts):
+    return s >= n_in and facts[1][code[s - n_in, 0]] == base
+
+
+@njit(cache=True, nogil=True)
+def _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts):
+    """-A, with -(-x) = x."""
+    neg = facts[6][_RNEG]
+    if _is_op(A, neg, n_in, code, facts):
+        return code[A - n_in, 1]
+    return _generic(neg, A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+
+
+@njit(cache=True, nogil=True)
+def _simplify(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, ctab, facts):
+    """The rewrite rules, then generic emission. Operands as in _generic."""
+    r = facts[6]
+    if arity == 1:
+        if base == r[_RNEG]:
+            return _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+        return _generic(base, A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+    if base == r[_RPICKT] or base == r[_RPICKF]:
+        if A < 0:  # where() on a constant condition
+            if (consts[-A - 1] != 0.0) == (base == r[_RPICKT]):
+                return B
+            return -_const_index(0.0, consts, cbits, ctab, ctr) - 1
+        return _generic(base, A, B, 2, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+    swap = facts[3][base]
+    if A < 0 and swap == base:  # commutative: constant to the right
+        A, B = B, A
+    if B < 0:
+        c = consts[-B - 1]
+        neg_zero = c == 0.0 and cbits[-B - 1] < 0
+        if base == r[_RADD]:
+            if neg_zero or (c == 0.0 and nz[A] != 0):
+                return A
+        elif base == r[_RSUB]:
+            if c == 0.0 and not neg_zero:
+                return A
+        elif base == r[_RMUL] or base == r[_RDIV]:
+            if c == 1.0:
+                return A
+            if c == -1.0:
+                return _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+            if base == r[_RDIV]:
+                m, _ = math.frexp(c)
+                if (abs(m) == 0.5 and abs(c) >= _SMALLEST_NORMAL
+                        and abs(c) <= _LARGEST_INVERTIBLE_POW2):
+                    k = _const_index(1.0 / c, consts, cbits, ctab, ctr)
+                    return _generic(r[_RMUL], A, -k - 1, 2, n_in, code, ttab, ctr, nz, consts,
+                                    cbits, facts)
+        elif base == r[_RPOW]:
+            if c == 1.0:
+                return A
+            if c == 0.0:
+                return -_const_index(1.0, consts, cbits, ctab, ctr) - 1
+            if c == 2.0:
+                return _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                                facts)
+            if c == -1.0:
+                return _generic(r[_RRECIP], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                                facts)
+            if c == 0.5:
+                return _generic(r[_RSQRT], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                                facts)
+            if c == 3.0 or c == 4.0:
+                s = _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                             facts)
+                if c == 3.0:
+                    return _generic(r[_RMUL], s, A, 2, n_in, code, ttab, ctr, nz, consts, cbits,
+                                    facts)
+                return _generic(r[_RSQUARE], s, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                                facts)
+    elif A < 0:
+        c = consts[-A - 1]
+        if base == r[_RSUB] and c == 0.0 and cbits[-A - 1] < 0:  # -0 - x = -x
+            return _negate(B, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+        if base == r[_RDIV] and c == 1.0:
+            return _generic(r[_RRECIP], B, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                            facts)
+    else:  # two slots
+        neg = r[_RNEG]
+        if base == r[_RADD]:
+            if _is_op(B, neg, n_in, code, facts):  # x + (-y) = x - y
+                return _generic(r[_RSUB], A, code[B - n_in, 1], 2, n_in, code, ttab, ctr, nz,
+                                consts, cbits, facts)
+            if _is_op(A, neg, n_in, code, facts):  # (-x) + y = y - x
+                return _generic(r[_RSUB], B, code[A - n_in, 1], 2, n_in, code, ttab, ctr, nz,
+                                consts, cbits, facts)
+        elif base == r[_RSUB]:
+            if _is_op(B, neg, n_in, code, facts):  # x - (-y) = x + y
+                return _generic(r[_RADD], A, code[B - n_in, 1], 2, n_in, code, ttab, ctr, nz,
+                                consts, cbits, facts)
+        elif base == r[_RMUL]:
+            if A == B:
+                return _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                                facts)
+            if _is_op(A, neg, n_in, code, facts) and _is_op(B, neg, n_in, code, facts):
+                return _generic(r[_RMUL], code[A - n_in, 1], code[B - n_in, 1], 2, n_in, code,
+                                ttab, ctr, nz, consts, cbits, facts)
+    return _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+
+
+@njit(cache=True, nogil=True)
+def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, consts, cbits,
+                  ctab, facts, start, pending, has_pending, request):
+    """Rewrite instructions start.. into ``code``; slot_of[old slot] is the new
+    slot (>= 0) or constant -(k+1). Returns the index of an instruction whose
+    operands are all constant (``request`` holds them; the caller folds it and
+    calls again with the value pending), -(i+1) for an unsupported form at
+    instruction i, or len(opcode) when done."""
+    kind_of = facts[0]
+    base_of = facts[1]
+    i = start
+    if has_pending:
+        slot_of[n_in + i] = -_const_index(pending, consts, cbits, ctab, ctr) - 1
+        i += 1
+    n = opcode.shape[0]
+    while i < n:
+        op = opcode[i]
+        kind = kind_of[op]
+        if kind == 0:
+            slot_of[n_in + i] = -cmap[arg0[i]] - 1
+            i += 1
+            continue
+        base = base_of[op]
+        A = slot_of[arg0[i]]
+        B = 0
+        arity = 2
+        if kind == 1:
+            arity = 1
+        elif kind == 2:
+            B = slot_of[arg1[i]]
+        elif kind == 3:
+            B = -cmap[arg1[i]] - 1
+        else:  # cv: the formula's a is the constant
+            B = A
+            A = -cmap[arg1[i]] - 1
+        if A < 0 and (arity == 1 or B < 0):
+            request[0] = consts[-A - 1]
+            request[1] = consts[-B - 1] if arity == 2 else 0.0
+            return i
+        s = _simplify(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, ctab, facts)
+        if s == -1:
+            return -(i + 1)
+        slot_of[n_in + i] = s
+        i += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
+    """Dead-code elimination and renumbering of the emitted instructions and
+    the constants they use. Returns (instructions, constants used, outputs, guards)."""
+    live = np.zeros(n_emit, dtype=np.bool_)
+    for s in out_slots:
+        if s >= n_in:
+            live[s - n_in] = True
+    for s in guard_slots:
+        live[s - n_in] = True
+    used_const = np.zeros(n_const, dtype=np.bool_)
+    for j in range(n_emit - 1, -1, -1):
+        if not live[j]:
+            continue
+        kind = kind_of[code[j, 0]]
+        if kind == 0:
+            used_const[code[j, 1]] = True
+            continue
+        if code[j, 1] >= n_in:
+            live[code[j, 1] - n_in] = True
+        if kind == 2:
+            if code[j, 2] >= n_in:
+                live[code[j, 2] - n_in] = True
+        elif kind >= 3:
+            used_const[code[j, 2]] = True
+    new_const = np.full(n_const, -1, dtype=np.int64)
+    kept = 0
+    for k in range(n_const):
+        if used_const[k]:
+            new_const[k] = kept
+            kept += 1
+    new_slot = np.empty(n_in + n_emit, dtype=np.int64)
+    for s in range(n_in):
+        new_slot[s] = s
+    m = 0
+    for j in range(n_emit):
+        if live[j]:
+            new_slot[n_in + j] = n_in + m
+            m += 1
+        else:
+            new_slot[n_in + j] = -1
+    instr = np.empty((m, 4), dtype=np.int32)
+    i = 0
+    for j in range(n_emit):
+        if not live[j]:
+            continue
+        op = code[j, 0]
+        kind = kind_of[op]
+        instr[i, 0] = op
+        instr[i, 1] = n_in + i
+        if kind == 0:
+            instr[i, 2] = new_const[code[j, 1]]
+            instr[i, 3] = 0
+        else:
+            instr[i, 2] = new_slot[code[j, 1]]
+            if kind == 2:
+                instr[i, 3] = new_slot[code[j, 2]]
+            elif kind >= 3:
+                instr[i, 3] = new_const[code[j, 2]]
+            else:
+                instr[i, 3] = 0
+        i += 1
+    outs = np.empty(out_slots.shape[0], dtype=np.int32)
+    for k in range(out_slots.shape[0]):
+        outs[k] = new_slot[out_slots[k]]
+    gs = np.empty(guard_slots.shape[0], dtype=np.int32)
+    for k in range(guard_slots.shape[0]):
+        gs[k] = new_slot[guard_slots[k]]
+    return instr, used_const, outs, gs
+
+
+_FACTS = (OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
+
+
+def _pow2_at_least(n: int) -> int:
+    return 1 << max(4, int(n - 1).bit_length())
+
+
+def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=None):
+    """Optimize a recording given as arrays (or lists): instruction columns
+    ``opcode``, ``arg0``, ``arg1`` (instruction i writes slot n_inputs + i),
+    the constant pool, output slots and ``(slot, outcome)`` guards.
+
+    Returns ``(instructions, constants, outputs, guards, kept)`` in the form
+    :class:`adjit.Tape` takes; ``kept`` marks which guards remain (a guard on
+    a comparison that folded to its recorded outcome is dropped).
+    """
+    opcode = np.asarray(opcode, dtype=np.int64)
+    arg0 = np.asarray(arg0, dtype=np.int64)
+    arg1 = np.asarray(arg1, dtype=np.int64)
+    constants = np.asarray(constants, dtype=np.float64)
+    outputs = np.asarray(outputs, dtype=np.int64)
+    guards = np.zeros((0, 2), np.int64) if guards is None else np.asarray(guards, np.int64)
+    guards = guards.reshape(-1, 2)
+    n_in, n_ops, n_c = int(n_inputs), len(opcode), len(constants)
+
+    cap_emit = 2 * n_ops + len(outputs) + 1  # x**3 and x**4 emit two instructions
+    code = np.empty((cap_emit, 3), dtype=np.int64)
+    ttab = np.zeros(_pow2_at_least(2 * cap_emit), dtype=np.int64)
+    cap_c = n_c + n_ops + len(outputs) + 2
+    consts = np.empty(cap_c)
+    cbits = consts.view(np.int64)
+    ctab = np.zeros(_pow2_at_least(2 * cap_c), dtype=np.int64)
+    ctr = np.zeros(2, dtype=np.int64)
+    nz = np.zeros(n_in + cap_emit, dtype=np.uint8)
+    slot_of = np.empty(n_in + n_ops, dtype=np.int64)
+    slot_of[:n_in] = np.arange(n_in)
+    cmap = _pool(constants, consts, cbits, ctab, ctr)
+    request = np.zeros(2)
+
+    i, pending, has_pending = 0, 0.0, False
+    while True:
+        i = _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, consts,
+                          cbits, ctab, _FACTS, i, pending, has_pending, request)
+        if i == n_ops:
+            break
+        if i < 0:
+            j = -i - 1
+            raise TapeError(f"instruction {j} ({ops.NAMES[opcode[j]]}): cannot be rewritten "
+                            "with a constant operand in this position")
+        name = ops.VARIANTS[opcode[i]].op.name
+        pending, has_pending = ops.fold(name, request[0], request[1]), True
+
+    # Constant outputs need a slot: a const load (shared by equal constants).
+    out_slots = slot_of[outputs]
+    for k in np.flatnonzero(out_slots < 0):
+        out_slots[k] = _emit(0, -out_slots[k] - 1, 0, n_in, code, ttab, ctr, nz, consts, cbits,
+                             _FACTS)
+    # Guards: a guarded comparison that folded to a constant is settled.
+    g_slots = slot_of[guards[:, 0]] if len(guards) else np.zeros(0, np.int64)
+    kept = np.ones(len(guards), dtype=bool)
+    for k in np.flatnonzero(g_slots < 0):
+        value = consts[-g_slots[k] - 1]
+        if value != guards[k, 1]:
+            raise TapeError(f"guard {k}: its comparison is constant ({value}) and contradicts "
+                            f"the recorded outcome {guards[k, 1]}")
+        kept[k] = False
+    g_slots = g_slots[kept]
+
+    instr, used, outs, gs = _finish(code, int(ctr[0]), n_in, int(ctr[1]), out_slots, g_slots,
+                                    OP_KIND)
+    new_guards = np.empty((len(gs), 2), dtype=np.int32)
+    new_guards[:, 0] = gs
+    new_guards[:, 1] = guards[kept, 1]
+    return instr, consts[: ctr[1]][used], outs, new_guards, kept
+
+
+def optimize(tape):
+    """An optimized copy of ``tape`` (see the module docstring)."""
+    from .tape import Tape
+    instr, consts, outs, guards, kept = optimize_arrays(
+        tape.opcode, tape.arg0, tape.arg1, tape.constants, tape.outputs, tape.n_inputs,
+        tape.guards)
+    sources = tuple(s for s, k in zip(tape.guard_sources, kept) if k) \
+        if tape.guard_sources else ()
+    return Tape(instr, consts, outs, tape.n_inputs, guards=guards, guard_sources=sources)
