@@ -141,7 +141,11 @@ def _pool(constants, consts, cbits, ctab, ctr):
     return cmap
 
 
-@njit(cache=True, nogil=True)
+# The helpers below are inlined into the pass (Numba IR inlining): a call
+# per instruction would cost more in argument passing than the work itself.
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _emit(op, a0, a1, n_in, code, ttab, ctr, nz, consts, cbits, facts):
     """Slot of instruction (op, a0, a1): an equal one emitted before, else a new one."""
     mask = ttab.shape[0] - 1
@@ -184,133 +188,38 @@ def _emit(op, a0, a1, n_in, code, ttab, ctr, nz, consts, cbits, facts):
     return n_in + j
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts):
     """Emit base op on operands A, B (slot >= 0, or constant -(k+1)); at least
     one is a slot. Returns the result's slot, or -1 for an impossible form."""
     variant = facts[2]
+    op = -1
+    x = A
+    y = 0
     if arity == 1:
-        return _emit(variant[base, _UNARY_V], A, 0, n_in, code, ttab, ctr, nz, consts, cbits,
-                     facts)
-    swap = facts[3][base]
-    if A < 0:  # constant left operand: prefer x OP' c, the form CSE compares
-        if swap >= 0:
-            return _emit(variant[swap, _VC_V], B, -A - 1, n_in, code, ttab, ctr, nz, consts,
-                         cbits, facts)
-        op = variant[base, _CV_V]
-        if op < 0:
-            return -1
-        return _emit(op, B, -A - 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-    if B < 0:
-        return _emit(variant[base, _VC_V], A, -B - 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                     facts)
-    if facts[4][base] != 0 and A > B:
-        A, B = B, A
-    return _emit(variant[base, _VV_V], A, B, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+        op = variant[base, _UNARY_V]
+    elif A < 0:  # constant left operand: prefer x OP' c, the form CSE compares
+        x = B
+        y = -A - 1
+        swap = facts[3][base]
+        op = variant[swap, _VC_V] if swap >= 0 else variant[base, _CV_V]
+    elif B < 0:
+        y = -B - 1
+        op = variant[base, _VC_V]
+    else:
+        y = B
+        if facts[4][base] != 0 and A > B:
+            x = B
+            y = A
+        op = variant[base, _VV_V]
+    if op < 0:
+        return -1
+    return _emit(op, x, y, n_in, code, ttab, ctr, nz, consts, cbits, facts)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_op(s, base, n_in, code, facts):
     return s >= n_in and facts[1][code[s - n_in, 0]] == base
-
-
-@njit(cache=True, nogil=True)
-def _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts):
-    """-A, with -(-x) = x."""
-    neg = facts[6][_RNEG]
-    if _is_op(A, neg, n_in, code, facts):
-        return code[A - n_in, 1]
-    return _generic(neg, A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-
-
-@njit(cache=True, nogil=True)
-def _simplify(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, ctab, facts):
-    """The rewrite rules, then generic emission. Operands as in _generic."""
-    r = facts[6]
-    if arity == 1:
-        if base == r[_RNEG]:
-            return _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-        return _generic(base, A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-    if base == r[_RPICKT] or base == r[_RPICKF]:
-        if A < 0:  # where() on a constant condition
-            if (consts[-A - 1] != 0.0) == (base == r[_RPICKT]):
-                return B
-            return -_const_index(0.0, consts, cbits, ctab, ctr) - 1
-        return _generic(base, A, B, 2, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-    swap = facts[3][base]
-    if A < 0 and swap == base:  # commutative: constant to the right
-        A, B = B, A
-    if B < 0:
-        c = consts[-B - 1]
-        neg_zero = c == 0.0 and cbits[-B - 1] < 0
-        if base == r[_RADD]:
-            if neg_zero or (c == 0.0 and nz[A] != 0):
-                return A
-        elif base == r[_RSUB]:
-            if c == 0.0 and not neg_zero:
-                return A
-        elif base == r[_RMUL] or base == r[_RDIV]:
-            if c == 1.0:
-                return A
-            if c == -1.0:
-                return _negate(A, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-            if base == r[_RDIV]:
-                m, _ = math.frexp(c)
-                if (abs(m) == 0.5 and abs(c) >= _SMALLEST_NORMAL
-                        and abs(c) <= _LARGEST_INVERTIBLE_POW2):
-                    k = _const_index(1.0 / c, consts, cbits, ctab, ctr)
-                    return _generic(r[_RMUL], A, -k - 1, 2, n_in, code, ttab, ctr, nz, consts,
-                                    cbits, facts)
-        elif base == r[_RPOW]:
-            if c == 1.0:
-                return A
-            if c == 0.0:
-                return -_const_index(1.0, consts, cbits, ctab, ctr) - 1
-            if c == 2.0:
-                return _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                                facts)
-            if c == -1.0:
-                return _generic(r[_RRECIP], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                                facts)
-            if c == 0.5:
-                return _generic(r[_RSQRT], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                                facts)
-            if c == 3.0 or c == 4.0:
-                s = _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                             facts)
-                if c == 3.0:
-                    return _generic(r[_RMUL], s, A, 2, n_in, code, ttab, ctr, nz, consts, cbits,
-                                    facts)
-                return _generic(r[_RSQUARE], s, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                                facts)
-    elif A < 0:
-        c = consts[-A - 1]
-        if base == r[_RSUB] and c == 0.0 and cbits[-A - 1] < 0:  # -0 - x = -x
-            return _negate(B, n_in, code, ttab, ctr, nz, consts, cbits, facts)
-        if base == r[_RDIV] and c == 1.0:
-            return _generic(r[_RRECIP], B, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                            facts)
-    else:  # two slots
-        neg = r[_RNEG]
-        if base == r[_RADD]:
-            if _is_op(B, neg, n_in, code, facts):  # x + (-y) = x - y
-                return _generic(r[_RSUB], A, code[B - n_in, 1], 2, n_in, code, ttab, ctr, nz,
-                                consts, cbits, facts)
-            if _is_op(A, neg, n_in, code, facts):  # (-x) + y = y - x
-                return _generic(r[_RSUB], B, code[A - n_in, 1], 2, n_in, code, ttab, ctr, nz,
-                                consts, cbits, facts)
-        elif base == r[_RSUB]:
-            if _is_op(B, neg, n_in, code, facts):  # x - (-y) = x + y
-                return _generic(r[_RADD], A, code[B - n_in, 1], 2, n_in, code, ttab, ctr, nz,
-                                consts, cbits, facts)
-        elif base == r[_RMUL]:
-            if A == B:
-                return _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                                facts)
-            if _is_op(A, neg, n_in, code, facts) and _is_op(B, neg, n_in, code, facts):
-                return _generic(r[_RMUL], code[A - n_in, 1], code[B - n_in, 1], 2, n_in, code,
-                                ttab, ctr, nz, consts, cbits, facts)
-    return _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
 
 
 @njit(cache=True, nogil=True)
@@ -323,6 +232,9 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
     instruction i, or len(opcode) when done."""
     kind_of = facts[0]
     base_of = facts[1]
+    swap_of = facts[3]
+    r = facts[6]
+    ADD, SUB, MUL, DIV, POW, NEG = r[_RADD], r[_RSUB], r[_RMUL], r[_RDIV], r[_RPOW], r[_RNEG]
     i = start
     if has_pending:
         slot_of[n_in + i] = -_const_index(pending, consts, cbits, ctab, ctr) - 1
@@ -352,12 +264,113 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
             request[0] = consts[-A - 1]
             request[1] = consts[-B - 1] if arity == 2 else 0.0
             return i
-        s = _simplify(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, ctab, facts)
-        if s == -1:
-            return -(i + 1)
+
+        # Rewrite rules: each either settles the result (an existing slot or a
+        # constant) or rewrites (base, A, B), possibly for another round.
+        s = 0
+        done = False
+        pre_square = False  # x**3, x**4: square x first, then A is that square
+        for _ in range(3):
+            if arity == 1:
+                if base == NEG and _is_op(A, NEG, n_in, code, facts):
+                    s = code[A - n_in, 1]  # -(-x) = x
+                    done = True
+                break
+            if base == r[_RPICKT] or base == r[_RPICKF]:
+                if A < 0:  # where() on a constant condition
+                    done = True
+                    if (consts[-A - 1] != 0.0) == (base == r[_RPICKT]):
+                        s = B
+                    else:
+                        s = -_const_index(0.0, consts, cbits, ctab, ctr) - 1
+                break
+            if A < 0 and swap_of[base] == base:  # commutative: constant to the right
+                A, B = B, A
+            if B < 0:
+                c = consts[-B - 1]
+                neg_zero = c == 0.0 and cbits[-B - 1] < 0
+                if base == ADD:
+                    if neg_zero or (c == 0.0 and nz[A] != 0):
+                        s = A
+                        done = True
+                elif base == SUB:
+                    if c == 0.0 and not neg_zero:
+                        s = A
+                        done = True
+                elif base == MUL or base == DIV:
+                    if c == 1.0:
+                        s = A
+                        done = True
+                    elif c == -1.0:
+                        base, B, arity = NEG, 0, 1
+                        continue
+                    elif base == DIV:
+                        m, _ = math.frexp(c)
+                        if (abs(m) == 0.5 and abs(c) >= _SMALLEST_NORMAL
+                                and abs(c) <= _LARGEST_INVERTIBLE_POW2):
+                            B = -_const_index(1.0 / c, consts, cbits, ctab, ctr) - 1
+                            base = MUL
+                elif base == POW:
+                    if c == 1.0:
+                        s = A
+                        done = True
+                    elif c == 0.0:
+                        s = -_const_index(1.0, consts, cbits, ctab, ctr) - 1
+                        done = True
+                    elif c == 2.0:
+                        base, B, arity = r[_RSQUARE], 0, 1
+                    elif c == -1.0:
+                        base, B, arity = r[_RRECIP], 0, 1
+                    elif c == 0.5:
+                        base, B, arity = r[_RSQRT], 0, 1
+                    elif c == 3.0:
+                        pre_square = True
+                        base, B = MUL, A
+                    elif c == 4.0:
+                        pre_square = True
+                        base, B, arity = r[_RSQUARE], 0, 1
+            elif A < 0:
+                c = consts[-A - 1]
+                if base == SUB and c == 0.0 and cbits[-A - 1] < 0:  # -0 - x = -x
+                    base, A, B, arity = NEG, B, 0, 1
+                    continue
+                if base == DIV and c == 1.0:
+                    base, A, B, arity = r[_RRECIP], B, 0, 1
+            else:  # two slots
+                if base == ADD:
+                    if _is_op(B, NEG, n_in, code, facts):  # x + (-y) = x - y
+                        base, B = SUB, code[B - n_in, 1]
+                    elif _is_op(A, NEG, n_in, code, facts):  # (-x) + y = y - x
+                        base, A, B = SUB, B, code[A - n_in, 1]
+                elif base == SUB:
+                    if _is_op(B, NEG, n_in, code, facts):  # x - (-y) = x + y
+                        base, B = ADD, code[B - n_in, 1]
+                elif base == MUL:
+                    if _is_op(A, NEG, n_in, code, facts) and _is_op(B, NEG, n_in, code, facts):
+                        A, B = code[A - n_in, 1], code[B - n_in, 1]  # (-x)(-y) = xy
+                    if A == B:
+                        base, B, arity = r[_RSQUARE], 0, 1
+            break
+        if not done:
+            if pre_square:
+                sq = _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                              facts)
+                A = sq
+            s = _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+            if s == -1:
+                return -(i + 1)
         slot_of[n_in + i] = s
         i += 1
     return n
+
+
+@njit(cache=True, nogil=True)
+def _constant_outputs(out_slots, n_in, code, ttab, ctr, nz, consts, cbits, facts):
+    """Give each constant output a slot: a const load (shared by equal constants)."""
+    for k in range(out_slots.shape[0]):
+        if out_slots[k] < 0:
+            out_slots[k] = _emit(0, -out_slots[k] - 1, 0, n_in, code, ttab, ctr, nz, consts,
+                                 cbits, facts)
 
 
 @njit(cache=True, nogil=True)
@@ -457,12 +470,13 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     n_in, n_ops, n_c = int(n_inputs), len(opcode), len(constants)
 
     cap_emit = 2 * n_ops + len(outputs) + 1  # x**3 and x**4 emit two instructions
-    code = np.empty((cap_emit, 3), dtype=np.int64)
-    ttab = np.zeros(_pow2_at_least(2 * cap_emit), dtype=np.int64)
+    code = np.empty((cap_emit, 3), dtype=np.int32)
+    # Load factor <= 1/2 for tapes that do not grow (pow rewrites are rare).
+    ttab = np.zeros(_pow2_at_least(2 * cap_emit - 2 * n_ops), dtype=np.int32)
     cap_c = n_c + n_ops + len(outputs) + 2
     consts = np.empty(cap_c)
     cbits = consts.view(np.int64)
-    ctab = np.zeros(_pow2_at_least(2 * cap_c), dtype=np.int64)
+    ctab = np.zeros(_pow2_at_least(2 * cap_c), dtype=np.int32)
     ctr = np.zeros(2, dtype=np.int64)
     nz = np.zeros(n_in + cap_emit, dtype=np.uint8)
     slot_of = np.empty(n_in + n_ops, dtype=np.int64)
@@ -485,9 +499,8 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
 
     # Constant outputs need a slot: a const load (shared by equal constants).
     out_slots = slot_of[outputs]
-    for k in np.flatnonzero(out_slots < 0):
-        out_slots[k] = _emit(0, -out_slots[k] - 1, 0, n_in, code, ttab, ctr, nz, consts, cbits,
-                             _FACTS)
+    if np.any(out_slots < 0):
+        _constant_outputs(out_slots, n_in, code, ttab, ctr, nz, consts, cbits, _FACTS)
     # Guards: a guarded comparison that folded to a constant is settled.
     g_slots = slot_of[guards[:, 0]] if len(guards) else np.zeros(0, np.int64)
     kept = np.ones(len(guards), dtype=bool)

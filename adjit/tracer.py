@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ops, sweeps
 from .errors import TracingError
+from .optimize import optimize_arrays
 from .tape import Tape, _as_float_array
 
 _OPCODE = ops.OPCODES
@@ -518,7 +519,7 @@ def traced_input(rec: Recorder) -> TracedArray:
     return arr.view(TracedArray)
 
 
-def trace(f, x0) -> Tape:
+def trace(f, x0, optimize: bool = True) -> Tape:
     """Record ``f`` once, on a traced copy of ``x0``, into a :class:`Tape`.
 
     ``f`` receives a 1-D traced array of ``len(x0)`` scalars and may index,
@@ -528,7 +529,11 @@ def trace(f, x0) -> Tape:
     tuple or 1-D array of them (plain numbers allowed among them).
 
     The tape records one path through ``f``; see :class:`adjit.Tape` for how it
-    is evaluated and differentiated afterwards.
+    is evaluated and differentiated afterwards. With ``optimize`` (the default)
+    the recording is optimized first (:mod:`adjit.optimize`: constant folding,
+    exact algebraic identities, common subexpressions, dead code), which
+    changes no value beyond rounding; ``optimize=False`` keeps every recorded
+    instruction, e.g. to inspect exactly what ``f`` did.
     """
     if not callable(f):
         raise TypeError(f"trace: expected a callable f, got {type(f).__name__}")
@@ -540,6 +545,12 @@ def trace(f, x0) -> Tape:
     rec = Recorder(x0.shape[0], x0=x0)
     out = f(traced_input(rec))
     outputs = _output_slots(out, rec)
+    if optimize:
+        instructions, constants, outputs, guards, kept = optimize_arrays(
+            rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
+        sources = [s for s, k in zip(rec.guard_sources, kept) if k]
+        return Tape(instructions, constants, outputs, rec.n_inputs, guards=guards,
+                    guard_sources=sources)
     instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)
     instructions[:, 0] = np.frombuffer(rec.opcode, dtype=np.int32)
     instructions[:, 1] = np.arange(rec.n_inputs, rec.n_inputs + len(rec.opcode))

@@ -53,17 +53,19 @@ def _points(op, rng, count=6):
 
 
 def _record(v, c):
-    """A tape of the single instruction of variant v; c is the constant operand."""
+    """A tape of the single instruction of variant v; c is the constant operand
+    (unoptimized: the optimizer would rewrite some, e.g. 1 < x into x > 1)."""
     name = v.op.name
     if v.kind == ops.UNARY:
-        return adjit.trace(lambda x: unary(name, x[0]), [1.0]), lambda x: reference(v.op)(x[0])
+        return (adjit.trace(lambda x: unary(name, x[0]), [1.0], optimize=False),
+                lambda x: reference(v.op)(x[0]))
     if v.kind == ops.VV:
-        return (adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 1.0]),
+        return (adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 1.0], optimize=False),
                 lambda x: reference(v.op)(x[0], x[1]))
     if v.kind == ops.VC:
-        return (adjit.trace(lambda x: binary(name, x[0], c), [1.0]),
+        return (adjit.trace(lambda x: binary(name, x[0], c), [1.0], optimize=False),
                 lambda x: reference(v.op)(x[0], c))
-    return (adjit.trace(lambda x: binary(name, c, x[0]), [1.0]),
+    return (adjit.trace(lambda x: binary(name, c, x[0]), [1.0], optimize=False),
             lambda x: reference(v.op)(c, x[0]))
 
 

@@ -1,0 +1,439 @@
+"""The tape optimizer: optimized and unoptimized tapes agree (to the bit where
+a rule claims exactness, to rounding elsewhere), each rule fires where it
+should and only there, and outputs and guards survive."""
+import math
+
+import numpy as np
+import pytest
+
+import adjit
+from adjit import ops
+from adjit.errors import BranchChanged, TapeError
+from adjit.optimize import optimize, optimize_arrays
+from adjit.tape import Tape
+
+from conftest import central_jacobian
+
+SPECIAL = [-0.0, 0.0, math.inf, -math.inf, math.nan, 1.5, -2.5, 1e-310, 4.0]
+
+
+def both(f, x0):
+    """(unoptimized, optimized) tapes of f."""
+    return adjit.trace(f, x0, optimize=False), adjit.trace(f, x0)
+
+
+def same_bits(a, b):
+    """Equal as IEEE values, including the sign of zero; NaN equals NaN."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    nan = np.isnan(a) & np.isnan(b)
+    return bool(np.all(nan | ((a == b) & (np.signbit(a) == np.signbit(b)))))
+
+
+def counts(tape):
+    return tape.op_counts()
+
+
+# --- each rule: fewer ops, and the same bits at special values ------------------
+
+EXACT_RULES = [
+    # (name, f of x[0] (and x[1]), ops saved)
+    ("x*1", lambda x: x[0] * 1.0, 1),
+    ("1*x", lambda x: 1.0 * x[0], 1),
+    ("x/1", lambda x: x[0] / 1.0, 1),
+    ("x-0", lambda x: x[0] - 0.0, 1),
+    ("x+(-0)", lambda x: x[0] + (-0.0), 1),
+    ("-(-x)", lambda x: -(-x[0]), 2),
+    ("x*-1", lambda x: x[0] * -1.0, 0),  # becomes neg
+    ("x/-1", lambda x: x[0] / -1.0, 0),
+    ("-0-x", lambda x: -0.0 - x[0], 0),
+    ("-(x*-1)", lambda x: -(x[0] * -1.0), 2),
+    ("x**0", lambda x: np.power(x[0], 0.0) + x[0], 1),
+    ("x*x", lambda x: x[0] * x[0], 0),  # becomes square
+    ("1/x", lambda x: 1.0 / x[0], 0),  # becomes reciprocal
+    ("x/4", lambda x: x[0] / 4.0, 0),  # becomes x*0.25
+    ("x/-0.5", lambda x: x[0] / -0.5, 0),
+    ("x+(-y)", lambda x: x[0] + (-x[1]), 1),
+    ("(-x)+y", lambda x: (-x[0]) + x[1], 1),
+    ("x-(-y)", lambda x: x[0] - (-x[1]), 1),
+    ("(-x)*(-y)", lambda x: (-x[0]) * (-x[1]), 2),
+    ("abs(x)+0", lambda x: abs(x[0]) + 0.0, 1),
+    ("sum of squares", lambda x: sum([x[0] ** 2, x[1] ** 2]), 1),
+]
+
+
+@pytest.mark.parametrize("name,f,saved", EXACT_RULES, ids=[r[0] for r in EXACT_RULES])
+def test_exact_rule(name, f, saved):
+    raw, opt = both(f, [1.0, 2.0])
+    assert opt.n_ops == raw.n_ops - saved, (raw.summary(), opt.summary())
+    for a in SPECIAL:
+        for b in SPECIAL:
+            x = np.array([a, b])
+            with np.errstate(all="ignore"):
+                assert same_bits(raw.forward(x), opt.forward(x)), (name, a, b)
+                if np.isfinite(x).all():  # 1/x: -y/x becomes -y*y, equal to rounding
+                    np.testing.assert_allclose(opt.gradient(x), raw.gradient(x), rtol=3e-16)
+
+
+def test_rewrites_give_the_cheaper_op():
+    assert counts(adjit.trace(lambda x: x[0] * -1.0, [1.0])) == {"neg": 1}
+    assert counts(adjit.trace(lambda x: -0.0 - x[0], [1.0])) == {"neg": 1}
+    assert counts(adjit.trace(lambda x: x[0] * x[0], [1.0])) == {"square": 1}
+    assert counts(adjit.trace(lambda x: 1.0 / x[0], [1.0])) == {"reciprocal": 1}
+    assert counts(adjit.trace(lambda x: x[0] / 4.0, [1.0])) == {"mul_vc": 1}
+    assert counts(adjit.trace(lambda x: x[0] - (-x[1]), [1.0, 2.0])) == {"add": 1}
+    tape = adjit.trace(lambda x: x[0] / 4.0, [1.0])
+    assert tape.constants.tolist() == [0.25]
+
+
+def test_x_plus_zero_kept_where_x_may_be_negative_zero():
+    """x + 0.0 maps -0.0 to +0.0, so it stays unless x cannot be -0.0."""
+    for f in (lambda x: x[0] + 0.0, lambda x: 0 + x[0], lambda x: x[0] * x[1] + 0.0,
+              lambda x: np.sin(x[0]) + 0.0):
+        raw, opt = both(f, [1.0, 2.0])
+        assert opt.n_ops == raw.n_ops
+        assert same_bits(opt.forward([-0.0, 2.0]), raw.forward([-0.0, 2.0]))
+    for f in (lambda x: abs(x[0]) + 0.0, lambda x: np.exp(x[0]) + 0.0,
+              lambda x: (x[0] + 1.0) + 0.0, lambda x: (x[0] > 1.0) + 0.0,
+              lambda x: (x[0] ** 2 + x[1]) + 0.0, lambda x: (1.0 - x[0]) + 0.0):
+        raw, opt = both(f, [1.0, 2.0])
+        assert opt.n_ops == raw.n_ops - 1
+        for a in SPECIAL:
+            with np.errstate(all="ignore"):
+                assert same_bits(opt.forward([a, -0.0]), raw.forward([a, -0.0]))
+    # x - (+0.0) is exact, x - (-0.0) is not
+    assert adjit.trace(lambda x: x[0] - (-0.0), [1.0]).n_ops == 1
+
+
+def test_x_minus_zero_and_zero_minus_x():
+    # 0 - x is not -x at x = +0 (gives +0, -x gives -0): kept
+    tape = adjit.trace(lambda x: 0.0 - x[0], [1.0])
+    assert counts(tape) == {"sub_cv": 1}
+    assert same_bits(tape.forward([0.0]), [0.0])
+
+
+@pytest.mark.parametrize("power,ops_after", [(3, {"square": 1, "mul": 1}),
+                                             (4, {"square": 2})])
+def test_small_integer_powers_to_rounding(power, ops_after, rng):
+    raw, opt = both(lambda x: x[0] ** float(power), [1.0])
+    assert counts(opt) == ops_after
+    for a in np.concatenate([rng.uniform(-5, 5, 50), [0.0, -0.0, 1e-100, 1e100]]):
+        np.testing.assert_allclose(opt.forward([a]), raw.forward([a]), rtol=4e-16, atol=0)
+        np.testing.assert_allclose(opt.gradient([a]), raw.gradient([a]), rtol=1e-15, atol=0)
+    for a in (math.inf, -math.inf, math.nan, 1e200, -1e200):
+        with np.errstate(all="ignore"):
+            assert same_bits(opt.forward([a]), raw.forward([a]))
+
+
+def test_square_root_power_differs_only_where_documented(rng):
+    raw, opt = both(lambda x: x[0] ** 0.5, [1.0])
+    assert counts(opt) == {"sqrt": 1}
+    a = rng.uniform(0, 10, 50)
+    for ai in a:
+        assert same_bits(opt.forward([ai]), raw.forward([ai]))
+        np.testing.assert_allclose(opt.gradient([ai]), raw.gradient([ai]), rtol=1e-15)
+    with np.errstate(all="ignore"):
+        for ai in (0.0, math.inf, math.nan, -1.0):
+            assert same_bits(opt.forward([ai]), raw.forward([ai]))
+        assert same_bits(opt.forward([-0.0]), [-0.0]) and same_bits(raw.forward([-0.0]), [0.0])
+        assert np.isnan(opt.forward([-math.inf])[0]) and raw.forward([-math.inf])[0] == math.inf
+
+
+def test_division_by_non_power_of_two_stays_a_division():
+    for c in (3.0, 0.1, 2.0 ** 1023, 2.0 ** -1040, math.inf, 0.0):
+        tape = adjit.trace(lambda x: x[0] / c, [1.0])
+        assert counts(tape) == {"div_vc": 1}, c
+    for c in (2.0, 0.5, -8.0, 2.0 ** 1022, 2.0 ** -1022):
+        raw, opt = both(lambda x: x[0] / c, [1.0])
+        assert counts(opt) == {"mul_vc": 1}, c
+        for a in SPECIAL + [3.0, 1e-300, 5e-324, 1.7e308]:
+            assert same_bits(opt.forward([a]), raw.forward([a])), (c, a)
+
+
+# --- common subexpressions, folding, dead code -------------------------------------
+
+def test_common_subexpressions():
+    def f(x):
+        d1 = x[0] - x[1]
+        d2 = x[0] - x[1]  # the same difference, recorded twice
+        return [x[0] * x[1] + x[1] * x[0], d1 * d2, np.sin(x[0]) + np.sin(x[0]),
+                (1.0 < x[0]) + (x[0] > 1.0)]
+    raw, opt = both(f, [1.3, 0.4])
+    assert counts(opt) == {"add": 3, "mul": 1, "square": 1, "sub": 1, "sin": 1, "gt_vc": 1}
+    for x in ([1.3, 0.4], [0.2, -3.0], [-0.0, 0.0]):
+        assert same_bits(opt.forward(x), raw.forward(x))
+        np.testing.assert_array_equal(opt.jacobian(x), raw.jacobian(x))  # -0.0 == 0.0
+
+
+def test_minimum_operands_are_not_reordered():
+    """minimum(-0, +0) is -0 but minimum(+0, -0) is +0: no CSE across orders."""
+    raw, opt = both(lambda x: [np.minimum(x[0], x[1]), np.minimum(x[1], x[0])], [1.0, 2.0])
+    assert opt.n_ops == 2
+    assert same_bits(opt.forward([-0.0, 0.0]), [-0.0, 0.0])
+
+
+def test_constant_folding_on_a_hand_built_tape():
+    """The tracer folds Python numbers itself; a tape built by hand (or by
+    another tool) may still hold const loads feeding ops."""
+    op = ops.OPCODES
+    instr = [[op["const"], 1, 0, 0],      # 2.0
+             [op["const"], 2, 1, 0],      # 3.0
+             [op["add"], 3, 1, 2],        # 5.0
+             [op["exp"], 4, 3, 0],        # e^5
+             [op["mul"], 5, 0, 4],        # x * e^5
+             [op["lt"], 6, 1, 2],         # 2 < 3 -> 1.0
+             [op["pick_true"], 7, 6, 5],  # x * e^5
+             [op["pick_false"], 8, 6, 0],  # 0.0
+             [op["add"], 9, 7, 8],        # x * e^5 + 0.0
+             [op["sub"], 10, 0, 1]]       # x - 2
+    tape = Tape(instr, [2.0, 3.0], [9, 10, 3], 1)
+    opt = optimize(tape)
+    assert counts(opt) == {"mul_vc": 1, "add_vc": 1, "sub_vc": 1, "const": 1}
+    assert sorted(opt.constants.tolist()) == sorted([0.0, 2.0, 5.0, math.exp(5.0)])
+    for x in ([1.5], [-0.0], [math.inf], [math.nan]):
+        assert same_bits(opt.forward(x), tape.forward(x))
+    for x in ([1.5], [-0.0]):
+        np.testing.assert_array_equal(opt.jacobian(x), tape.jacobian(x))
+    # At x = inf (or nan) the unoptimized tape's tangent of x * exp(2 + 3) is
+    # e^5 * 1 + x * 0 (the constant slot's zero tangent): nan. Folded, the
+    # constant has no slot and the derivative is e^5, as it should be.
+    for x in (math.inf, math.nan):
+        np.testing.assert_array_equal(opt.jacobian([x])[:, 0], [math.exp(5.0), 1.0, 0.0])
+        assert np.isnan(tape.jacobian([x])[0, 0])
+
+
+def test_dead_code_is_dropped():
+    def f(x):
+        unused = np.exp(x[0]) * np.sin(x[1])  # noqa: F841 - reaches no output
+        also = x[0] / x[1]
+        also = also + 1.0  # noqa: F841
+        return x[0] * x[1]
+    raw, opt = both(f, [1.0, 2.0])
+    assert raw.n_ops == 6 and counts(opt) == {"mul": 1}
+
+
+def test_outputs_repeated_inputs_and_constants():
+    def f(x):
+        y = x[0] * x[1]
+        return [y, x[1], y, 3.0, x[1] * 1.0, 3.0, -0.0]
+    raw, opt = both(f, [1.0, 2.0])
+    assert counts(opt) == {"mul": 1, "const": 2}
+    assert opt.outputs[0] == opt.outputs[2] and opt.outputs[3] == opt.outputs[5]
+    assert opt.outputs[1] == 1 and opt.outputs[4] == 1
+    for x in ([1.0, 2.0], [-0.0, math.nan]):
+        assert same_bits(opt.forward(x), raw.forward(x))
+    np.testing.assert_array_equal(opt.jacobian([1.0, 2.0]), raw.jacobian([1.0, 2.0]))
+
+
+def test_output_that_is_an_input_only():
+    raw, opt = both(lambda x: x[1] * 1.0, [1.0, 2.0])
+    assert opt.n_ops == 0 and opt.outputs.tolist() == [1]
+    np.testing.assert_array_equal(opt.gradient([1.0, 2.0]), [0.0, 1.0])
+
+
+# --- guards ---------------------------------------------------------------------------
+
+def _guarded_tape():
+    """x0 * x1 if x0 > 1 else (dead), recorded with guard x0 > 1 -> 1, the
+    comparison recorded twice (CSE) and otherwise unused (live only by its guard)."""
+    op = ops.OPCODES
+    instr = [[op["gt_vc"], 2, 0, 0],   # x0 > 1      (slot 2)
+             [op["gt_vc"], 3, 0, 0],   # x0 > 1 again (slot 3)
+             [op["mul"], 4, 0, 1],     # x0 * x1
+             [op["mul_vc"], 5, 4, 1],  # * 1.0
+             [op["lt"], 6, 0, 1],      # x0 < x1: guarded, feeds nothing
+             [op["exp"], 7, 0, 0]]     # dead
+    return Tape(instr, [1.0, 1.0], [5], 2, guards=[[3, 1], [6, 1], [2, 1]],
+                guard_sources=["f.py:3", "f.py:7", "f.py:9"])
+
+
+def test_guards_survive_and_are_remapped():
+    tape = _guarded_tape()
+    opt = optimize(tape)
+    assert counts(opt) == {"gt_vc": 1, "mul": 1, "lt": 1}
+    assert opt.guard_sources == tape.guard_sources
+    assert len(opt.guards) == 3
+    assert opt.guards[0, 0] == opt.guards[2, 0]
+    for g, (slot, want) in enumerate(opt.guards):
+        assert ops.IS_CONDITION[opt.opcode[slot - opt.n_inputs]]
+        assert want == tape.guards[g, 1]
+    np.testing.assert_array_equal(opt.forward([3.0, 4.0]), tape.forward([3.0, 4.0]))
+    for bad in ([0.5, 4.0], [3.0, 2.0]):
+        with pytest.raises(BranchChanged) as e1:
+            tape.forward(bad)
+        with pytest.raises(BranchChanged) as e2:
+            opt.forward(bad)
+        assert str(e1.value) == str(e2.value)
+
+
+def test_guard_on_a_constant_comparison_is_settled():
+    op = ops.OPCODES
+    instr = [[op["const"], 1, 0, 0], [op["lt_vc"], 2, 1, 1], [op["mul"], 3, 0, 0]]
+    tape = Tape(instr, [1.0, 2.0], [3], 1, guards=[[2, 1]], guard_sources=["f.py:1"])
+    opt = optimize(tape)
+    assert len(opt.guards) == 0 and opt.guard_sources == () and counts(opt) == {"square": 1}
+    contradicted = Tape(instr, [1.0, 2.0], [3], 1, guards=[[2, 0]])
+    with pytest.raises(TapeError, match="contradicts"):
+        optimize(contradicted)
+
+
+# --- whole functions: random graphs and workloads -------------------------------------
+
+def _random_function(seed, n_inputs, n_steps):
+    """A random expression graph over bounded values, with shared
+    subexpressions, constants the rules act on, and dead branches."""
+    rng = np.random.default_rng(seed)
+    plan = []
+    for k in range(n_steps):
+        plan.append((int(rng.integers(0, 17)), int(rng.integers(0, 10 ** 6)),
+                     int(rng.integers(0, 10 ** 6)), float(rng.choice([0.5, 2.0, 3.0, -1.0]))))
+
+    def f(x):
+        vals = [x[i] for i in range(n_inputs)]
+        for kind, i, j, c in plan:
+            a, b = vals[i % len(vals)], vals[j % len(vals)]
+            if kind == 0:
+                v = a + b
+            elif kind == 1:
+                v = a - b
+            elif kind == 2:
+                v = a * b
+            elif kind == 3:
+                v = a / (1.5 + np.tanh(b))
+            elif kind == 4:
+                v = np.sin(a) * 1.0
+            elif kind == 5:
+                v = np.tanh(a) ** 3
+            elif kind == 6:
+                v = b * a  # a * b again, commuted
+            elif kind == 7:
+                v = -(-a) + (-b)
+            elif kind == 8:
+                v = np.exp(np.tanh(a)) / c
+            elif kind == 9:
+                v = (np.tanh(a) + 1.5) ** 0.5
+            elif kind == 10:
+                v = adjit.where(a > b, a, b * c)
+            elif kind == 11:
+                v = np.tanh(a - b) ** 4 + 0.0
+            elif kind == 12:
+                v = np.hypot(a, b) + (-0.0)
+            elif kind == 13:
+                v = a * c - 0.0
+            elif kind == 14:
+                v = np.tanh(a) * np.tanh(a)
+            elif kind == 15:
+                v = abs(a) + 0.0
+            else:
+                v = np.tanh(a * b)
+            vals.append(np.tanh(v) if kind in (0, 2, 6) else v)
+        out = vals[-5:]
+        return out
+    return f
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_graphs_agree(seed, rng):
+    n = 4
+    f = _random_function(seed, n, 300)
+    x0 = rng.uniform(-1, 1, n)
+    raw, opt = both(f, x0)
+    assert opt.n_ops < raw.n_ops
+    for x in rng.uniform(-1, 1, (4, n)):
+        y_raw = raw.forward(x)
+        np.testing.assert_allclose(opt.forward(x), y_raw, rtol=1e-12, atol=1e-14)
+        j_raw = raw.jacobian(x)
+        np.testing.assert_allclose(opt.jacobian(x), j_raw, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(opt.jacobian(x, mode="forward"), j_raw, rtol=1e-10,
+                                   atol=1e-12)
+    # an independent reference: differences of the unoptimized tape's values
+    x = x0
+    np.testing.assert_allclose(opt.jacobian(x), central_jacobian(raw.forward, x),
+                               rtol=1e-5, atol=1e-7)
+    # optimizing twice changes nothing more; optimize(raw) is what trace made
+    again = optimize(opt)
+    assert again.n_ops == opt.n_ops
+    np.testing.assert_array_equal(optimize(raw).instructions, opt.instructions)
+    np.testing.assert_array_equal(optimize(raw).constants, opt.constants)
+
+
+def lj_energy_and_forces(atoms):
+    """Lennard-Jones energy and forces written naively, from helpers: each pair
+    computes x_i - x_j and r² once for the energy and again for the force."""
+    def dist2(x, i, j):
+        return sum((x[3 * i + k] - x[3 * j + k]) ** 2 for k in range(3))
+
+    def pair_energy(x, i, j):
+        s6 = 1.0 / dist2(x, i, j) ** 3
+        return 4.0 * (s6 * s6 - s6)
+
+    def pair_force(x, i, j):
+        r2 = dist2(x, i, j)
+        s6 = 1.0 / r2 ** 3
+        scale = 24.0 * (2.0 * s6 * s6 - s6) / r2
+        return [scale * (x[3 * i + k] - x[3 * j + k]) for k in range(3)]
+
+    def f(x):
+        e = 0.0
+        forces = [0.0] * (3 * atoms)
+        for i in range(atoms):
+            for j in range(i + 1, atoms):
+                e = e + pair_energy(x, i, j)
+                for k, fk in enumerate(pair_force(x, i, j)):
+                    forces[3 * i + k] = forces[3 * i + k] + fk
+                    forces[3 * j + k] = forces[3 * j + k] - fk
+        return [e] + forces
+    return f
+
+
+def test_lj_energy_and_forces_shrink_by_a_fifth():
+    atoms = 8
+    rng = np.random.default_rng(5)
+    x0 = (1.12 * np.stack(np.meshgrid(*[np.arange(2)] * 3, indexing="ij"), -1).reshape(-1, 3)
+          + rng.uniform(-0.05, 0.05, (atoms, 3))).ravel()
+    raw, opt = both(lj_energy_and_forces(atoms), x0)
+    assert opt.n_ops <= 0.8 * raw.n_ops, (raw.n_ops, opt.n_ops)
+    np.testing.assert_allclose(opt.forward(x0), raw.forward(x0), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(opt.jacobian(x0), raw.jacobian(x0), rtol=1e-12, atol=1e-10)
+    # the forces are minus the energy's gradient
+    np.testing.assert_allclose(opt.forward(x0)[1:], -opt.jacobian(x0)[0], rtol=1e-10,
+                               atol=1e-10)
+
+
+def test_batched_and_directional_evaluation_agree(rng):
+    f = _random_function(11, 3, 200)
+    raw, opt = both(f, np.zeros(3))
+    xs = rng.uniform(-1, 1, (37, 3))
+    np.testing.assert_allclose(opt.forward(xs), raw.forward(xs), rtol=1e-12, atol=1e-14)
+    v = rng.normal(size=3)
+    w = rng.normal(size=raw.n_outputs)
+    np.testing.assert_allclose(opt.jvp(xs[0], v)[1], raw.jvp(xs[0], v)[1], rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(opt.vjp(xs[0], w)[1], raw.vjp(xs[0], w)[1], rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_powers_on_a_hand_built_tape():
+    """x**1, x**2, x**-1 (the tracer rewrites these itself) and 2**x (kept)."""
+    op = ops.OPCODES
+    instr = [[op["pow_vc"], 1, 0, 0], [op["pow_vc"], 2, 0, 1], [op["pow_vc"], 3, 0, 2],
+             [op["pow_cv"], 4, 0, 1]]
+    tape = Tape(instr, [1.0, 2.0, -1.0], [1, 2, 3, 4], 1)
+    opt = optimize(tape)
+    assert counts(opt) == {"square": 1, "reciprocal": 1, "pow_cv": 1}
+    assert opt.outputs[0] == 0
+    for x in SPECIAL:
+        with np.errstate(all="ignore"):
+            assert same_bits(opt.forward([x]), tape.forward([x])), x
+
+
+def test_optimize_false_keeps_every_instruction():
+    raw = adjit.trace(lambda x: [x[0] * 1.0, x[0] * 1.0], [1.0], optimize=False)
+    assert counts(raw) == {"mul_vc": 2}
+
+
+def test_optimize_arrays_takes_lists():
+    op = ops.OPCODES
+    instr, consts, outs, guards, kept = optimize_arrays(
+        [op["mul_vc"], op["add"]], [0, 1], [0, 0], [1.0], [2], 1)
+    assert instr.tolist() == [[op["add"], 1, 0, 0]] and outs.tolist() == [1]
+    assert consts.size == 0 and guards.shape == (0, 2) and kept.size == 0
