@@ -529,3 +529,190 @@ def optimize(tape):
     sources = tuple(s for s, k in zip(tape.guard_sources, kept) if k) \
         if tape.guard_sources else ()
     return Tape(instr, consts, outs, tape.n_inputs, guards=guards, guard_sources=sources)
+
+
+# ---------------------------------------------------------------------------
+# Liveness-based slot allocation for value-only evaluation.
+
+
+@njit(cache=True, nogil=True)
+def _allocate(instr, n_in, outputs, guard_slots, kind_of):
+    """Reassign result slots so that a slot is reused once its value is dead.
+    Returns (instructions in the same row format, outputs, guard slots, work
+    slots used). Inputs keep slots 0..n_in-1 (and are reused after their
+    last read); outputs and guarded conditions stay live to the end."""
+    n_ops = instr.shape[0]
+    n_slots = n_in + n_ops
+    last = np.full(n_slots, -1, dtype=np.int64)
+    for i in range(n_ops):
+        kind = kind_of[instr[i, 0]]
+        if kind != 0:
+            last[instr[i, 2]] = i
+            if kind == 2:
+                last[instr[i, 3]] = i
+    for s in outputs:
+        last[s] = n_ops
+    for s in guard_slots:
+        last[s] = n_ops
+    where = np.empty(n_slots, dtype=np.int64)
+    free = np.empty(n_slots, dtype=np.int64)  # a stack: the last freed is reused first
+    n_free = 0
+    for s in range(n_in - 1, -1, -1):
+        where[s] = s
+        if last[s] == -1:
+            free[n_free] = s
+            n_free += 1
+    n_work = n_in
+    out = np.empty((n_ops, 4), dtype=np.int32)
+    for i in range(n_ops):
+        op = instr[i, 0]
+        kind = kind_of[op]
+        a0 = instr[i, 2]
+        a1 = instr[i, 3]
+        out[i, 0] = op
+        out[i, 2] = a0
+        out[i, 3] = a1
+        if kind != 0:
+            out[i, 2] = where[a0]
+            # Kernels read the operands before writing the result, so the
+            # result may take the slot of an operand read for the last time.
+            if last[a0] == i:
+                free[n_free] = where[a0]
+                n_free += 1
+            if kind == 2:
+                out[i, 3] = where[a1]
+                if last[a1] == i and a1 != a0:
+                    free[n_free] = where[a1]
+                    n_free += 1
+        if n_free > 0:
+            n_free -= 1
+            w = free[n_free]
+        else:
+            w = n_work
+            n_work += 1
+        r = n_in + i
+        where[r] = w
+        out[i, 1] = w
+        if last[r] == -1:  # nobody reads it
+            free[n_free] = w
+            n_free += 1
+    outs = np.empty(outputs.shape[0], dtype=np.int32)
+    for k in range(outputs.shape[0]):
+        outs[k] = where[outputs[k]]
+    gs = np.empty(guard_slots.shape[0], dtype=np.int32)
+    for k in range(guard_slots.shape[0]):
+        gs[k] = where[guard_slots[k]]
+    return out, outs, gs, n_work
+
+
+class SlotProgram:
+    """A tape's instructions with reused result slots, for value-only sweeps.
+
+    ``instructions`` has the tape's row format ``(opcode, result, arg0, arg1)``
+    but results go to any of ``n_work`` slots, so ``sweeps.values`` and
+    ``sweeps.forward`` run it unchanged on a work vector of ``n_work + 1``
+    entries (the last one is the sink the entry points clear). Derivative
+    sweeps need every intermediate value and keep using the full tape.
+    Validated on construction (:func:`check_program`).
+    """
+
+    __slots__ = ("instructions", "constants", "outputs", "guards", "n_inputs", "n_work")
+
+    def __init__(self, instructions, constants, outputs, guards, n_inputs, n_work):
+        self.instructions = instructions
+        self.constants = constants
+        self.outputs = outputs
+        self.guards = guards
+        self.n_inputs = n_inputs
+        self.n_work = n_work
+        check_program(self)
+
+    def __repr__(self):
+        return (f"SlotProgram(n_ops={len(self.instructions)}, n_inputs={self.n_inputs}, "
+                f"n_work={self.n_work})")
+
+
+def slot_program(tape) -> SlotProgram:
+    """Liveness-based slot allocation of ``tape`` for value-only evaluation
+    (CasADi and ADOL-C do this): one linear pass; the work vector shrinks from
+    ``n_slots`` to the largest number of values alive at once."""
+    guards = tape.guards
+    instr, outs, gs, n_work = _allocate(tape.instructions, tape.n_inputs, tape.outputs,
+                                        guards[:, 0].copy(), OP_KIND)
+    g = np.empty_like(guards)
+    g[:, 0] = gs
+    g[:, 1] = guards[:, 1]
+    for a in (instr, outs, g):
+        a.flags.writeable = False
+    return SlotProgram(instr, tape.constants, outs, g, tape.n_inputs, int(n_work))
+
+
+@njit(cache=True, nogil=True)
+def _check_program(instr, n_in, n_work, n_const, outputs, guard_slots, kind_of, n_opcodes):
+    """(code, index) of the first fault of a slot program, (0, -1) if none."""
+    written = np.zeros(n_work, dtype=np.bool_)
+    written[:n_in] = True
+    for i in range(instr.shape[0]):
+        op = instr[i, 0]
+        if op < 0 or op >= n_opcodes:
+            return 1, i
+        kind = kind_of[op]
+        a0 = instr[i, 2]
+        a1 = instr[i, 3]
+        if kind == 0:
+            if a0 < 0 or a0 >= n_const:
+                return 2, i
+        else:
+            if a0 < 0 or a0 >= n_work or not written[a0]:
+                return 3, i
+            if kind == 2:
+                if a1 < 0 or a1 >= n_work or not written[a1]:
+                    return 3, i
+            elif kind >= 3:
+                if a1 < 0 or a1 >= n_const:
+                    return 2, i
+        r = instr[i, 1]
+        if r < 0 or r >= n_work:
+            return 4, i
+        written[r] = True
+    for k in range(outputs.shape[0]):
+        if outputs[k] < 0 or outputs[k] >= n_work or not written[outputs[k]]:
+            return 5, k
+    for k in range(guard_slots.shape[0]):
+        if guard_slots[k] < 0 or guard_slots[k] >= n_work or not written[guard_slots[k]]:
+            return 6, k
+    return 0, -1
+
+
+_PROGRAM_FAULTS = {
+    1: "instruction {}: unknown opcode",
+    2: "instruction {}: constant index out of range",
+    3: "instruction {}: operand slot out of range, or read before any instruction wrote it",
+    4: "instruction {}: result slot out of range",
+    5: "output {}: slot out of range or never written",
+    6: "guard {}: slot out of range or never written",
+}
+
+
+def check_program(p: SlotProgram) -> None:
+    """Raise TapeError unless every index of a slot program is safe for the
+    kernels: opcodes known, constants and slots in range, and every slot read
+    (operands, outputs, guards) an input or written by an earlier instruction.
+    (That a slot still holds the *right* value when read is the allocator's
+    promise, which the tests check against the full tape.)"""
+    instr = p.instructions
+    n_in, n_work = int(p.n_inputs), int(p.n_work)
+    if not (isinstance(instr, np.ndarray) and instr.ndim == 2 and instr.shape[1] == 4
+            and instr.dtype == np.int32):
+        raise TapeError("slot program: instructions must be an int32 array of rows of 4")
+    if n_in < 1 or n_work < n_in or n_work >= np.iinfo(np.int32).max:
+        raise TapeError(f"slot program: bad sizes n_inputs={n_in}, n_work={n_work}")
+    guards = np.asarray(p.guards)
+    if guards.ndim != 2 or guards.shape[1] != 2:
+        raise TapeError("slot program: guards must have shape (n, 2)")
+    code, where = _check_program(instr, n_in, n_work, len(p.constants),
+                                 np.asarray(p.outputs, np.int64),
+                                 np.ascontiguousarray(guards[:, 0], np.int64), OP_KIND,
+                                 ops.N_OPCODES)
+    if code:
+        raise TapeError("slot program: " + _PROGRAM_FAULTS[code].format(where))
