@@ -1,0 +1,203 @@
+"""Tapes from @njit code (adjit.compiled) and liveness-compacted value
+programs (adjit.optimize.slot_program)."""
+import numpy as np
+import pytest
+from numba import njit
+
+import adjit
+from adjit import compiled, ops, sweeps
+from adjit import tape as tape_module
+from adjit.errors import BranchChanged, TapeError
+from adjit.optimize import SlotProgram, check_program, slot_program
+from adjit.tape import Tape
+
+from conftest import central_jacobian
+from test_optimize import _random_function, lj_energy_and_forces
+
+
+def _f(x):
+    return [x[0] * x[1] + np.sin(x[2]), x[1] ** 3 - x[0] / x[2], np.exp(x[2] * x[0]),
+            np.hypot(x[0], x[1])]
+
+
+def _g(x):
+    return np.sum((x[1:] - x[:-1] ** 2) ** 2) + np.log1p(x[0] ** 2)
+
+
+def test_functions_agree_with_tape_methods(rng):
+    tape = adjit.trace(_f, np.ones(3))
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    for x in rng.uniform(0.5, 2.0, (3, 3)):
+        y, J = np.empty(4), np.empty((4, 3))
+        assert fns.value(T, B, x, y) == -1
+        np.testing.assert_array_equal(y, tape.forward(x))
+        assert fns.jacobian(T, B, x, y, J) == -1
+        np.testing.assert_array_equal(J, tape.jacobian(x))
+        np.testing.assert_allclose(J, central_jacobian(lambda z: np.array(_f(z)), x),
+                                   rtol=1e-7, atol=1e-8)
+        v, w = rng.normal(size=3), rng.normal(size=4)
+        jv, wj = np.empty(4), np.empty(3)
+        assert fns.jvp(T, B, x, v, y, jv) == -1
+        np.testing.assert_allclose(jv, tape.jvp(x, v)[1], rtol=1e-15)
+        assert fns.vjp(T, B, x, w, y, wj) == -1
+        np.testing.assert_allclose(wj, tape.vjp(x, w)[1], rtol=1e-15)
+        assert np.dot(w, jv) == pytest.approx(np.dot(wj, v), rel=1e-13)
+
+
+def test_gradient_and_reverse_jacobian(rng):
+    n = 7
+    tape = adjit.trace(_g, np.ones(n))
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    x = rng.uniform(-1, 1, n)
+    g = np.empty(n)
+    val, flip = fns.value_and_gradient(T, B, x, g)
+    assert flip == -1 and val == tape.forward(x)[0]
+    np.testing.assert_array_equal(g, tape.gradient(x))
+    np.testing.assert_allclose(g, central_jacobian(_g, x)[0], rtol=1e-7, atol=1e-8)
+    y, J = np.empty(1), np.empty((1, n))  # n > m: adjoint sweeps
+    fns.jacobian(T, B, x, y, J)
+    np.testing.assert_array_equal(J[0], g)
+
+
+@njit
+def _descend(T, B, x, steps, rate):
+    g = np.empty(x.shape[0])
+    for _ in range(steps):
+        value, flip = compiled.value_and_gradient(T, B, x, g)
+        if flip >= 0:
+            return value, flip
+        x -= rate * g
+    return compiled.value_and_gradient(T, B, x, g)
+
+
+def test_called_from_users_njit_code():
+    n = 5
+    tape = adjit.trace(_g, np.ones(n))
+    fns = tape.njit_functions()
+    x0 = np.full(n, 0.3)
+    x = x0.copy()
+    value, flip = _descend(fns.tape, fns.buffers(), x, 40, 0.05)
+    ref = x0.copy()
+    for _ in range(40):
+        ref -= 0.05 * tape.gradient(ref)
+    np.testing.assert_allclose(x, ref, rtol=1e-14)
+    assert flip == -1 and value == pytest.approx(tape.forward(ref)[0], rel=1e-14)
+
+
+def test_wrong_shapes_and_stale_stamp_raise():
+    tape = adjit.trace(_f, np.ones(3))
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    x, y = np.ones(3), np.empty(4)
+    with pytest.raises(ValueError, match="wrong length"):
+        fns.value(T, B, np.ones(2), y)
+    with pytest.raises(ValueError, match="one entry per output"):
+        fns.value(T, B, x, np.empty(3))
+    with pytest.raises(ValueError, match="buffers"):
+        fns.value(T, adjit.trace(_g, np.ones(3)).njit_functions().buffers(), x, y)
+    with pytest.raises(ValueError, match="several outputs"):
+        fns.value_and_gradient(T, B, x, np.empty(3))
+    with pytest.raises(ValueError, match=r"shape \(m,\)"):
+        fns.jacobian(T, B, x, y, np.empty((3, 3)))
+    stale = (np.int64(compiled.ABI ^ 1),) + T[1:]
+    with pytest.raises(RuntimeError, match="stale"):
+        fns.value(stale, B, x, y)
+
+
+def _guarded():
+    op = ops.OPCODES
+    instr = [[op["gt_vc"], 1, 0, 0], [op["square"], 2, 0, 0]]
+    return Tape(instr, [1.0], [2], 1, guards=[[1, 1]], guard_sources=["f.py:1"])
+
+
+def test_flipped_guard_is_returned():
+    tape = _guarded()
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    y, g = np.empty(1), np.empty(1)
+    assert fns.value(T, B, np.array([2.0]), y) == -1 and y[0] == 4.0
+    assert fns.value(T, B, np.array([0.5]), y) == 0
+    assert fns.value_and_gradient(T, B, np.array([0.5]), g)[1] == 0
+
+
+# --- slot programs ------------------------------------------------------------------
+
+def _run(program, x):
+    work = np.empty(program.n_work + 1)
+    return sweeps.forward(program.instructions, program.constants, program.outputs,
+                          program.guards, np.asarray(x, float), work)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_slot_program_matches_the_tape(seed, rng):
+    tape = adjit.trace(_random_function(seed, 4, 400), np.zeros(4))
+    prog = slot_program(tape)
+    assert prog.n_work < tape.n_slots // 4
+    for x in rng.uniform(-1, 1, (5, 4)):
+        y, flip = _run(prog, x)
+        assert flip == -1
+        np.testing.assert_array_equal(y, tape.forward(x))
+
+
+def test_slot_program_of_lj_is_small():
+    x0 = (1.12 * np.stack(np.meshgrid(*[np.arange(2)] * 3, indexing="ij"), -1).reshape(-1, 3)
+          + 0.01).ravel()
+    tape = adjit.trace(lj_energy_and_forces(8), x0)
+    prog = slot_program(tape)
+    assert prog.n_work < 0.1 * tape.n_slots
+    np.testing.assert_array_equal(_run(prog, x0)[0], tape.forward(x0))
+
+
+def test_slot_program_keeps_guards_and_repeated_outputs():
+    tape = _guarded()
+    prog = slot_program(tape)
+    assert _run(prog, [2.0])[1] == -1 and _run(prog, [0.5])[1] == 0
+    t2 = adjit.trace(lambda x: [x[0] * x[1], x[1], x[0] * x[1], 2.0], [1.0, 2.0])
+    p2 = slot_program(t2)
+    np.testing.assert_array_equal(_run(p2, [3.0, -4.0])[0], t2.forward([3.0, -4.0]))
+
+
+def test_check_program_rejects_unsafe_indices():
+    tape = adjit.trace(lambda x: np.sin(x[0]) * x[1] + x[0], [1.0, 2.0])
+    good = slot_program(tape)
+
+    def edited(row, col, value, **kw):
+        instr = good.instructions.copy()
+        instr[row, col] = value
+        fields = dict(instructions=instr, constants=good.constants, outputs=good.outputs,
+                      guards=good.guards, n_inputs=good.n_inputs, n_work=good.n_work)
+        fields.update(kw)
+        return SlotProgram(**fields)
+
+    check_program(good)
+    with pytest.raises(TapeError, match="operand slot"):
+        edited(0, 2, good.n_work + 5)
+    with pytest.raises(TapeError, match="operand slot"):  # read before written
+        edited(0, 2, good.n_work - 1, n_work=good.n_work + 3)
+    with pytest.raises(TapeError, match="result slot"):
+        edited(1, 1, -1)
+    with pytest.raises(TapeError, match="unknown opcode"):
+        edited(0, 0, ops.N_OPCODES)
+    with pytest.raises(TapeError, match="output"):
+        SlotProgram(good.instructions, good.constants, np.array([good.n_work], np.int32),
+                    good.guards, good.n_inputs, good.n_work)
+
+
+def test_forward_switches_to_the_slot_program(monkeypatch, rng):
+    monkeypatch.setattr(tape_module, "_COMPACT_SLOTS", 2)
+    monkeypatch.setattr(tape_module, "_COMPACT_AFTER_CALLS", 2)
+    tape = adjit.trace(_random_function(3, 4, 300), np.zeros(4))
+    xs = rng.uniform(-1, 1, (4, 4))
+    ref = [adjit.trace(_random_function(3, 4, 300), np.zeros(4)).forward(x[None])[0]
+           for x in xs]
+    for x, r in zip(xs, ref):
+        np.testing.assert_array_equal(tape.forward(x), r)
+    assert tape._scratch.__dict__.get("slot_program")
+    guarded = _guarded()
+    for _ in range(3):
+        guarded.forward([2.0])
+    assert guarded._scratch.__dict__.get("slot_program")
+    with pytest.raises(BranchChanged):
+        guarded.forward([0.5])
