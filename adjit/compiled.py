@@ -47,9 +47,10 @@ was compiled with after ``sweeps.py`` changes. Three ways out were weighed:
 
 Users' code that calls these functions and is itself ``@njit(cache=True)``
 embeds them, and Numba will not notice when adjit is upgraded: such code then
-raises ``adjit.compiled: stale compiled code`` on its first call instead of
-computing with old kernels. Delete that code's ``__pycache__`` entries (or
-compile it without ``cache=True``) after upgrading adjit.
+raises ``adjit.compiled: stale compiled code`` at its first call of an adjit
+function (before that function computes anything) instead of running old
+kernels. :func:`call` catches exactly that, recompiles the user's function and
+calls it again; or delete its ``__pycache__`` entries after upgrading adjit.
 """
 from __future__ import annotations
 
@@ -80,7 +81,9 @@ def abi():
     return ABI
 
 
-@njit(cache=True, nogil=True)
+# Inlined, not called: the stamp must be frozen into each API function itself,
+# or recompiling a stale function would still call a stale cached _check.
+@njit(cache=True, nogil=True, inline="always")
 def _check(T, B, x):
     if T[0] != ABI:
         raise RuntimeError("adjit.compiled: stale compiled code (built against another "
@@ -247,6 +250,20 @@ class NjitFunctions(NamedTuple):
 _checked = False
 
 
+def call(fn, *args):
+    """``fn(*args)`` for a user's ``@njit(cache=True)`` function that calls this
+    module's functions: if its cached code was built against another adjit
+    (the stamp check raises), recompile ``fn`` and call it again. Code that
+    ``fn`` ran before its first adjit call runs twice in that case."""
+    try:
+        return fn(*args)
+    except RuntimeError as e:
+        if "adjit.compiled: stale compiled code" not in str(e):
+            raise
+        fn.recompile()
+        return fn(*args)
+
+
 def _heal(T, B, x) -> None:
     """Run every function once; recompile (and re-cache) the stale ones."""
     global _checked
@@ -257,14 +274,17 @@ def _heal(T, B, x) -> None:
              (vjp, (np.zeros(m), np.empty(m), np.empty(n))),
              (jacobian, (np.empty(m), np.empty((m, n)))))
     for fn, extra in calls:
-        try:
-            fn(T, B, x, *extra)
-        except RuntimeError as e:
-            if "stale" not in str(e):
-                raise
-            fn.recompile()
-        except ValueError:  # value_and_gradient on several outputs: compiled all the same
-            pass
+        for attempt in range(2):
+            try:
+                fn(T, B, x, *extra)
+            except RuntimeError as e:
+                if "stale" not in str(e) or attempt:
+                    raise
+                fn.recompile()
+                continue
+            except ValueError:  # value_and_gradient of several outputs: compiled all the same
+                pass
+            break
     _checked = True
 
 

@@ -453,16 +453,16 @@ def _pow2_at_least(n: int) -> int:
 
 def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=None):
     """Optimize a recording given as arrays (or lists): instruction columns
-    ``opcode``, ``arg0``, ``arg1`` (instruction i writes slot n_inputs + i),
+    ``opcode``, ``arg0``, ``arg1`` (arrays, lists or ``array('i')``; instruction i
+    writes slot n_inputs + i),
     the constant pool, output slots and ``(slot, outcome)`` guards.
 
     Returns ``(instructions, constants, outputs, guards, kept)`` in the form
     :class:`adjit.Tape` takes; ``kept`` marks which guards remain (a guard on
     a comparison that folded to its recorded outcome is dropped).
     """
-    opcode = np.asarray(opcode, dtype=np.int64)
-    arg0 = np.asarray(arg0, dtype=np.int64)
-    arg1 = np.asarray(arg1, dtype=np.int64)
+    # int32 and contiguous, as the recorder keeps them: one compiled specialization
+    opcode, arg0, arg1 = (np.ascontiguousarray(a, dtype=np.int32) for a in (opcode, arg0, arg1))
     constants = np.asarray(constants, dtype=np.float64)
     outputs = np.asarray(outputs, dtype=np.int64)
     guards = np.zeros((0, 2), np.int64) if guards is None else np.asarray(guards, np.int64)

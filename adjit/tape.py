@@ -373,12 +373,16 @@ class Tape:
                 prog = self.slot_program()
                 store["slot_program"] = prog = prog if prog.n_work <= _COMPACT_WORK else False
         if prog:
+            # sweeps.forward works on scratch[:n_slots + 1]; a scratch of n_work + 1
+            # makes that the whole buffer, with the sink at its end.
+            work = store.get("compact_work")
+            if work is None:
+                work = store["compact_work"] = np.empty(prog.n_work + 1)
             y, flip = sweeps.forward(prog.instructions, self.constants, prog.outputs,
-                                     prog.guards, x, self._buffer("compact_work",
-                                                                  (prog.n_work + 1,)))
+                                     prog.guards, x, work)
         else:
             y, flip = sweeps.forward(self.instructions, self.constants, self.outputs,
-                                     self.guards, x, self._buffer("work", (self.n_slots + 1,)))
+                                     self.guards, x, self._scratch_for(0))
         if flip >= 0:
             self._flipped(flip, x)
         return y

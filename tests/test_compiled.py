@@ -201,3 +201,24 @@ def test_forward_switches_to_the_slot_program(monkeypatch, rng):
     assert guarded._scratch.__dict__.get("slot_program")
     with pytest.raises(BranchChanged):
         guarded.forward([0.5])
+
+
+def test_call_recompiles_a_stale_user_function_once():
+    class Fake:  # stands for a user's cached @njit function embedding an old adjit
+        def __init__(self):
+            self.stale, self.recompiled = True, 0
+
+        def __call__(self, a):
+            if self.stale:
+                raise RuntimeError("adjit.compiled: stale compiled code (built against ...)")
+            return a + 1
+
+        def recompile(self):
+            self.stale = False
+            self.recompiled += 1
+
+    fake = Fake()
+    assert compiled.call(fake, 1) == 2 and fake.recompiled == 1
+    assert compiled.call(fake, 2) == 3 and fake.recompiled == 1
+    with pytest.raises(RuntimeError, match="other"):
+        compiled.call(lambda: (_ for _ in ()).throw(RuntimeError("other")))
