@@ -22,13 +22,6 @@ _INT = np.int32
 _MAX_DIRECTIONS = 64  # tangent/adjoint directions per sweep in dense Jacobians
 _BLOCK = 16  # points per block in batched kernels (wider blocks thrash the cache)
 _BLOCK_BYTES = 1 << 26  # work memory one block of a batched kernel may take
-# forward() at one point switches to the liveness-compacted program for tapes
-# whose work vector (8 bytes a slot) outgrows the caches while the compact one
-# fits: 1.2-1.9x on a 457k-op Lennard-Jones tape (772 live slots), no gain on
-# chained Rosenbrock n=1e5 (100k live inputs), nor on small tapes.
-_COMPACT_SLOTS = 1 << 17
-_COMPACT_WORK = 1 << 15
-_COMPACT_AFTER_CALLS = 8
 
 
 def _frozen(a, dtype, name, ndim, cols=None):
@@ -193,8 +186,6 @@ class Tape:
             if np.ndim(x) == 2:
                 return self._forward_batch(x)
         x = self._point(x)
-        if self.n_slots >= _COMPACT_SLOTS:
-            return self._forward_compact(x)
         y, flip = sweeps.forward(self.instructions, self.constants, self.outputs, self.guards,
                                  x, self._scratch_for(0))
         if flip >= 0:
@@ -350,7 +341,11 @@ class Tape:
 
     def slot_program(self):
         """The tape's instructions with result slots reused once dead, for
-        value-only evaluation (:func:`adjit.optimize.slot_program`)."""
+        value-only evaluation (:func:`adjit.optimize.slot_program`). forward()
+        does not use it: measured on this machine it ran no faster (1.00-1.04x
+        on Lennard-Jones 64/256 atoms, chained Rosenbrock n=1e5, kinetics
+        400), since the sweep streams the instructions either way; its gain is
+        memory (a 457k-op tape computes in 772 slots)."""
         from .optimize import slot_program
         return slot_program(self)
 
@@ -360,32 +355,6 @@ class Tape:
         :mod:`adjit.compiled`)."""
         from .compiled import njit_functions
         return njit_functions(self)
-
-    def _forward_compact(self, x):
-        """forward() at one point of a large tape: after a few calls (the
-        allocation costs about ten forward sweeps), run the slot program when
-        its work vector is small enough to stay in cache and the tape's is not."""
-        store = self._scratch.__dict__
-        prog = store.get("slot_program")
-        if prog is None:
-            calls = store["forward_calls"] = store.get("forward_calls", 0) + 1
-            if calls >= _COMPACT_AFTER_CALLS:
-                prog = self.slot_program()
-                store["slot_program"] = prog = prog if prog.n_work <= _COMPACT_WORK else False
-        if prog:
-            # sweeps.forward works on scratch[:n_slots + 1]; a scratch of n_work + 1
-            # makes that the whole buffer, with the sink at its end.
-            work = store.get("compact_work")
-            if work is None:
-                work = store["compact_work"] = np.empty(prog.n_work + 1)
-            y, flip = sweeps.forward(prog.instructions, self.constants, prog.outputs,
-                                     prog.guards, x, work)
-        else:
-            y, flip = sweeps.forward(self.instructions, self.constants, self.outputs,
-                                     self.guards, x, self._scratch_for(0))
-        if flip >= 0:
-            self._flipped(flip, x)
-        return y
 
 
 def _as_float_array(x, shape, name) -> np.ndarray:

@@ -6,8 +6,7 @@ from numba import njit
 
 import adjit
 from adjit import compiled, ops, sweeps
-from adjit import tape as tape_module
-from adjit.errors import BranchChanged, TapeError
+from adjit.errors import TapeError
 from adjit.optimize import SlotProgram, check_program, slot_program
 from adjit.tape import Tape
 
@@ -183,24 +182,6 @@ def test_check_program_rejects_unsafe_indices():
     with pytest.raises(TapeError, match="output"):
         SlotProgram(good.instructions, good.constants, np.array([good.n_work], np.int32),
                     good.guards, good.n_inputs, good.n_work)
-
-
-def test_forward_switches_to_the_slot_program(monkeypatch, rng):
-    monkeypatch.setattr(tape_module, "_COMPACT_SLOTS", 2)
-    monkeypatch.setattr(tape_module, "_COMPACT_AFTER_CALLS", 2)
-    tape = adjit.trace(_random_function(3, 4, 300), np.zeros(4))
-    xs = rng.uniform(-1, 1, (4, 4))
-    ref = [adjit.trace(_random_function(3, 4, 300), np.zeros(4)).forward(x[None])[0]
-           for x in xs]
-    for x, r in zip(xs, ref):
-        np.testing.assert_array_equal(tape.forward(x), r)
-    assert tape._scratch.__dict__.get("slot_program")
-    guarded = _guarded()
-    for _ in range(3):
-        guarded.forward([2.0])
-    assert guarded._scratch.__dict__.get("slot_program")
-    with pytest.raises(BranchChanged):
-        guarded.forward([0.5])
 
 
 def test_call_recompiles_a_stale_user_function_once():
