@@ -437,3 +437,31 @@ def test_optimize_arrays_takes_lists():
         [op["mul_vc"], op["add"]], [0, 1], [0, 0], [1.0], [2], 1)
     assert instr.tolist() == [[op["add"], 1, 0, 0]] and outs.tolist() == [1]
     assert consts.size == 0 and guards.shape == (0, 2) and kept.size == 0
+
+
+def test_traced_branch_guards_survive():
+    """Guards the tracer records at `if`: a comparison made twice becomes one
+    slot named by both guards; a comparison that feeds nothing but its guard
+    is kept."""
+    def f(x):
+        s = x[0] * 1.0
+        if x[0] > 1.0:
+            s = s * x[1]
+        if x[0] > 1.0 and x[1] < x[0]:
+            s = s + 2.0
+        return s
+
+    raw, opt = both(f, [2.0, 1.5])
+    assert len(raw.guards) == len(opt.guards) == 3
+    assert opt.guard_sources == raw.guard_sources
+    assert opt.guards[0, 0] == opt.guards[1, 0]
+    assert counts(opt) == {"gt_vc": 1, "lt": 1, "mul": 1, "add_vc": 1}
+    for x in ([3.0, 2.0], [1.5, 1.2]):
+        assert same_bits(opt.forward(x), raw.forward(x))
+        np.testing.assert_array_equal(opt.gradient(x), raw.gradient(x))
+    for x in ([0.5, 0.1], [3.0, 4.0]):
+        with pytest.raises(BranchChanged) as e_raw:
+            raw.forward(x)
+        with pytest.raises(BranchChanged) as e_opt:
+            opt.forward(x)
+        assert e_raw.value.guard == e_opt.value.guard
