@@ -376,7 +376,8 @@ def _constant_outputs(out_slots, n_in, code, ttab, ctr, nz, consts, cbits, facts
 @njit(cache=True, nogil=True)
 def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
     """Dead-code elimination and renumbering of the emitted instructions and
-    the constants they use. Returns (instructions, constants used, outputs, guards)."""
+    the constants they use. Returns (instructions, which constants are used,
+    the new slot of each emitted slot)."""
     live = np.zeros(n_emit, dtype=np.bool_)
     for s in out_slots:
         if s >= n_in:
@@ -435,13 +436,7 @@ def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
             else:
                 instr[i, 3] = 0
         i += 1
-    outs = np.empty(out_slots.shape[0], dtype=np.int32)
-    for k in range(out_slots.shape[0]):
-        outs[k] = new_slot[out_slots[k]]
-    gs = np.empty(guard_slots.shape[0], dtype=np.int32)
-    for k in range(guard_slots.shape[0]):
-        gs[k] = new_slot[guard_slots[k]]
-    return instr, used_const, outs, gs
+    return instr, used_const, new_slot
 
 
 _FACTS = (OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
@@ -512,8 +507,9 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
         kept[k] = False
     g_slots = g_slots[kept]
 
-    instr, used, outs, gs = _finish(code, int(ctr[0]), n_in, int(ctr[1]), out_slots, g_slots,
+    instr, used, new_slot = _finish(code, int(ctr[0]), n_in, int(ctr[1]), out_slots, g_slots,
                                     OP_KIND)
+    outs, gs = new_slot[out_slots].astype(np.int32), new_slot[g_slots].astype(np.int32)
     new_guards = np.empty((len(gs), 2), dtype=np.int32)
     new_guards[:, 0] = gs
     new_guards[:, 1] = guards[kept, 1]
@@ -538,8 +534,8 @@ def optimize(tape):
 @njit(cache=True, nogil=True)
 def _allocate(instr, n_in, outputs, guard_slots, kind_of):
     """Reassign result slots so that a slot is reused once its value is dead.
-    Returns (instructions in the same row format, outputs, guard slots, work
-    slots used). Inputs keep slots 0..n_in-1 (and are reused after their
+    Returns (instructions in the same row format, the work slot of each tape
+    slot at its last write, work slots used). Inputs keep slots 0..n_in-1 (and are reused after their
     last read); outputs and guarded conditions stay live to the end."""
     n_ops = instr.shape[0]
     n_slots = n_in + n_ops
@@ -596,13 +592,7 @@ def _allocate(instr, n_in, outputs, guard_slots, kind_of):
         if last[r] == -1:  # nobody reads it
             free[n_free] = w
             n_free += 1
-    outs = np.empty(outputs.shape[0], dtype=np.int32)
-    for k in range(outputs.shape[0]):
-        outs[k] = where[outputs[k]]
-    gs = np.empty(guard_slots.shape[0], dtype=np.int32)
-    for k in range(guard_slots.shape[0]):
-        gs[k] = where[guard_slots[k]]
-    return out, outs, gs, n_work
+    return out, where, n_work
 
 
 class SlotProgram:
@@ -637,10 +627,11 @@ def slot_program(tape) -> SlotProgram:
     (CasADi and ADOL-C do this): one linear pass; the work vector shrinks from
     ``n_slots`` to the largest number of values alive at once."""
     guards = tape.guards
-    instr, outs, gs, n_work = _allocate(tape.instructions, tape.n_inputs, tape.outputs,
-                                        guards[:, 0].copy(), OP_KIND)
+    instr, where, n_work = _allocate(tape.instructions, tape.n_inputs, tape.outputs,
+                                     guards[:, 0].copy(), OP_KIND)
+    outs = where[tape.outputs].astype(np.int32)
     g = np.empty_like(guards)
-    g[:, 0] = gs
+    g[:, 0] = where[guards[:, 0]]
     g[:, 1] = guards[:, 1]
     for a in (instr, outs, g):
         a.flags.writeable = False
