@@ -11,9 +11,9 @@ from .functions import __all__ as _functions
 from .serialize import load
 from .tape import Tape
 from .tracer import trace
-from .transforms import grad, jacobian, value_and_grad
+from .transforms import grad, hessian, jacobian, value_and_grad
 
 __version__ = "0.1.0"
 
-__all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "TracingError",
-           "TapeError", "BranchChanged", *_functions]
+__all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "hessian",
+           "TracingError", "TapeError", "BranchChanged", *_functions]

@@ -356,6 +356,55 @@ class Tape:
         from .compiled import njit_functions
         return njit_functions(self)
 
+    # --- second order and sparsity (adjit.second, adjit.sparsity) -------------
+    def hvp(self, x, v, w=None) -> np.ndarray:
+        """Hessian of ``Σ w_i f_i`` at ``x`` times ``v`` by forward over reverse:
+        ``(n,)`` for ``v`` of shape ``(n,)``, ``(n, p)`` for ``(n, p)``. ``w``
+        defaults to ``[1.0]`` on a single-output tape and is required otherwise."""
+        from .second import hvp
+        return hvp(self, x, v, w)
+
+    def hessian(self, x, w=None) -> np.ndarray:
+        """The dense symmetric ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x``
+        (``w`` as in :meth:`hvp`)."""
+        from .second import hessian
+        return hessian(self, x, w)
+
+    def jacobian_sparsity(self):
+        """Boolean ``scipy.sparse.csr_matrix`` ``(m, n)``: which outputs depend
+        on which inputs, structurally (the same at every point)."""
+        from .sparsity import jacobian_sparsity
+        return jacobian_sparsity(self)
+
+    def hessian_sparsity(self):
+        """Boolean symmetric ``csr_matrix`` ``(n, n)``: which inputs interact
+        nonlinearly in some output."""
+        from .sparsity import hessian_sparsity
+        return hessian_sparsity(self)
+
+    def jacobian_coloring(self):
+        """The :class:`adjit.sparsity.Coloring` that :meth:`sparse_jacobian`
+        uses (``.mode``, ``.colors``, ``.n_colors``); computed once per tape."""
+        from .sparsity import jacobian_coloring
+        return jacobian_coloring(self)
+
+    def hessian_coloring(self):
+        """The star :class:`adjit.sparsity.Coloring` of :meth:`sparse_hessian`."""
+        from .sparsity import hessian_coloring
+        return hessian_coloring(self)
+
+    def sparse_jacobian(self, x):
+        """The Jacobian at ``x`` as a ``csr_matrix`` with the structural pattern,
+        from one compressed sweep (one direction per color)."""
+        from .sparsity import sparse_jacobian
+        return sparse_jacobian(self, x)
+
+    def sparse_hessian(self, x, w=None):
+        """The Hessian of ``Σ w_i f_i`` at ``x`` as a symmetric ``csr_matrix``,
+        from one forward-over-reverse sweep with one direction per star color."""
+        from .sparsity import sparse_hessian
+        return sparse_hessian(self, x, w)
+
 
 def _as_float_array(x, shape, name) -> np.ndarray:
     """``x`` as float64, with a clear error for complex, non-numeric or misshapen input."""

@@ -130,3 +130,9 @@ def jacobian(f, mode: str = "auto", *, max_tapes: int = MAX_TAPES) -> Transform:
     """``jacobian(f)(x)`` is the dense ``(m, n)`` Jacobian of ``f`` at ``x``
     (``mode`` as in :meth:`adjit.Tape.jacobian`)."""
     return Transform(f, "jacobian", max_tapes, mode=mode)
+
+
+def hessian(f, *, max_tapes: int = MAX_TAPES) -> Transform:
+    """``hessian(f)(x)`` is the dense ``(n, n)`` Hessian of the scalar function ``f``
+    at ``x`` (see :meth:`adjit.Tape.hessian`)."""
+    return Transform(f, "hessian", max_tapes)

@@ -1,0 +1,263 @@
+"""Second derivatives of a tape: Hessian-vector products and Hessians.
+
+Conventions
+-----------
+For a tape ``f: R^n -> R^m`` and weights ``w`` of shape ``(m,)``, "the Hessian"
+is that of the scalar ``Σ_j w_j f_j(x)``; ``w`` defaults to ``[1.0]`` for a
+single-output tape and is required otherwise (a vector function has no single
+Hessian). Results are ``(n,)`` for one direction, ``(n, p)`` for p directions,
+``(n, n)`` for the Hessian.
+
+Two methods, both from the per-instruction first partials ``p0, p1`` and second
+partials ``s00, s01, s11`` that ``sweeps.linearize2`` stores:
+
+* **Forward over reverse** (tangent of the adjoint), for any directions V:
+  a tangent sweep ``t = J V`` forwards, then backwards per instruction
+  ``ȧ[d0] += p0 ȧ[r] + (s00 t[d0] + s01 t[d1]) ā[r]`` and
+  ``ȧ[d1] += p1 ȧ[r] + (s01 t[d0] + s11 t[d1]) ā[r]``, where ``ā`` is the
+  ordinary adjoint (computed once: it does not depend on V). Then
+  ``ȧ[inputs] = H V``. Many directions go through one sweep.
+* **By domains**, for the dense Hessian when intermediates depend on few
+  inputs (pair potentials, stencils): with ``∇v`` each slot's gradient kept
+  sparsely on its dependency domain (:mod:`adjit.sparsity`),
+  ``H = Σ_i ā[r_i] Σ_ab s_ab ∇v_a ∇v_bᵀ`` over the instructions' operands.
+  Its cost follows the nonzeros, not ``n_ops × n``.
+
+``hessian`` picks the cheaper by an operation count, once per tape.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from . import sweeps
+
+_DIRECTIONS_BYTES = 1 << 25  # work memory for tangents plus their adjoints per chunk
+_DOMAIN_LIMIT_PER_SLOT = 32  # domains bigger than this on average: use the sweeps
+
+
+# ---------------------------------------------------------------------------
+# Kernels (they call no njit function of another module: see Numba's cache).
+
+
+@njit(cache=True, nogil=True)
+def _adjoint(links, partials, outputs, w, abar):
+    """The adjoint ā of Σ w_j f_j into abar (n_slots + 1,)."""
+    abar[:] = 0.0
+    for j in range(outputs.shape[0]):
+        abar[outputs[j]] += w[j]
+    for i in range(links.shape[0] - 1, -1, -1):
+        g = abar[np.uint32(links[i, 0])]
+        abar[np.uint32(links[i, 1])] += partials[i, 0] * g
+        abar[np.uint32(links[i, 2])] += partials[i, 1] * g
+
+
+@njit(cache=True, nogil=True)
+def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot, out):
+    """out (n, p) = H V, in chunks of t.shape[1] directions."""
+    n, p = V.shape
+    chunk = t.shape[1]
+    sink = t.shape[0] - 1
+    _adjoint(links, partials, outputs, w, abar)
+    for c0 in range(0, p, chunk):
+        k = min(chunk, p - c0)
+        for s in range(n):
+            for c in range(k):
+                t[s, c] = V[s, c0 + c]
+            for c in range(k, chunk):
+                t[s, c] = 0.0
+        for c in range(chunk):
+            t[sink, c] = 0.0
+        for i in range(links.shape[0]):
+            r = np.uint32(links[i, 0])
+            d0 = np.uint32(links[i, 1])
+            d1 = np.uint32(links[i, 2])
+            p0 = partials[i, 0]
+            p1 = partials[i, 1]
+            for c in range(chunk):
+                t[r, c] = p0 * t[d0, c] + p1 * t[d1, c]
+        adot[:] = 0.0
+        for i in range(links.shape[0] - 1, -1, -1):
+            r = np.uint32(links[i, 0])
+            d0 = np.uint32(links[i, 1])
+            d1 = np.uint32(links[i, 2])
+            p0 = partials[i, 0]
+            p1 = partials[i, 1]
+            g = abar[r]
+            h00 = second[i, 0] * g
+            h01 = second[i, 1] * g
+            h11 = second[i, 2] * g
+            for c in range(chunk):
+                ar = adot[r, c]
+                u0 = t[d0, c]
+                u1 = t[d1, c]
+                # d0 may equal d1 (x * x): the two updates then simply add.
+                adot[d0, c] += p0 * ar + h00 * u0 + h01 * u1
+                adot[d1, c] += p1 * ar + h01 * u0 + h11 * u1
+        for s in range(n):
+            for c in range(k):
+                out[s, c0 + c] = adot[s, c]
+
+
+@njit(cache=True, nogil=True)
+def _hessian_by_domains(links, partials, second, outputs, w, use, ptr, idx, gval, abar, H):
+    """H (n, n) = Σ_i ā[r_i] Σ_ab s_ab ∇v_a ∇v_bᵀ with gradients kept on domains."""
+    n = H.shape[0]
+    for s in range(n):
+        gval[s] = 1.0  # an input's domain is itself
+    for i in range(links.shape[0]):
+        r = links[i, 0]
+        a = ptr[links[i, 1]] if use[i, 0] else 0
+        ae = ptr[links[i, 1] + 1] if use[i, 0] else 0
+        b = ptr[links[i, 2]] if use[i, 1] else 0
+        be = ptr[links[i, 2] + 1] if use[i, 1] else 0
+        p0 = partials[i, 0]
+        p1 = partials[i, 1]
+        # r's domain is the sorted union of its operands': walk all three.
+        for q in range(ptr[r], ptr[r + 1]):
+            x = idx[q]
+            v = 0.0
+            if a < ae and idx[a] == x:
+                v += p0 * gval[a]
+                a += 1
+            if b < be and idx[b] == x:
+                v += p1 * gval[b]
+                b += 1
+            gval[q] = v
+    _adjoint(links, partials, outputs, w, abar)
+    H[:] = 0.0
+    for i in range(links.shape[0]):
+        g = abar[links[i, 0]]
+        if g == 0.0:
+            continue
+        a0 = ptr[links[i, 1]]
+        a1 = ptr[links[i, 1] + 1]
+        b0 = ptr[links[i, 2]]
+        b1 = ptr[links[i, 2] + 1]
+        h = second[i, 0] * g
+        if h != 0.0:
+            for s in range(a0, a1):
+                hs = h * gval[s]
+                row = idx[s]
+                for q in range(a0, a1):
+                    H[row, idx[q]] += hs * gval[q]
+        h = second[i, 1] * g
+        if h != 0.0:
+            for s in range(a0, a1):
+                hs = h * gval[s]
+                row = idx[s]
+                for q in range(b0, b1):
+                    v = hs * gval[q]
+                    H[row, idx[q]] += v
+                    H[idx[q], row] += v
+        h = second[i, 2] * g
+        if h != 0.0:
+            for s in range(b0, b1):
+                hs = h * gval[s]
+                row = idx[s]
+                for q in range(b0, b1):
+                    H[row, idx[q]] += hs * gval[q]
+
+
+# ---------------------------------------------------------------------------
+# Drivers.
+
+
+def weights(tape, w) -> np.ndarray:
+    """``w`` as a float64 ``(m,)`` vector; the default only for one output."""
+    m = tape.n_outputs
+    if w is None:
+        if m != 1:
+            raise ValueError(f"this tape has {m} outputs: second derivatives need weights w of "
+                             f"shape ({m},) to define the scalar Σ w_i f_i whose Hessian is "
+                             "meant")
+        return np.ones(1)
+    from .tape import _as_float_array
+    return np.ascontiguousarray(_as_float_array(w, (m,), "w"))
+
+
+def _linearize2(tape, x):
+    work, partials = tape._work()
+    second = tape._buffer("second", (tape.n_ops, 3))
+    flip = sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, work,
+                             partials, second)
+    if flip >= 0:
+        tape._flipped(flip, x)
+    return partials, second
+
+
+def hvp_block(tape, x, V, w=None) -> np.ndarray:
+    """``H @ V`` for ``V`` of shape ``(n, p)``: one linearization, then
+    forward-over-reverse sweeps of as many directions as memory allows."""
+    x = tape._point(x)
+    w = weights(tape, w)
+    V = np.ascontiguousarray(V, dtype=np.float64)
+    partials, second = _linearize2(tape, x)
+    p = V.shape[1]
+    rows = tape.n_slots + 1
+    chunk = int(max(1, min(p, _DIRECTIONS_BYTES // (16 * rows))))
+    t = tape._buffer("fr_tangents", (rows, chunk))
+    adot = tape._buffer("fr_adjoints", (rows, chunk))
+    abar = tape._buffer("adjoints", (rows,))
+    out = np.empty((tape.n_inputs, p))
+    _forward_over_reverse(tape.links, partials, second, tape.outputs, w, V, abar, t, adot, out)
+    return out
+
+
+def hvp(tape, x, v, w=None) -> np.ndarray:
+    """Hessian (of Σ w_i f_i) times ``v``: ``(n,)`` for ``v`` of shape ``(n,)``,
+    ``(n, p)`` for ``(n, p)``."""
+    from .tape import _as_float_array
+    n = tape.n_inputs
+    v = _as_float_array(v, None, "v")
+    if v.ndim not in (1, 2) or v.shape[0] != n:
+        raise ValueError(f"v: expected shape ({n},) or ({n}, p), got {v.shape}")
+    out = hvp_block(tape, x, v.reshape(n, -1), w)
+    return out[:, 0] if v.ndim == 1 else out
+
+
+def hessian(tape, x, w=None) -> np.ndarray:
+    """The dense ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x`` (symmetric)."""
+    x = tape._point(x)
+    w = weights(tape, w)
+    doms = _domains_if_cheaper(tape)
+    if doms is None:
+        H = hvp_block(tape, x, np.eye(tape.n_inputs), w)
+        # Forward over reverse is symmetric only to rounding; make it exact.
+        return 0.5 * (H + H.T)
+    from .sparsity import _structure
+    ptr, idx = doms
+    partials, second = _linearize2(tape, x)
+    gval = tape._buffer("domain_gradients", idx.shape)
+    abar = tape._buffer("adjoints", (tape.n_slots + 1,))
+    H = np.empty((tape.n_inputs, tape.n_inputs))
+    _hessian_by_domains(tape.links, partials, second, tape.outputs, w,
+                        _structure(tape).use, ptr, idx, gval, abar, H)
+    return H
+
+
+def _domains_if_cheaper(tape):
+    """The tape's domains when the domain method costs fewer operations than
+    n directions of forward over reverse; else None. Decided once per tape."""
+    from .sparsity import _structure, domains
+    st = _structure(tape)
+    if st.hessian_method == "sweeps":
+        return None
+    if st.hessian_method == "domains":
+        return st.domains
+    n = tape.n_inputs
+    sweep_cost = 6.0 * tape.n_ops * n  # tangent + adjoint work per direction and op
+    doms = domains(tape, limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
+    if doms is None:
+        st.hessian_method = "sweeps"
+        return None
+    ptr, idx = doms
+    size = np.diff(ptr)
+    d0 = size[np.minimum(tape.links[:, 1], tape.n_slots)].astype(np.float64)
+    d1 = size[np.minimum(tape.links[:, 2], tape.n_slots)].astype(np.float64)
+    nonlinear = st.nonlinear
+    pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
+             + nonlinear[:, 2] * d1 * d1).sum()
+    domain_cost = 2.0 * idx.shape[0] + 2.0 * pairs + 4.0 * tape.n_ops + n * n
+    st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
+    return doms if st.hessian_method == "domains" else None

@@ -1,0 +1,606 @@
+"""Structural sparsity of a tape, graph coloring, and compressed sparse Jacobians.
+
+Conventions
+-----------
+* The **domain** of a slot is the sorted set of inputs it depends on through
+  structurally nonzero partials (``ops.HAS_P0``/``HAS_P1``). Domains are stored
+  CSR-like over slots: ``idx[ptr[s]:ptr[s + 1]]`` for slot ``s`` (inputs first,
+  the sink last with an empty domain). Their total size is the sum of domain
+  sizes, so they scale to 10^6 inputs when the function is sparse (a PDE
+  stencil, a reaction network), unlike dense bit-sets.
+* ``jacobian_sparsity`` is the domains of the outputs; ``hessian_sparsity`` the
+  union, over every instruction that reaches an output and has a structurally
+  nonzero second partial, of the products of its operands' domains. Both depend
+  on the tape only, never on the point: a structural nonzero may be a numerical
+  zero at some ``x``, never the other way round.
+* Column coloring: columns of one color share no row (distance-2 coloring of the
+  bipartite graph, Curtis-Powell-Reid), so one tangent sweep with one direction
+  per color gives every entry. Row coloring is the same for adjoint sweeps.
+  The Hessian uses a star coloring (a proper coloring in which every path on
+  four vertices uses at least three colors), which allows direct recovery of a
+  symmetric matrix from one compressed product per color
+  (Gebremedhin, Manne and Pothen, SIAM Review 47, 2005).
+
+Everything structural is computed once per tape and cached (a Tape is
+immutable), keyed weakly so that dropping the tape frees it.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit
+
+from . import ops, sweeps
+
+# ---------------------------------------------------------------------------
+# Kernels. They call no njit function from another module (Numba's cache would
+# not see that module change); the drivers below pass arrays between them.
+
+
+@njit(cache=True, nogil=True)
+def _domains(links, use, n, ptr, idx, start):
+    """Domains of the results of instructions ``start..``, merged from their
+    operands' (both sorted). Returns the first instruction whose domain did not
+    fit in ``idx`` (the caller grows it and resumes), or ``n_ops`` when done."""
+    n_ops = links.shape[0]
+    cap = idx.shape[0]
+    for i in range(start, n_ops):
+        r = n + i
+        pos = ptr[r]
+        a = ptr[links[i, 1]] if use[i, 0] else 0
+        ae = ptr[links[i, 1] + 1] if use[i, 0] else 0
+        b = ptr[links[i, 2]] if use[i, 1] else 0
+        be = ptr[links[i, 2] + 1] if use[i, 1] else 0
+        if pos + (ae - a) + (be - b) > cap:
+            return i
+        while a < ae and b < be:
+            u = idx[a]
+            v = idx[b]
+            if u < v:
+                idx[pos] = u
+                a += 1
+            elif v < u:
+                idx[pos] = v
+                b += 1
+            else:
+                idx[pos] = u
+                a += 1
+                b += 1
+            pos += 1
+        while a < ae:
+            idx[pos] = idx[a]
+            a += 1
+            pos += 1
+        while b < be:
+            idx[pos] = idx[b]
+            b += 1
+            pos += 1
+        ptr[r + 1] = pos
+    return n_ops
+
+
+@njit(cache=True, nogil=True)
+def _live(links, use, outputs, n_slots):
+    """Slots some output depends on structurally (backwards reachability)."""
+    live = np.zeros(n_slots + 1, dtype=np.bool_)
+    for j in range(outputs.shape[0]):
+        live[outputs[j]] = True
+    for i in range(links.shape[0] - 1, -1, -1):
+        if live[links[i, 0]]:
+            if use[i, 0]:
+                live[links[i, 1]] = True
+            if use[i, 1]:
+                live[links[i, 2]] = True
+    return live
+
+
+@njit(cache=True, nogil=True)
+def _hessian_pairs(links, nonlinear, live, ptr, idx, rows, cols, start, pos):
+    """Emit pairs (a <= b) of inputs that interact nonlinearly, from instruction
+    ``start`` on. Returns (next instruction, fill); stops early when full."""
+    n_ops = links.shape[0]
+    cap = rows.shape[0]
+    for i in range(start, n_ops):
+        if not live[links[i, 0]]:
+            continue
+        f00 = nonlinear[i, 0]
+        f01 = nonlinear[i, 1]
+        f11 = nonlinear[i, 2]
+        if not (f00 or f01 or f11):
+            continue
+        a0 = ptr[links[i, 1]]
+        a1 = ptr[links[i, 1] + 1]
+        b0 = ptr[links[i, 2]]
+        b1 = ptr[links[i, 2] + 1]
+        na = a1 - a0
+        nb = b1 - b0
+        need = (na * na if f00 else 0) + (2 * na * nb if f01 else 0) + (nb * nb if f11 else 0)
+        if pos + need > cap:
+            return i, pos
+        for which in range(3):
+            if which == 0:
+                if not f00:
+                    continue
+                p0, p1, q0, q1 = a0, a1, a0, a1
+            elif which == 1:
+                if not f01:
+                    continue
+                p0, p1, q0, q1 = a0, a1, b0, b1
+            else:
+                if not f11:
+                    continue
+                p0, p1, q0, q1 = b0, b1, b0, b1
+            for s in range(p0, p1):
+                u = idx[s]
+                for t in range(q0, q1):
+                    v = idx[t]
+                    rows[pos] = min(u, v)
+                    cols[pos] = max(u, v)
+                    pos += 1
+    return n_ops, pos
+
+
+@njit(cache=True, nogil=True)
+def _gather_domains(ptr, idx, slots):
+    """CSR (indptr, indices) whose row j is the domain of ``slots[j]``."""
+    m = slots.shape[0]
+    indptr = np.empty(m + 1, dtype=np.int64)
+    indptr[0] = 0
+    for j in range(m):
+        s = slots[j]
+        indptr[j + 1] = indptr[j] + ptr[s + 1] - ptr[s]
+    indices = np.empty(indptr[m], dtype=np.int32)
+    for j in range(m):
+        s = slots[j]
+        q = indptr[j]
+        for k in range(ptr[s], ptr[s + 1]):
+            indices[q] = idx[k]
+            q += 1
+    return indptr, indices
+
+
+@njit(cache=True, nogil=True)
+def _color_distance2(rptr, ridx, cptr, cidx, order):
+    """Greedy coloring of the columns so that no two columns of one color
+    share a row, visiting columns in ``order``. Returns (colors, n_colors)."""
+    ncol = cptr.shape[0] - 1
+    color = np.full(ncol, -1, dtype=np.int32)
+    forbid = np.full(ncol + 1, -1, dtype=np.int64)
+    n_colors = 0
+    for j in order:
+        for q in range(cptr[j], cptr[j + 1]):
+            i = cidx[q]
+            for s in range(rptr[i], rptr[i + 1]):
+                c = color[ridx[s]]
+                if c >= 0:
+                    forbid[c] = j
+        c = 0
+        while forbid[c] == j:
+            c += 1
+        color[j] = c
+        if c + 1 > n_colors:
+            n_colors = c + 1
+    return color, n_colors
+
+
+@njit(cache=True, nogil=True)
+def _color_star(ptr, adj, order):
+    """Greedy star coloring of a symmetric graph (no self loops).
+
+    Coloring v with c must not create a two-colored path on four vertices
+    through v. With v at an end, v-w-x-y: forbid color(x) when some neighbor
+    y != w of x has w's color. With v inside, u-v-w-x: forbid color(x) when
+    another neighbor u of v has w's color. Plus the proper-coloring rule.
+    """
+    n = ptr.shape[0] - 1
+    color = np.full(n, -1, dtype=np.int32)
+    forbid = np.full(n + 1, -1, dtype=np.int64)
+    stamp = np.full(n + 1, -1, dtype=np.int64)
+    count = np.zeros(n + 1, dtype=np.int64)
+    n_colors = 0
+    for v in order:
+        for q in range(ptr[v], ptr[v + 1]):
+            c = color[adj[q]]
+            if c >= 0:
+                forbid[c] = v
+                if stamp[c] != v:
+                    stamp[c] = v
+                    count[c] = 1
+                else:
+                    count[c] += 1
+        for q in range(ptr[v], ptr[v + 1]):
+            w = adj[q]
+            cw = color[w]
+            if cw < 0:
+                continue
+            for s in range(ptr[w], ptr[w + 1]):
+                x = adj[s]
+                cx = color[x]
+                if x == v or cx < 0 or forbid[cx] == v:
+                    continue
+                if count[cw] >= 2:
+                    forbid[cx] = v
+                    continue
+                for t in range(ptr[x], ptr[x + 1]):
+                    y = adj[t]
+                    if y != w and color[y] == cw:
+                        forbid[cx] = v
+                        break
+        c = 0
+        while forbid[c] == v:
+            c += 1
+        color[v] = c
+        if c + 1 > n_colors:
+            n_colors = c + 1
+    return color, n_colors
+
+
+@njit(cache=True, nogil=True)
+def _star_recovery(ptr, adj, color, p, hptr, hidx):
+    """For each stored entry (i, j) of the Hessian, its flat index in the
+    compressed product B (n, p) = H @ S: B[i, color j] when j is the only
+    neighbor of i with that color, else B[j, color i] (star coloring
+    guarantees one of the two)."""
+    n = ptr.shape[0] - 1
+    where = np.empty(hidx.shape[0], dtype=np.int64)
+    stamp = np.full(p, -1, dtype=np.int64)
+    count = np.zeros(p, dtype=np.int64)
+    for i in range(n):
+        for q in range(ptr[i], ptr[i + 1]):
+            c = color[adj[q]]
+            if stamp[c] != i:
+                stamp[c] = i
+                count[c] = 1
+            else:
+                count[c] += 1
+        for k in range(hptr[i], hptr[i + 1]):
+            j = hidx[k]
+            if j == i:
+                where[k] = i * p + color[i]
+            elif stamp[color[j]] == i and count[color[j]] == 1:
+                where[k] = i * p + color[j]
+            else:
+                where[k] = j * p + color[i]
+    return where
+
+
+@njit(cache=True, nogil=True)
+def _compressed_tangents(links, partials, colors, n, t, where, data):
+    """Seed one tangent direction per color, sweep, and decompress:
+    ``data[k] = t.flat[where[k]]``. ``t`` is (n_slots + 1, n_colors)."""
+    p = t.shape[1]
+    sink = t.shape[0] - 1
+    for s in range(n):
+        for c in range(p):
+            t[s, c] = 0.0
+        t[s, colors[s]] = 1.0
+    for c in range(p):
+        t[sink, c] = 0.0
+    for i in range(links.shape[0]):
+        r = np.uint32(links[i, 0])
+        d0 = np.uint32(links[i, 1])
+        d1 = np.uint32(links[i, 2])
+        p0 = partials[i, 0]
+        p1 = partials[i, 1]
+        for c in range(p):
+            t[r, c] = p0 * t[d0, c] + p1 * t[d1, c]
+    flat = t.reshape(-1)
+    for k in range(where.shape[0]):
+        data[k] = flat[where[k]]
+
+
+@njit(cache=True, nogil=True)
+def _compressed_adjoints(links, partials, outputs, colors, a, where, data):
+    """Seed one adjoint per row color, sweep backwards, and decompress:
+    ``data[k] = a.flat[where[k]]``. ``a`` is (n_slots + 1, n_colors)."""
+    q = a.shape[1]
+    a[:] = 0.0
+    for j in range(outputs.shape[0]):
+        a[outputs[j], colors[j]] += 1.0
+    for i in range(links.shape[0] - 1, -1, -1):
+        r = np.uint32(links[i, 0])
+        d0 = np.uint32(links[i, 1])
+        d1 = np.uint32(links[i, 2])
+        p0 = partials[i, 0]
+        p1 = partials[i, 1]
+        for c in range(q):
+            g = a[r, c]
+            a[d0, c] += p0 * g
+            a[d1, c] += p1 * g
+    flat = a.reshape(-1)
+    for k in range(where.shape[0]):
+        data[k] = flat[where[k]]
+
+
+@njit(cache=True, nogil=True)
+def _take(flat, where, data):
+    for k in range(where.shape[0]):
+        data[k] = flat[where[k]]
+
+
+# ---------------------------------------------------------------------------
+# Per-tape structure, computed lazily and cached.
+
+
+@dataclass(frozen=True)
+class Coloring:
+    """A coloring of a tape's Jacobian or Hessian.
+
+    ``mode`` is ``"forward"`` (columns colored, one tangent direction per color),
+    ``"reverse"`` (rows colored, one adjoint seed per color) or ``"star"``
+    (Hessian, symmetric). ``colors[k]`` is the color of column (row) ``k``.
+    """
+
+    mode: str
+    colors: np.ndarray
+    n_colors: int
+
+    def seed(self) -> np.ndarray:
+        """The 0/1 seed matrix ``(len(colors), n_colors)``: column c sums the
+        columns (rows) of color c."""
+        s = np.zeros((len(self.colors), self.n_colors))
+        s[np.arange(len(self.colors)), self.colors] = 1.0
+        return s
+
+
+class _Structure:
+    """What sparsity work has been done for one tape."""
+
+    def __init__(self, tape):
+        opcode = tape.opcode
+        sink = tape.n_slots
+        use = np.empty((tape.n_ops, 2), dtype=np.bool_)
+        use[:, 0] = ops.HAS_P0[opcode] & (tape.links[:, 1] != sink)
+        use[:, 1] = ops.HAS_P1[opcode] & (tape.links[:, 2] != sink)
+        self.use = use
+        nonlinear = np.empty((tape.n_ops, 3), dtype=np.bool_)
+        nonlinear[:, 0] = ops.HAS_S00[opcode]
+        nonlinear[:, 1] = ops.HAS_S01[opcode]
+        nonlinear[:, 2] = ops.HAS_S11[opcode]
+        self.nonlinear = nonlinear
+        self.domains = None  # (ptr, idx)
+        self.domains_over = None  # a size the domains are known to exceed
+        self.hessian_method = None  # "domains" or "sweeps", see adjit.second
+        self.jac = None  # csr pattern (m, n)
+        self.jac_coloring = None
+        self.jac_where = None
+        self.hess = None  # csr pattern (n, n)
+        self.hess_coloring = None
+        self.hess_where = None
+
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _structure(tape) -> _Structure:
+    s = _CACHE.get(tape)
+    if s is None:
+        s = _CACHE[tape] = _Structure(tape)
+    return s
+
+
+def domains(tape, limit=None):
+    """``(ptr, idx)``: the domain of slot s is ``idx[ptr[s]:ptr[s + 1]]`` (sorted
+    input indices); slots run over inputs, instruction results, then the sink.
+
+    With ``limit``, give up and return None once the domains would hold more
+    than ``limit`` entries (callers that only want them if cheap).
+    """
+    st = _structure(tape)
+    if st.domains is None:
+        if limit is not None and st.domains_over is not None and st.domains_over <= limit:
+            return None
+        n, n_slots = tape.n_inputs, tape.n_slots
+        ptr = np.zeros(n_slots + 2, dtype=np.int64)
+        ptr[: n + 1] = np.arange(n + 1)
+        cap = max(4 * (n_slots + 1), 1024)
+        if limit is not None:
+            cap = max(min(cap, limit), n)
+        idx = np.empty(cap, dtype=np.int32)
+        idx[:n] = np.arange(n)
+        start = 0
+        while True:
+            start = _domains(tape.links, st.use, n, ptr, idx, start)
+            if start == tape.n_ops:
+                break
+            if limit is not None and idx.shape[0] >= limit:
+                st.domains_over = idx.shape[0]
+                return None
+            # Grow outside the kernel: amortized doubling, no allocation per op.
+            size = 2 * idx.shape[0] if limit is None else min(2 * idx.shape[0], limit)
+            bigger = np.empty(size, dtype=np.int32)
+            bigger[: ptr[n + start]] = idx[: ptr[n + start]]
+            idx = bigger
+        ptr[n_slots + 1] = ptr[n_slots]  # the sink's domain is empty
+        st.domains = (ptr, idx[: ptr[-1]])
+    return st.domains
+
+
+def jacobian_sparsity(tape) -> sp.csr_matrix:
+    """Boolean ``(m, n)`` pattern of the Jacobian: entry (i, j) is stored when
+    output i depends structurally on input j."""
+    return _bool_csr(_jacobian_pattern(tape))
+
+
+def _jacobian_pattern(tape) -> sp.csr_matrix:
+    st = _structure(tape)
+    if st.jac is None:
+        ptr, idx = domains(tape)
+        indptr, indices = _gather_domains(ptr, idx, tape.outputs)
+        st.jac = _pattern(indptr, indices, (tape.n_outputs, tape.n_inputs))
+    return st.jac
+
+
+def hessian_sparsity(tape) -> sp.csr_matrix:
+    """Boolean symmetric ``(n, n)`` pattern of the Hessian of any weighted sum of
+    the outputs: inputs i and j interact when some instruction that reaches an
+    output combines them nonlinearly (a product, a nonlinear function of a sum)."""
+    return _bool_csr(_hessian_pattern(tape))
+
+
+def _hessian_pattern(tape) -> sp.csr_matrix:
+    st = _structure(tape)
+    if st.hess is None:
+        n = tape.n_inputs
+        ptr, idx = domains(tape)
+        live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
+        cap = max(1024, 4 * tape.n_ops)
+        rows = np.empty(cap, dtype=np.int32)
+        cols = np.empty(cap, dtype=np.int32)
+        start, pos = 0, 0
+        parts = []
+        while True:
+            start, pos = _hessian_pairs(tape.links, st.nonlinear, live, ptr, idx, rows, cols,
+                                        start, pos)
+            if start == tape.n_ops:
+                break
+            if pos == 0:  # one instruction alone needs more room
+                cap *= 4
+                rows = np.empty(cap, dtype=np.int32)
+                cols = np.empty(cap, dtype=np.int32)
+                continue
+            # Full: keep the distinct pairs so far, then go on from `start`.
+            parts.append(np.unique(rows[:pos].astype(np.int64) * n + cols[:pos]))
+            pos = 0
+        parts.append(np.unique(rows[:pos].astype(np.int64) * n + cols[:pos]))
+        keys = np.unique(np.concatenate(parts))
+        r, c = keys // n, keys % n
+        off = r != c
+        r, c = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
+        m = sp.csr_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(n, n))
+        m.sum_duplicates()
+        m.sort_indices()
+        st.hess = _pattern(m.indptr.astype(np.int64), m.indices.astype(np.int32), (n, n))
+    return st.hess
+
+
+def _pattern(indptr, indices, shape) -> sp.csr_matrix:
+    """A CSR pattern whose data are zeros (only its structure is used)."""
+    if indices.shape[0] < np.iinfo(np.int32).max and max(shape) < np.iinfo(np.int32).max:
+        indptr, indices = indptr.astype(np.int32), indices.astype(np.int32)
+    m = sp.csr_matrix((np.zeros(indices.shape[0]), indices, indptr), shape=shape)
+    m.has_sorted_indices = True
+    return m
+
+
+def _bool_csr(pattern) -> sp.csr_matrix:
+    return sp.csr_matrix((np.ones(pattern.nnz, dtype=bool), pattern.indices.copy(),
+                          pattern.indptr.copy()), shape=pattern.shape)
+
+
+def _largest_first(degree) -> np.ndarray:
+    return np.argsort(-np.asarray(degree, dtype=np.int64), kind="stable").astype(np.int64)
+
+
+def _color_columns(pattern: sp.csr_matrix):
+    csc = pattern.tocsc()
+    csc.sort_indices()
+    rowlen = np.diff(pattern.indptr)
+    # Largest first by an upper bound of the column's degree in the
+    # column-intersection graph: the summed lengths of the rows it touches.
+    degree = np.add.reduceat(np.append(rowlen[csc.indices], 0), csc.indptr[:-1]) \
+        if csc.nnz else np.zeros(pattern.shape[1], dtype=np.int64)
+    degree[np.diff(csc.indptr) == 0] = 0
+    colors, k = _color_distance2(pattern.indptr.astype(np.int64),
+                                 pattern.indices.astype(np.int32),
+                                 csc.indptr.astype(np.int64), csc.indices.astype(np.int32),
+                                 _largest_first(degree))
+    return colors, int(k)
+
+
+def jacobian_coloring(tape) -> Coloring:
+    """The coloring ``sparse_jacobian`` uses: columns (forward) or rows (reverse),
+    whichever needs fewer colors (ties go to forward, whose sweep is cheaper)."""
+    st = _structure(tape)
+    if st.jac_coloring is None:
+        pattern = _jacobian_pattern(tape)
+        col, kc = _color_columns(pattern)
+        transposed = pattern.T.tocsr()
+        transposed.sort_indices()
+        row, kr = _color_columns(transposed)
+        kc, kr = max(kc, 1), max(kr, 1)
+        rows = np.repeat(np.arange(pattern.shape[0], dtype=np.int64), np.diff(pattern.indptr))
+        cols = pattern.indices.astype(np.int64)
+        if kc <= kr:
+            coloring = Coloring("forward", col, kc)
+            where = tape.outputs.astype(np.int64)[rows] * kc + col[cols]
+        else:
+            coloring = Coloring("reverse", row, kr)
+            where = cols * kr + row[rows]
+        st.jac_where = where
+        st.jac_coloring = coloring
+    return st.jac_coloring
+
+
+def hessian_coloring(tape) -> Coloring:
+    """Star coloring of the Hessian pattern (mode ``"star"``)."""
+    st = _structure(tape)
+    if st.hess_coloring is None:
+        pattern = _hessian_pattern(tape)
+        n = tape.n_inputs
+        rows = np.repeat(np.arange(n), np.diff(pattern.indptr))
+        off = rows != pattern.indices  # the graph has no self loops
+        aptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[off], minlength=n), out=aptr[1:])
+        aidx = pattern.indices[off].astype(np.int32)  # rows stay sorted
+        colors, k = _color_star(aptr, aidx, _largest_first(np.diff(aptr)))
+        k = max(int(k), 1)
+        st.hess_where = _star_recovery(aptr, aidx, colors, k, pattern.indptr.astype(np.int64),
+                                       pattern.indices.astype(np.int32))
+        st.hess_coloring = Coloring("star", colors, k)
+    return st.hess_coloring
+
+
+# ---------------------------------------------------------------------------
+# Compressed evaluation.
+
+
+def sparse_jacobian(tape, x) -> sp.csr_matrix:
+    """The Jacobian at ``x`` as a ``csr_matrix`` with the structural pattern,
+    from one linearization and one compressed sweep (see ``jacobian_coloring``)."""
+    x = tape._point(x)
+    coloring = jacobian_coloring(tape)
+    st = _structure(tape)
+    pattern = st.jac
+    work, partials = tape._work()
+    flip = sweeps.linearize(tape.instructions, tape.constants, tape.guards, x, work, partials)
+    if flip >= 0:
+        tape._flipped(flip, x)
+    t = tape._buffer("sparse_sweep", (tape.n_slots + 1, coloring.n_colors))
+    data = np.empty(pattern.nnz)
+    if coloring.mode == "forward":
+        _compressed_tangents(tape.links, partials, coloring.colors, tape.n_inputs, t,
+                             st.jac_where, data)
+    else:
+        _compressed_adjoints(tape.links, partials, tape.outputs, coloring.colors, t,
+                             st.jac_where, data)
+    return _csr(data, pattern)
+
+
+def sparse_hessian(tape, x, w=None) -> sp.csr_matrix:
+    """The Hessian of ``Σ w_i f_i`` at ``x`` as a ``csr_matrix``: one
+    forward-over-reverse sweep with one direction per star color, then direct
+    recovery of each entry from the compressed product."""
+    from .second import hvp_block
+    coloring = hessian_coloring(tape)
+    st = _structure(tape)
+    pattern = st.hess
+    seed = tape._buffer("star_seed", (tape.n_inputs, coloring.n_colors))
+    seed[:] = 0.0
+    seed[np.arange(tape.n_inputs), coloring.colors] = 1.0
+    compressed = hvp_block(tape, x, seed, w)  # (n, n_colors), C-contiguous
+    data = np.empty(pattern.nnz)
+    _take(compressed.reshape(-1), st.hess_where, data)
+    return _csr(data, pattern)
+
+
+def _csr(data, pattern) -> sp.csr_matrix:
+    """A new matrix with the pattern's structure (its own copies of the index
+    arrays, so a caller modifying it cannot corrupt the cached pattern)."""
+    m = sp.csr_matrix((data, pattern.indices.copy(), pattern.indptr.copy()),
+                      shape=pattern.shape)
+    m.has_sorted_indices = True
+    return m
