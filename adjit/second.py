@@ -100,12 +100,34 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
 
 
 @njit(cache=True, nogil=True)
-def _hessian_by_domains(links, partials, second, outputs, w, use, ptr, idx, gval, abar, H):
+def _gradients_needed(links, use, nonlinear, n):
+    """Instructions whose result's gradient the domain method needs: operands
+    of nonlinear instructions and, recursively, what those depend on. (A sum
+    accumulating the energy has a wide domain but is needed by nobody.)"""
+    need = np.zeros(links.shape[0] + n + 1, dtype=np.bool_)
+    for i in range(links.shape[0] - 1, -1, -1):
+        if nonlinear[i, 0] or nonlinear[i, 1]:
+            need[links[i, 1]] = True
+        if nonlinear[i, 2] or nonlinear[i, 1]:
+            need[links[i, 2]] = True
+        if need[links[i, 0]]:
+            if use[i, 0]:
+                need[links[i, 1]] = True
+            if use[i, 1]:
+                need[links[i, 2]] = True
+    return need[n:n + links.shape[0]].copy()
+
+
+@njit(cache=True, nogil=True)
+def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx, gval, abar,
+                        H):
     """H (n, n) = Σ_i ā[r_i] Σ_ab s_ab ∇v_a ∇v_bᵀ with gradients kept on domains."""
     n = H.shape[0]
     for s in range(n):
         gval[s] = 1.0  # an input's domain is itself
     for i in range(links.shape[0]):
+        if not need[i]:
+            continue
         r = links[i, 0]
         a = ptr[links[i, 1]] if use[i, 0] else 0
         ae = ptr[links[i, 1] + 1] if use[i, 0] else 0
@@ -231,8 +253,9 @@ def hessian(tape, x, w=None) -> np.ndarray:
     gval = tape._buffer("domain_gradients", idx.shape)
     abar = tape._buffer("adjoints", (tape.n_slots + 1,))
     H = np.empty((tape.n_inputs, tape.n_inputs))
-    _hessian_by_domains(tape.links, partials, second, tape.outputs, w,
-                        _structure(tape).use, ptr, idx, gval, abar, H)
+    st = _structure(tape)
+    _hessian_by_domains(tape.links, partials, second, tape.outputs, w, st.use,
+                        st.gradients_needed, ptr, idx, gval, abar, H)
     return H
 
 
@@ -252,12 +275,14 @@ def _domains_if_cheaper(tape):
         st.hessian_method = "sweeps"
         return None
     ptr, idx = doms
+    st.gradients_needed = _gradients_needed(tape.links, st.use, st.nonlinear, n)
     size = np.diff(ptr)
     d0 = size[np.minimum(tape.links[:, 1], tape.n_slots)].astype(np.float64)
     d1 = size[np.minimum(tape.links[:, 2], tape.n_slots)].astype(np.float64)
     nonlinear = st.nonlinear
     pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
              + nonlinear[:, 2] * d1 * d1).sum()
-    domain_cost = 2.0 * idx.shape[0] + 2.0 * pairs + 4.0 * tape.n_ops + n * n
+    gradients = size[n:n + tape.n_ops][st.gradients_needed].sum()
+    domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.n_ops + n * n
     st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
     return doms if st.hessian_method == "domains" else None
