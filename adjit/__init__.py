@@ -9,6 +9,7 @@ from .errors import BranchChanged, TapeError, TracingError
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
 from .serialize import load
+from .solvers import minimize, newton
 from .tape import Tape
 from .tracer import trace
 from .transforms import grad, hessian, jacobian, value_and_grad
@@ -16,4 +17,4 @@ from .transforms import grad, hessian, jacobian, value_and_grad
 __version__ = "0.1.0"
 
 __all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "hessian",
-           "TracingError", "TapeError", "BranchChanged", *_functions]
+           "newton", "minimize", "TracingError", "TapeError", "BranchChanged", *_functions]
