@@ -90,8 +90,9 @@ def _solve(J, r, linear_solver):
 
 
 def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
-           callback=None, max_backtracks=30):
-    """Solve ``F(x) = 0`` for square ``F: R^n -> R^n`` by Newton's method.
+           callback=None, max_backtracks=30, target=None):
+    """Solve ``F(x) = 0`` (or ``F(x) = target``) for square ``F: R^n -> R^n`` by
+    Newton's method.
 
     Each iteration solves ``J(x) s = -F(x)`` with the exact Jacobian and takes
     the longest step ``x + α s``, ``α = 1, 1/2, 1/4, ...``, that decreases
@@ -113,10 +114,13 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
         None to report a singular system.
     callback : callable ``(x, residual_norm)`` or None
         Called after every iteration; returning True stops (status 1).
+    target : array ``(n,)`` or None
+        Solve ``F(x) = target``; the residual is ``F(x) - target``. This lets one
+        tape serve a sequence of solves (implicit time steps, continuation).
 
     Returns
     -------
-    OptimizeResult with ``x``, ``fun`` (F at x), ``success``, ``status`` (0
+    OptimizeResult with ``x``, ``fun`` (the residual at x), ``success``, ``status`` (0
     converged, 1 iteration limit or stopped by the callback, 2 singular
     Jacobian, 3 non-finite residual, 4 line search failed), ``message``,
     ``nit``, ``nfev`` (evaluations of F), ``njev`` (Jacobians), ``residuals``
@@ -132,7 +136,9 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
                          f"{tape.n_inputs} unknowns")
     use_sparse = _use_sparse(tape, sparse)
     jac = "sparse_jacobian" if use_sparse else "jacobian"
-    r = fn.call("forward", x)
+    b = np.zeros(tape.n_outputs) if target is None else _as_float_array(
+        target, (tape.n_outputs,), "target")
+    r = fn.call("forward", x) - b
     nfev, njev = 1, 0
     norms = [float(np.max(np.abs(r)))]
 
@@ -158,7 +164,7 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
         alpha = 1.0
         for _ in range(max_backtracks):
             trial = x + alpha * s
-            r_trial = fn.call("forward", trial)
+            r_trial = fn.call("forward", trial) - b
             nfev += 1
             if np.all(np.isfinite(r_trial)) and r_trial @ r_trial <= (1 - 2e-4 * alpha) * phi:
                 break
