@@ -238,11 +238,27 @@ def hvp(tape, x, v, w=None) -> np.ndarray:
     return out[:, 0] if v.ndim == 1 else out
 
 
-def hessian(tape, x, w=None) -> np.ndarray:
-    """The dense ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x`` (symmetric)."""
+def hessian(tape, x, w=None, method=None) -> np.ndarray:
+    """The dense ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x`` (symmetric).
+
+    ``method`` is "domains", "sweeps" (forward over reverse, n directions) or
+    None to let an operation count choose, once per tape.
+    """
     x = tape._point(x)
     w = weights(tape, w)
-    doms = _domains_if_cheaper(tape)
+    if method not in (None, "domains", "sweeps"):
+        raise ValueError(f"method: expected None, 'domains' or 'sweeps', got {method!r}")
+    if method == "domains":
+        from .sparsity import _structure, domains
+        doms = domains(tape)
+        st = _structure(tape)
+        if st.gradients_needed is None:
+            st.gradients_needed = _gradients_needed(tape.links, st.use, st.nonlinear,
+                                                    tape.n_inputs)
+    elif method == "sweeps":
+        doms = None
+    else:
+        doms = _domains_if_cheaper(tape)
     if doms is None:
         H = hvp_block(tape, x, np.eye(tape.n_inputs), w)
         # Forward over reverse is symmetric only to rounding; make it exact.
