@@ -1,0 +1,129 @@
+"""adjit.newton and adjit.minimize: convergence against known solutions,
+honest failure reports, and every scipy method the front end serves."""
+import numpy as np
+import pytest
+import scipy.optimize as so
+import scipy.sparse as sp
+
+import adjit
+
+
+def circle_hyperbola(x):
+    return [x[0] ** 2 + x[1] ** 2 - 4.0, x[0] * x[1] - 1.0]
+
+
+# The root near (2, 0.3): x0² = 2 + √3, x1 = 1/x0.
+ROOT = np.array([np.sqrt(2 + np.sqrt(3)), 1 / np.sqrt(2 + np.sqrt(3))])
+
+
+def test_newton_converges_quadratically():
+    errors = []
+    res = adjit.newton(circle_hyperbola, [2.0, 0.3], tol=1e-14,
+                       callback=lambda x, r: errors.append(np.abs(x - ROOT).max()))
+    assert res.success and res.status == 0, res.message
+    np.testing.assert_allclose(res.x, ROOT, rtol=1e-15)
+    assert len(res.residuals) == res.nit + 1 and res.residuals[-1] <= 1e-14
+    e = [e for e in errors if e > 1e-13]
+    # Quadratic: e_{k+1} <= C e_k² with a modest C, once close.
+    ratios = [b / a ** 2 for a, b in zip(e[:-1], e[1:])]
+    assert len(ratios) >= 2 and max(ratios) < 5.0
+    assert res.nit <= 6
+
+
+def test_newton_reports_singular_jacobian():
+    res = adjit.newton(lambda x: [x[0] + x[1], 2 * x[0] + 2 * x[1] - 1], [1.0, 1.0])
+    assert not res.success and res.status == 2
+    assert "singular" in res.message
+
+
+def test_newton_reports_nonfinite_residual():
+    res = adjit.newton(lambda x: [np.log(x[0]) + x[1], x[1]], [-1.0, 0.0])
+    assert not res.success and res.status == 3
+    assert "not finite" in res.message
+
+
+def test_newton_reports_no_convergence():
+    res = adjit.newton(lambda x: [x[0] ** 2 + 1.0], [1.0], maxiter=20)
+    assert not res.success and res.status in (1, 2, 4)
+    assert res.message
+
+
+def test_newton_sparse_auto_matches_dense(rng):
+    n = 300
+
+    def F(x):
+        return [(x[i - 1] if i else 0.0) - 2.5 * x[i] + (x[i + 1] if i < n - 1 else 0.0)
+                + 0.1 * np.sin(x[i]) + 1.0 for i in range(n)]
+    sparse = adjit.newton(F, np.zeros(n), tol=1e-12)
+    dense = adjit.newton(F, np.zeros(n), tol=1e-12, sparse=False)
+    assert sparse.success and dense.success and sparse.sparse and not dense.sparse
+    np.testing.assert_allclose(sparse.x, dense.x, rtol=1e-12, atol=1e-12)
+    x = sparse.x  # the residual by plain NumPy
+    r = -2.5 * x + np.r_[0, x[:-1]] + np.r_[x[1:], 0] + 0.1 * np.sin(x) + 1.0
+    assert np.abs(r).max() < 1e-11
+
+
+def test_newton_target_and_linear_solver():
+    tape = adjit.trace(lambda x: [x[0] ** 3 + x[1], x[1] ** 3 - x[0]], np.ones(2))
+    used = []
+
+    def solver(J, b):
+        used.append(type(J))
+        return np.linalg.solve(J, b)
+    res = adjit.newton(tape, [1.5, 0.5], target=[2.0, 0.0], linear_solver=solver, sparse=False,
+                       tol=1e-13)
+    assert res.success and used and res.tape is tape
+    x = res.x
+    np.testing.assert_allclose([x[0] ** 3 + x[1], x[1] ** 3 - x[0]], [2.0, 0.0], atol=1e-12)
+
+
+def test_newton_rejects_non_square():
+    with pytest.raises(ValueError, match="square"):
+        adjit.newton(lambda x: [x[0], x[1], x[0] * x[1]], [1.0, 1.0])
+
+
+def rosen(x):
+    return sum(100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(len(x) - 1))
+
+
+@pytest.mark.parametrize("method", ["BFGS", "L-BFGS-B", "Newton-CG", "trust-ncg",
+                                    "trust-krylov", "trust-exact", "trust-constr"])
+def test_minimize_methods(method):
+    res = adjit.minimize(rosen, np.full(6, -1.0), method=method, tol=1e-10)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, np.ones(6), atol=1e-4)
+
+
+def test_minimize_uses_second_derivatives():
+    # With the exact Hessian trust-exact needs far fewer iterations than BFGS.
+    exact = adjit.minimize(rosen, np.full(6, -1.0), method="trust-exact")
+    bfgs = adjit.minimize(rosen, np.full(6, -1.0), method="BFGS")
+    assert exact.nit < bfgs.nit
+
+
+def test_minimize_sparse_hessian_trust_constr():
+    res = adjit.minimize(rosen, np.full(30, -1.0), method="trust-constr", sparse_hessian=True)
+    assert res.success
+    np.testing.assert_allclose(res.x, np.ones(30), atol=1e-5)
+
+
+def test_minimize_constraints():
+    # min x² + y² subject to x + y = 1 (answer (½, ½)), and xy >= 1 (answer (1, 1)).
+    res = adjit.minimize(lambda x: x[0] ** 2 + x[1] ** 2, [2.0, 0.0], method="SLSQP",
+                         constraints=[{"type": "eq", "fun": lambda x: [x[0] + x[1] - 1.0]}])
+    assert res.success
+    np.testing.assert_allclose(res.x, [0.5, 0.5], atol=1e-8)
+    res = adjit.minimize(lambda x: x[0] ** 2 + x[1] ** 2, [2.0, 1.0], method="trust-constr",
+                         constraints=so.NonlinearConstraint(lambda x: [x[0] * x[1]], 1.0, np.inf),
+                         options={"gtol": 1e-10, "xtol": 1e-12})
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-5)
+
+
+def test_minimize_through_a_select():
+    # A piecewise objective recorded with adjit.where: the minimizer crosses the kink.
+    def f(x):
+        return adjit.where(x[0] > 1.0, (x[0] - 1.0) ** 2, 2 * (x[0] - 1.0) ** 2) + x[1] ** 2
+    res = adjit.minimize(f, [-1.0, 1.0], method="BFGS")
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0, 0.0], atol=1e-5)
