@@ -195,12 +195,13 @@ def weights(tape, w) -> np.ndarray:
                              "meant")
         return np.ones(1)
     from .tape import _as_float_array
-    return np.ascontiguousarray(_as_float_array(w, (m,), "w"))
+    return np.array(_as_float_array(w, (m,), "w"), order="C")  # writeable: one signature
 
 
 def _linearize2(tape, x):
-    work, partials = tape._work()
-    second = tape._buffer("second", (tape.n_ops, 3))
+    from .sparsity import linearization, scratch
+    work, partials = linearization(tape, x)
+    second = scratch(tape, "second", (tape.n_ops, 3))
     flip = sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, work,
                              partials, second)
     if flip >= 0:
@@ -211,16 +212,17 @@ def _linearize2(tape, x):
 def hvp_block(tape, x, V, w=None) -> np.ndarray:
     """``H @ V`` for ``V`` of shape ``(n, p)``: one linearization, then
     forward-over-reverse sweeps of as many directions as memory allows."""
+    from .sparsity import scratch
     x = tape._point(x)
     w = weights(tape, w)
-    V = np.ascontiguousarray(V, dtype=np.float64)
+    V = np.array(V, dtype=np.float64, order="C")  # writeable C array: one kernel signature
     partials, second = _linearize2(tape, x)
     p = V.shape[1]
     rows = tape.n_slots + 1
     chunk = int(max(1, min(p, _DIRECTIONS_BYTES // (16 * rows))))
-    t = tape._buffer("fr_tangents", (rows, chunk))
-    adot = tape._buffer("fr_adjoints", (rows, chunk))
-    abar = tape._buffer("adjoints", (rows,))
+    t = scratch(tape, "fr_tangents", (rows, chunk))
+    adot = scratch(tape, "fr_adjoints", (rows, chunk))
+    abar = scratch(tape, "adjoints", (rows,))
     out = np.empty((tape.n_inputs, p))
     _forward_over_reverse(tape.links, partials, second, tape.outputs, w, V, abar, t, adot, out)
     return out
@@ -263,11 +265,11 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
         H = hvp_block(tape, x, np.eye(tape.n_inputs), w)
         # Forward over reverse is symmetric only to rounding; make it exact.
         return 0.5 * (H + H.T)
-    from .sparsity import _structure
+    from .sparsity import _structure, scratch
     ptr, idx = doms
     partials, second = _linearize2(tape, x)
-    gval = tape._buffer("domain_gradients", idx.shape)
-    abar = tape._buffer("adjoints", (tape.n_slots + 1,))
+    gval = scratch(tape, "domain_gradients", idx.shape)
+    abar = scratch(tape, "adjoints", (tape.n_slots + 1,))
     H = np.empty((tape.n_inputs, tape.n_inputs))
     st = _structure(tape)
     _hessian_by_domains(tape.links, partials, second, tape.outputs, w, st.use,

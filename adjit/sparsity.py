@@ -409,6 +409,23 @@ class _Structure:
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def scratch(tape, name: str, shape: tuple) -> np.ndarray:
+    """A float64 work array kept per tape and per thread (beside the Tape's own
+    scratch), so repeated calls neither allocate nor page-fault."""
+    store = tape._scratch.__dict__
+    key = "derivatives:" + name
+    buf = store.get(key)
+    if buf is None or buf.shape != shape:
+        buf = store[key] = np.empty(shape)
+    return buf
+
+
+def linearization(tape, x):
+    """(work, partials) buffers for ``sweeps.linearize`` at this tape's size."""
+    return (scratch(tape, "work", (tape.n_slots + 1,)),
+            scratch(tape, "partials", (tape.n_ops, 2)))
+
+
 def _structure(tape) -> _Structure:
     s = _CACHE.get(tape)
     if s is None:
@@ -603,11 +620,11 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     coloring = jacobian_coloring(tape)
     st = _structure(tape)
     pattern = st.jac
-    work, partials = tape._work()
+    work, partials = linearization(tape, x)
     flip = sweeps.linearize(tape.instructions, tape.constants, tape.guards, x, work, partials)
     if flip >= 0:
         tape._flipped(flip, x)
-    t = tape._buffer("sparse_sweep", (tape.n_slots + 1, _padded(coloring.n_colors)))
+    t = scratch(tape, "sparse_sweep", (tape.n_slots + 1, _padded(coloring.n_colors)))
     data = np.empty(pattern.nnz)
     if coloring.mode == "forward":
         _compressed_tangents(tape.links, partials, coloring.colors, tape.n_inputs, t,
@@ -626,7 +643,7 @@ def sparse_hessian(tape, x, w=None) -> sp.csr_matrix:
     coloring = hessian_coloring(tape)
     st = _structure(tape)
     pattern = st.hess
-    seed = tape._buffer("star_seed", (tape.n_inputs, coloring.n_colors))
+    seed = scratch(tape, "star_seed", (tape.n_inputs, coloring.n_colors))
     seed[:] = 0.0
     seed[np.arange(tape.n_inputs), coloring.colors] = 1.0
     compressed = hvp_block(tape, x, seed, w)  # (n, n_colors), C-contiguous

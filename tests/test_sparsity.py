@@ -196,3 +196,28 @@ def test_domains_scale_to_many_inputs():
     J = tape.sparse_jacobian(x)
     i = 123
     assert J[i, i] == x[i + 1] and J[i, i + 1] == x[i]
+
+
+def test_one_compiled_signature_per_kernel(rng):
+    """Every kernel of the second-order and sparsity modules sees one array
+    type per argument, whatever the caller passes (lists, read-only arrays)."""
+    from numba.core.registry import CPUDispatcher
+
+    from adjit import second
+    x = rng.uniform(0.5, 1.0, 6)
+    for f in (chained, lambda x: [x[0] * x[1], np.sum(x * x)]):
+        tape = adjit.trace(f, x)
+        w = None if tape.n_outputs == 1 else np.ones(tape.n_outputs)
+        ro = x.copy()
+        ro.flags.writeable = False
+        for point in (list(x), ro, x):
+            tape.sparse_jacobian(point)
+            tape.sparse_hessian(point, w)
+            tape.hvp(point, ro, w)
+            tape.hvp(point, np.ones((6, 4))[:, ::2], w)  # a strided v
+            for method in ("domains", "sweeps"):
+                second.hessian(tape, point, w, method=method)
+    for module in (second, sparsity):
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher):
+                assert len(obj.signatures) <= 1, (module.__name__, name, obj.signatures)
