@@ -267,16 +267,18 @@ def _star_recovery(ptr, adj, color, p, hptr, hidx):
     return where
 
 
-# The compressed sweeps work on rows padded to a multiple of _LANES columns and
-# move each block through explicit locals: loading a block before storing it
-# tells LLVM the rows do not overlap, so it vectorizes (1.6x over a plain loop).
-_LANES = 8
+# The compressed sweeps index a flat view with unsigned offsets: Numba then
+# drops its negative-index wraparound, and LLVM's loop vectorizer turns the
+# row update into SIMD (Numba leaves the SLP vectorizer off, so unrolled
+# straight-line code would stay scalar). Rows are padded to a multiple of
+# _LANES columns so the vector loop needs no remainder.
+_LANES = 4
 
 
 @njit(cache=True, nogil=True)
 def _compressed_tangents(links, partials, colors, n, t, where, data):
     """Seed one tangent direction per color, sweep, and decompress:
-    ``data[k] = t.flat[where[k]]``. ``t`` is (n_slots + 1, 8 * blocks)."""
+    ``data[k] = t.flat[where[k]]``. ``t`` is (n_slots + 1, padded colors)."""
     p = t.shape[1]
     sink = t.shape[0] - 1
     for s in range(n):
@@ -285,67 +287,46 @@ def _compressed_tangents(links, partials, colors, n, t, where, data):
         t[s, colors[s]] = 1.0
     for c in range(p):
         t[sink, c] = 0.0
+    f = t.reshape(-1)
+    width = np.uint64(p)
     for i in range(links.shape[0]):
-        r = np.uint32(links[i, 0])
-        d0 = np.uint32(links[i, 1])
-        d1 = np.uint32(links[i, 2])
+        r = np.uint64(links[i, 0]) * width
+        d0 = np.uint64(links[i, 1]) * width
+        d1 = np.uint64(links[i, 2]) * width
         p0 = partials[i, 0]
         p1 = partials[i, 1]
-        for c in range(0, p, 8):
-            a0, a1, a2, a3 = t[d0, c], t[d0, c + 1], t[d0, c + 2], t[d0, c + 3]
-            a4, a5, a6, a7 = t[d0, c + 4], t[d0, c + 5], t[d0, c + 6], t[d0, c + 7]
-            b0, b1, b2, b3 = t[d1, c], t[d1, c + 1], t[d1, c + 2], t[d1, c + 3]
-            b4, b5, b6, b7 = t[d1, c + 4], t[d1, c + 5], t[d1, c + 6], t[d1, c + 7]
-            t[r, c] = p0 * a0 + p1 * b0
-            t[r, c + 1] = p0 * a1 + p1 * b1
-            t[r, c + 2] = p0 * a2 + p1 * b2
-            t[r, c + 3] = p0 * a3 + p1 * b3
-            t[r, c + 4] = p0 * a4 + p1 * b4
-            t[r, c + 5] = p0 * a5 + p1 * b5
-            t[r, c + 6] = p0 * a6 + p1 * b6
-            t[r, c + 7] = p0 * a7 + p1 * b7
-    flat = t.reshape(-1)
+        for c in range(p):
+            k = np.uint64(c)
+            f[r + k] = p0 * f[d0 + k] + p1 * f[d1 + k]
     for k in range(where.shape[0]):
-        data[k] = flat[where[k]]
+        data[k] = f[where[k]]
 
 
 @njit(cache=True, nogil=True)
 def _compressed_adjoints(links, partials, outputs, colors, a, where, data):
     """Seed one adjoint per row color, sweep backwards, and decompress:
-    ``data[k] = a.flat[where[k]]``. ``a`` is (n_slots + 1, 8 * blocks)."""
+    ``data[k] = a.flat[where[k]]``. ``a`` is (n_slots + 1, padded colors)."""
     q = a.shape[1]
     a[:] = 0.0
     for j in range(outputs.shape[0]):
         a[outputs[j], colors[j]] += 1.0
+    f = a.reshape(-1)
+    width = np.uint64(q)
     for i in range(links.shape[0] - 1, -1, -1):
-        r = np.uint32(links[i, 0])
-        d0 = np.uint32(links[i, 1])
-        d1 = np.uint32(links[i, 2])
+        r = np.uint64(links[i, 0]) * width
+        d0 = np.uint64(links[i, 1]) * width
+        d1 = np.uint64(links[i, 2]) * width
         p0 = partials[i, 0]
         p1 = partials[i, 1]
-        for c in range(0, q, 8):
-            g0, g1, g2, g3 = a[r, c], a[r, c + 1], a[r, c + 2], a[r, c + 3]
-            g4, g5, g6, g7 = a[r, c + 4], a[r, c + 5], a[r, c + 6], a[r, c + 7]
-            # d0 may equal d1: two separate updates then simply add.
-            a[d0, c] += p0 * g0
-            a[d0, c + 1] += p0 * g1
-            a[d0, c + 2] += p0 * g2
-            a[d0, c + 3] += p0 * g3
-            a[d0, c + 4] += p0 * g4
-            a[d0, c + 5] += p0 * g5
-            a[d0, c + 6] += p0 * g6
-            a[d0, c + 7] += p0 * g7
-            a[d1, c] += p1 * g0
-            a[d1, c + 1] += p1 * g1
-            a[d1, c + 2] += p1 * g2
-            a[d1, c + 3] += p1 * g3
-            a[d1, c + 4] += p1 * g4
-            a[d1, c + 5] += p1 * g5
-            a[d1, c + 6] += p1 * g6
-            a[d1, c + 7] += p1 * g7
-    flat = a.reshape(-1)
+        # d0 may equal d1: the two passes then simply add.
+        for c in range(q):
+            k = np.uint64(c)
+            f[d0 + k] += p0 * f[r + k]
+        for c in range(q):
+            k = np.uint64(c)
+            f[d1 + k] += p1 * f[r + k]
     for k in range(where.shape[0]):
-        data[k] = flat[where[k]]
+        data[k] = f[where[k]]
 
 
 @njit(cache=True, nogil=True)
@@ -655,7 +636,36 @@ def sparse_hessian(tape, x, w=None) -> sp.csr_matrix:
 def _csr(data, pattern) -> sp.csr_matrix:
     """A new matrix with the pattern's structure (its own copies of the index
     arrays, so a caller modifying it cannot corrupt the cached pattern)."""
+    if _FAST_CSR:
+        # scipy's constructor re-validates the structure (~20 µs, as much as a
+        # small sweep); the pattern was validated once when it was built.
+        m = sp.csr_matrix.__new__(sp.csr_matrix)
+        m.__dict__.update(pattern.__dict__)
+        m.data = data
+        m.indices = pattern.indices.copy()
+        m.indptr = pattern.indptr.copy()
+        return m
     m = sp.csr_matrix((data, pattern.indices.copy(), pattern.indptr.copy()),
                       shape=pattern.shape)
     m.has_sorted_indices = True
     return m
+
+
+def _probe_fast_csr() -> bool:
+    """Does copying a matrix's attributes make a valid csr_matrix in this scipy?"""
+    global _FAST_CSR
+    try:
+        _FAST_CSR = True
+        pattern = _pattern(np.array([0, 1, 2], np.int64), np.array([1, 0], np.int32), (2, 2))
+        m = _csr(np.array([2.0, 3.0]), pattern)
+        m.check_format(full_check=True)
+        ok = (m.shape == (2, 2) and m.nnz == 2 and (m @ np.ones(2)).tolist() == [2.0, 3.0]
+              and m.toarray().tolist() == [[0.0, 2.0], [3.0, 0.0]])
+    except Exception:  # noqa: BLE001 - any failure means: use the constructor
+        ok = False
+    _FAST_CSR = ok
+    return ok
+
+
+_FAST_CSR = False
+_probe_fast_csr()

@@ -221,3 +221,18 @@ def test_one_compiled_signature_per_kernel(rng):
         for name, obj in vars(module).items():
             if isinstance(obj, CPUDispatcher):
                 assert len(obj.signatures) <= 1, (module.__name__, name, obj.signatures)
+
+
+def test_returned_matrices_are_valid_and_independent(rng):
+    tape = adjit.trace(stencil, np.zeros(10))
+    x = rng.uniform(-1, 1, 10)
+    A = tape.sparse_jacobian(x)
+    A.check_format(full_check=True)
+    A.indices[:] = 0  # vandalize the first result: the cached pattern must not care
+    A.data[:] = 0.0
+    B = tape.sparse_jacobian(x)
+    np.testing.assert_allclose(B.toarray(), tape.jacobian(x), rtol=1e-14)
+    H = tape.sparse_hessian(x, np.ones(10))
+    H.check_format(full_check=True)
+    np.testing.assert_allclose((H @ np.ones(10)), tape.hessian(x, np.ones(10)).sum(1),
+                               rtol=1e-14)
