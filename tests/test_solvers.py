@@ -127,3 +127,10 @@ def test_minimize_through_a_select():
     res = adjit.minimize(f, [-1.0, 1.0], method="BFGS")
     assert res.success
     np.testing.assert_allclose(res.x, [1.0, 0.0], atol=1e-5)
+
+
+def test_newton_reports_singular_sparse_jacobian():
+    n = 250  # circular differences: J has the constant vector in its null space
+    res = adjit.newton(lambda x: [x[i] - x[(i + 1) % n] + 0.0 * x[i] ** 2 for i in range(n)],
+                       np.linspace(0, 1, n), sparse=True)
+    assert res.sparse and not res.success and res.status == 2, res.message
