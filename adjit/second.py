@@ -31,6 +31,8 @@ import numpy as np
 from numba import njit
 
 from . import sweeps
+from .sparsity import _structure, domains, linearization, scratch
+from .tape import _as_float_array
 
 _DIRECTIONS_BYTES = 1 << 25  # work memory for tangents plus their adjoints per chunk
 _DOMAIN_LIMIT_PER_SLOT = 32  # domains bigger than this on average: use the sweeps
@@ -199,12 +201,10 @@ def weights(tape, w) -> np.ndarray:
                              f"shape ({m},) to define the scalar Σ w_i f_i whose Hessian is "
                              "meant")
         return np.ones(1)
-    from .tape import _as_float_array
     return np.array(_as_float_array(w, (m,), "w"), order="C")  # writeable: one signature
 
 
 def _linearize2(tape, x):
-    from .sparsity import linearization, scratch
     work, partials = linearization(tape, x)
     second = scratch(tape, "second", (tape.n_ops, 3))
     flip = sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, work,
@@ -217,7 +217,6 @@ def _linearize2(tape, x):
 def hvp_block(tape, x, V, w=None) -> np.ndarray:
     """``H @ V`` for ``V`` of shape ``(n, p)``: one linearization, then
     forward-over-reverse sweeps of as many directions as memory allows."""
-    from .sparsity import scratch
     x = tape._point(x)
     w = weights(tape, w)
     V = np.array(V, dtype=np.float64, order="C")  # writeable C array: one kernel signature
@@ -236,7 +235,6 @@ def hvp_block(tape, x, V, w=None) -> np.ndarray:
 def hvp(tape, x, v, w=None) -> np.ndarray:
     """Hessian (of Σ w_i f_i) times ``v``: ``(n,)`` for ``v`` of shape ``(n,)``,
     ``(n, p)`` for ``(n, p)``."""
-    from .tape import _as_float_array
     n = tape.n_inputs
     v = _as_float_array(v, None, "v")
     if v.ndim not in (1, 2) or v.shape[0] != n:
@@ -256,7 +254,6 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     if method not in (None, "domains", "sweeps"):
         raise ValueError(f"method: expected None, 'domains' or 'sweeps', got {method!r}")
     if method == "domains":
-        from .sparsity import _structure, domains
         doms = domains(tape)
         st = _structure(tape)
         if st.gradients_needed is None:
@@ -270,7 +267,6 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
         H = hvp_block(tape, x, np.eye(tape.n_inputs), w)
         # Forward over reverse is symmetric only to rounding; make it exact.
         return 0.5 * (H + H.T)
-    from .sparsity import _structure, scratch
     ptr, idx = doms
     partials, second = _linearize2(tape, x)
     gval = scratch(tape, "domain_gradients", idx.shape)
@@ -285,7 +281,6 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
 def _domains_if_cheaper(tape):
     """The tape's domains when the domain method costs fewer operations than
     n directions of forward over reverse; else None. Decided once per tape."""
-    from .sparsity import _structure, domains
     st = _structure(tape)
     if st.hessian_method == "sweeps":
         return None

@@ -423,8 +423,8 @@ def domains(tape, limit=None):
     """
     st = _structure(tape)
     if st.domains is None:
-        if limit is not None and st.domains_over is not None and st.domains_over <= limit:
-            return None
+        if limit is not None and st.domains_over is not None and limit <= st.domains_over:
+            return None  # known to hold more than domains_over >= limit entries
         n, n_slots = tape.n_inputs, tape.n_slots
         ptr = np.zeros(n_slots + 2, dtype=np.int64)
         ptr[: n + 1] = np.arange(n + 1)

@@ -236,3 +236,11 @@ def test_returned_matrices_are_valid_and_independent(rng):
     H.check_format(full_check=True)
     np.testing.assert_allclose((H @ np.ones(10)), tape.hessian(x, np.ones(10)).sum(1),
                                rtol=1e-14)
+
+
+def test_domains_limit_gives_up_then_computes():
+    tape = adjit.trace(lambda x: [np.sum(x * x) * x[i] for i in range(40)], np.ones(40))
+    assert sparsity.domains(tape, limit=500) is None  # about 40 * 80 entries needed
+    assert sparsity.domains(tape, limit=400) is None
+    ptr, idx = sparsity.domains(tape)
+    assert ptr[-1] == idx.shape[0] > 500
