@@ -339,7 +339,7 @@ def _take(flat, where, data):
 # Per-tape structure, computed lazily and cached.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq would compare arrays elementwise
 class Coloring:
     """A coloring of a tape's Jacobian or Hessian.
 
