@@ -27,7 +27,7 @@ immutable), keyed weakly so that dropping the tape frees it.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -276,9 +276,9 @@ _LANES = 4
 
 
 @njit(cache=True, nogil=True)
-def _compressed_tangents(links, partials, colors, n, t, where, data):
+def _compressed_tangents(links, partials, colors, n, t, where, pos, data):
     """Seed one tangent direction per color, sweep, and decompress:
-    ``data[k] = t.flat[where[k]]``. ``t`` is (n_slots + 1, padded colors)."""
+    ``data[pos[k]] = t.flat[where[k]]``. ``t`` is (n_slots + 1, padded colors)."""
     p = t.shape[1]
     sink = t.shape[0] - 1
     for s in range(n):
@@ -299,17 +299,18 @@ def _compressed_tangents(links, partials, colors, n, t, where, data):
             k = np.uint64(c)
             f[r + k] = p0 * f[d0 + k] + p1 * f[d1 + k]
     for k in range(where.shape[0]):
-        data[k] = f[where[k]]
+        data[pos[k]] = f[where[k]]
 
 
 @njit(cache=True, nogil=True)
-def _compressed_adjoints(links, partials, outputs, colors, a, where, data):
-    """Seed one adjoint per row color, sweep backwards, and decompress:
-    ``data[k] = a.flat[where[k]]``. ``a`` is (n_slots + 1, padded colors)."""
+def _compressed_adjoints(links, partials, seeds, colors, a, where, pos, data):
+    """Seed adjoint ``colors[j]`` at slot ``seeds[j]`` (the outputs of one row
+    color), sweep backwards, and decompress: ``data[pos[k]] = a.flat[where[k]]``.
+    ``a`` is (n_slots + 1, padded colors)."""
     q = a.shape[1]
     a[:] = 0.0
-    for j in range(outputs.shape[0]):
-        a[outputs[j], colors[j]] += 1.0
+    for j in range(seeds.shape[0]):
+        a[seeds[j], colors[j]] += 1.0
     f = a.reshape(-1)
     width = np.uint64(q)
     for i in range(links.shape[0] - 1, -1, -1):
@@ -326,7 +327,7 @@ def _compressed_adjoints(links, partials, outputs, colors, a, where, data):
             k = np.uint64(c)
             f[d1 + k] += p1 * f[r + k]
     for k in range(where.shape[0]):
-        data[k] = f[where[k]]
+        data[pos[k]] = f[where[k]]
 
 
 @njit(cache=True, nogil=True)
@@ -344,13 +345,16 @@ class Coloring:
     """A coloring of a tape's Jacobian or Hessian.
 
     ``mode`` is ``"forward"`` (columns colored, one tangent direction per color),
-    ``"reverse"`` (rows colored, one adjoint seed per color) or ``"star"``
-    (Hessian, symmetric). ``colors[k]`` is the color of column (row) ``k``.
+    ``"reverse"`` (rows colored, one adjoint seed per color), ``"mixed"`` (the
+    few dense ``rows`` by one adjoint each, the other rows by column colors) or
+    ``"star"`` (Hessian, symmetric). ``colors[k]`` is the color of column (row)
+    ``k``; ``n_colors`` counts all directions, so it is the cost in sweeps.
     """
 
     mode: str
     colors: np.ndarray
     n_colors: int
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def seed(self) -> np.ndarray:
         """The 0/1 seed matrix ``(len(colors), n_colors)``: column c sums the
@@ -381,7 +385,7 @@ class _Structure:
         self.gradients_needed = None  # per instruction, for adjit.second's domain method
         self.jac = None  # csr pattern (m, n)
         self.jac_coloring = None
-        self.jac_where = None
+        self.jac_plan = None  # the compressed sweeps, see _jacobian_plan
         self.hess = None  # csr pattern (n, n)
         self.hess_coloring = None
         self.hess_where = None
@@ -557,27 +561,70 @@ def _padded(k: int) -> int:
 
 
 def jacobian_coloring(tape) -> Coloring:
-    """The coloring ``sparse_jacobian`` uses: columns (forward) or rows (reverse),
-    whichever needs fewer colors (ties go to forward, whose sweep is cheaper)."""
+    """The coloring ``sparse_jacobian`` uses, with the fewest directions of:
+    columns (forward), rows (reverse), or the densest rows by adjoints and the
+    rest by columns (mixed: an arrowhead needs 2 + a few instead of n).
+    Ties go to forward, whose sweep is cheapest."""
     st = _structure(tape)
     if st.jac_coloring is None:
         pattern = _jacobian_pattern(tape)
+        m = pattern.shape[0]
         col, kc = _color_columns(pattern)
         transposed = pattern.T.tocsr()
         transposed.sort_indices()
         row, kr = _color_columns(transposed)
         kc, kr = max(kc, 1), max(kr, 1)
-        rows = np.repeat(np.arange(pattern.shape[0], dtype=np.int64), np.diff(pattern.indptr))
-        cols = pattern.indices.astype(np.int64)
-        if kc <= kr:
-            coloring = Coloring("forward", col, kc)
-            where = tape.outputs.astype(np.int64)[rows] * _padded(kc) + col[cols]
-        else:
-            coloring = Coloring("reverse", row, kr)
-            where = cols * _padded(kr) + row[rows]
-        st.jac_where = where
+        best = (kc, 0, "forward", col, None)
+        if kr < kc:
+            best = (kr, 1, "reverse", row, None)
+        # Peel off the 1, 2, 4, ... longest rows while that could still pay.
+        by_length = np.argsort(-np.diff(pattern.indptr), kind="stable")
+        k = 1
+        while k < min(best[0], m):
+            dense = np.sort(by_length[:k])
+            rest = np.ones(m, dtype=bool)
+            rest[dense] = False
+            sub = pattern[rest]
+            sub.sort_indices()
+            colors, kk = _color_columns(sub)
+            if k + kk < best[0]:
+                best = (k + kk, 2, "mixed", colors, dense)
+            k *= 2
+        n_colors, _, mode, colors, dense = best
+        coloring = Coloring(mode, colors, n_colors) if dense is None else \
+            Coloring(mode, colors, n_colors, dense.astype(np.int64))
+        st.jac_plan = _jacobian_plan(tape, pattern, coloring)
         st.jac_coloring = coloring
     return st.jac_coloring
+
+
+def _jacobian_plan(tape, pattern, coloring):
+    """The compressed sweeps of ``coloring``: (kind, seeds, colors, width,
+    where, pos) each, decompressing ``data[pos] = sweep.flat[where]``."""
+    rows = np.repeat(np.arange(pattern.shape[0], dtype=np.int64), np.diff(pattern.indptr))
+    cols = pattern.indices.astype(np.int64)
+    outputs = tape.outputs.astype(np.int64)
+    everything = np.arange(pattern.nnz, dtype=np.int64)
+    if coloring.mode == "forward":
+        width = _padded(coloring.n_colors)
+        return [("forward", None, coloring.colors, width,
+                 outputs[rows] * width + coloring.colors[cols], everything)]
+    if coloring.mode == "reverse":
+        width = _padded(coloring.n_colors)
+        return [("reverse", tape.outputs.copy(), coloring.colors, width,
+                 cols * width + coloring.colors[rows], everything)]
+    dense = coloring.rows
+    in_dense = np.zeros(pattern.shape[0], dtype=bool)
+    in_dense[dense] = True
+    slot_of_row = np.full(pattern.shape[0], -1, dtype=np.int64)
+    slot_of_row[dense] = np.arange(len(dense))
+    fwd = ~in_dense[rows]
+    wf = _padded(coloring.n_colors - len(dense))
+    wr = _padded(len(dense))
+    return [("forward", None, coloring.colors, wf,
+             outputs[rows[fwd]] * wf + coloring.colors[cols[fwd]], everything[fwd]),
+            ("reverse", tape.outputs[dense].copy(), np.arange(len(dense), dtype=np.int32), wr,
+             cols[~fwd] * wr + slot_of_row[rows[~fwd]], everything[~fwd])]
 
 
 def hessian_coloring(tape) -> Coloring:
@@ -614,14 +661,14 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     flip = sweeps.linearize(tape.instructions, tape.constants, tape.guards, x, work, partials)
     if flip >= 0:
         tape._flipped(flip, x)
-    t = scratch(tape, "sparse_sweep", (tape.n_slots + 1, _padded(coloring.n_colors)))
     data = np.empty(pattern.nnz)
-    if coloring.mode == "forward":
-        _compressed_tangents(tape.links, partials, coloring.colors, tape.n_inputs, t,
-                             st.jac_where, data)
-    else:
-        _compressed_adjoints(tape.links, partials, tape.outputs, coloring.colors, t,
-                             st.jac_where, data)
+    for kind, seeds, colors, width, where, pos in st.jac_plan:
+        t = scratch(tape, "sparse_" + kind, (tape.n_slots + 1, width))
+        if kind == "forward":
+            _compressed_tangents(tape.links, partials, colors, tape.n_inputs, t, where, pos,
+                                 data)
+        else:
+            _compressed_adjoints(tape.links, partials, seeds, colors, t, where, pos, data)
     return _csr(data, pattern)
 
 

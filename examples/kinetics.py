@@ -13,8 +13,9 @@ M + Σ i (P_i + Q_i) conserved. The conformer exchange is ~10⁷ times faster
 than depolymerization, so explicit methods would need tiny steps; backward
 Euler, c_{n+1} = c_n + Δt f(c_{n+1}), takes Δt = 0.05 and solves each step,
 G(c_{n+1}) = c_n with G(c) = c - Δt f(c) traced once, by adjit.newton on the
-sparse Jacobian (M couples to every chain: an arrowhead pattern, which
-one-sided coloring cannot compress much).
+sparse Jacobian. M couples to every chain: an arrowhead pattern, which
+column or row coloring alone cannot compress (21 colors); adjit takes the
+dense row by one adjoint sweep and colors the rest (6 directions in all).
 
     python examples/kinetics.py            # K = 20, t = 0 .. 20
     python examples/kinetics.py --small    # t = 0 .. 2, as the tests run it

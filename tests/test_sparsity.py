@@ -108,12 +108,28 @@ def test_jacobian_coloring_is_valid(name, rng):
     P = tape.jacobian_sparsity().toarray()
     if coloring.mode == "reverse":
         P = P.T
+    if coloring.mode == "mixed":  # the dense rows go by adjoints, one each
+        P = np.delete(P, coloring.rows, axis=0)
     assert coloring.colors.shape == (P.shape[1],)
-    assert coloring.n_colors == coloring.colors.max() + 1
+    assert coloring.n_colors == coloring.colors.max() + 1 + len(coloring.rows)
     for c in range(coloring.n_colors):
         # Columns of one color share no row: every row has at most one of them.
         assert P[:, coloring.colors == c].sum(axis=1).max(initial=0) <= 1
     assert tape.jacobian_coloring() is coloring  # cached per tape
+
+
+def test_arrowhead_jacobian_peels_the_dense_row(rng):
+    n = 30
+
+    def f(x):  # row 0 and column 0 dense: one-sided colorings need n colors
+        return [np.sum(x * x)] + [x[0] * x[i] + np.sin(x[i]) for i in range(1, n)]
+    tape = adjit.trace(f, np.ones(n))
+    coloring = tape.jacobian_coloring()
+    assert coloring.mode == "mixed" and list(coloring.rows) == [0]
+    assert coloring.n_colors <= 3
+    x = rng.uniform(-1, 1, n)
+    np.testing.assert_allclose(tape.sparse_jacobian(x).toarray(), tape.jacobian(x),
+                               rtol=1e-14, atol=1e-14)
 
 
 def test_stencil_needs_three_colors():
