@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from . import sweeps
-from .sparsity import _structure, domains, linearization, scratch
+from .sparsity import _structure, domains, linearization, needed_by_nonlinear, scratch
 from .tape import _as_float_array
 
 _DIRECTIONS_BYTES = 1 << 25  # work memory for tangents plus their adjoints per chunk
@@ -104,25 +104,6 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
         for s in range(n):
             for c in range(k):
                 out[s, c0 + c] = adot[s, c]
-
-
-@njit(cache=True, nogil=True)
-def _gradients_needed(links, use, nonlinear, n):
-    """Instructions whose result's gradient the domain method needs: operands
-    of nonlinear instructions and, recursively, what those depend on. (A sum
-    accumulating the energy has a wide domain but is needed by nobody.)"""
-    need = np.zeros(links.shape[0] + n + 1, dtype=np.bool_)
-    for i in range(links.shape[0] - 1, -1, -1):
-        if nonlinear[i, 0] or nonlinear[i, 1]:
-            need[links[i, 1]] = True
-        if nonlinear[i, 2] or nonlinear[i, 1]:
-            need[links[i, 2]] = True
-        if need[links[i, 0]]:
-            if use[i, 0]:
-                need[links[i, 1]] = True
-            if use[i, 1]:
-                need[links[i, 2]] = True
-    return need[n:n + links.shape[0]].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -254,11 +235,7 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     if method not in (None, "domains", "sweeps"):
         raise ValueError(f"method: expected None, 'domains' or 'sweeps', got {method!r}")
     if method == "domains":
-        doms = domains(tape)
-        st = _structure(tape)
-        if st.gradients_needed is None:
-            st.gradients_needed = _gradients_needed(tape.links, st.use, st.nonlinear,
-                                                    tape.n_inputs)
+        doms = domains(tape, "hessian")
     elif method == "sweeps":
         doms = None
     else:
@@ -274,7 +251,7 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     H = np.empty((tape.n_inputs, tape.n_inputs))
     st = _structure(tape)
     _hessian_by_domains(tape.links, partials, second, tape.outputs, w, st.use,
-                        st.gradients_needed, ptr, idx, gval, abar, H)
+                        needed_by_nonlinear(tape), ptr, idx, gval, abar, H)
     return H
 
 
@@ -285,22 +262,22 @@ def _domains_if_cheaper(tape):
     if st.hessian_method == "sweeps":
         return None
     if st.hessian_method == "domains":
-        return st.domains
+        return domains(tape, "hessian")
     n = tape.n_inputs
     sweep_cost = 6.0 * tape.n_ops * n  # tangent + adjoint work per direction and op
-    doms = domains(tape, limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
+    doms = domains(tape, "hessian",
+                   limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
     if doms is None:
         st.hessian_method = "sweeps"
         return None
     ptr, idx = doms
-    st.gradients_needed = _gradients_needed(tape.links, st.use, st.nonlinear, n)
     size = np.diff(ptr)
     d0 = size[np.minimum(tape.links[:, 1], tape.n_slots)].astype(np.float64)
     d1 = size[np.minimum(tape.links[:, 2], tape.n_slots)].astype(np.float64)
     nonlinear = st.nonlinear
     pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
              + nonlinear[:, 2] * d1 * d1).sum()
-    gradients = size[n:n + tape.n_ops][st.gradients_needed].sum()
+    gradients = size[n:n + tape.n_ops].sum()  # only the needed slots have any
     domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.n_ops + n * n
     st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
     return doms if st.hessian_method == "domains" else None

@@ -41,15 +41,19 @@ from . import ops, sweeps
 
 
 @njit(cache=True, nogil=True)
-def _domains(links, use, n, ptr, idx, start):
+def _domains(links, use, need, n, ptr, idx, start):
     """Domains of the results of instructions ``start..``, merged from their
-    operands' (both sorted). Returns the first instruction whose domain did not
-    fit in ``idx`` (the caller grows it and resumes), or ``n_ops`` when done."""
+    operands' (both sorted); instructions not in ``need`` get an empty domain.
+    Returns the first instruction whose domain did not fit in ``idx`` (the
+    caller grows it and resumes), or ``n_ops`` when done."""
     n_ops = links.shape[0]
     cap = idx.shape[0]
     for i in range(start, n_ops):
         r = n + i
         pos = ptr[r]
+        if not need[i]:
+            ptr[r + 1] = pos
+            continue
         a = ptr[links[i, 1]] if use[i, 0] else 0
         ae = ptr[links[i, 1] + 1] if use[i, 0] else 0
         b = ptr[links[i, 2]] if use[i, 1] else 0
@@ -95,6 +99,58 @@ def _live(links, use, outputs, n_slots):
             if use[i, 1]:
                 live[links[i, 2]] = True
     return live
+
+
+@njit(cache=True, nogil=True)
+def _needed_by_nonlinear(links, use, nonlinear, live, n):
+    """Instructions whose domain (and gradient) second order needs: operands of
+    live nonlinear instructions and, recursively, what those depend on. A sum
+    accumulating an energy has a wide domain but only feeds additions."""
+    need = np.zeros(links.shape[0] + n + 1, dtype=np.bool_)
+    for i in range(links.shape[0] - 1, -1, -1):
+        if live[links[i, 0]]:
+            if nonlinear[i, 0] or nonlinear[i, 1]:
+                need[links[i, 1]] = True
+            if nonlinear[i, 2] or nonlinear[i, 1]:
+                need[links[i, 2]] = True
+        if need[links[i, 0]]:
+            if use[i, 0]:
+                need[links[i, 1]] = True
+            if use[i, 1]:
+                need[links[i, 2]] = True
+    return need[n:n + links.shape[0]].copy()
+
+
+@njit(cache=True, nogil=True)
+def _reverse_pattern(links, use, outputs, n, start, bits, counts, rows, cols, fill):
+    """Jacobian pattern of outputs ``start .. start + 63`` by one backward sweep
+    of 64-bit masks (bit j of a slot: output start + j depends on it). With
+    ``counts`` None-like (fill < 0) only counts entries per input; else writes
+    (row, col) pairs from ``fill``. Returns the new fill."""
+    bits[:] = 0
+    for j in range(min(64, outputs.shape[0] - start)):
+        bits[outputs[start + j]] |= np.uint64(1) << np.uint64(j)
+    for i in range(links.shape[0] - 1, -1, -1):
+        b = bits[links[i, 0]]
+        if b != 0:
+            if use[i, 0]:
+                bits[links[i, 1]] |= b
+            if use[i, 1]:
+                bits[links[i, 2]] |= b
+    for col in range(n):
+        b = bits[col]
+        j = 0
+        while b != 0:
+            if b & np.uint64(1):
+                if fill < 0:
+                    counts[start + j] += 1
+                else:
+                    rows[fill] = start + j
+                    cols[fill] = col
+                    fill += 1
+            b >>= np.uint64(1)
+            j += 1
+    return fill
 
 
 @njit(cache=True, nogil=True)
@@ -379,10 +435,10 @@ class _Structure:
         nonlinear[:, 1] = ops.HAS_S01[opcode]
         nonlinear[:, 2] = ops.HAS_S11[opcode]
         self.nonlinear = nonlinear
-        self.domains = None  # (ptr, idx)
-        self.domains_over = None  # a size the domains are known to exceed
+        self.domains = {}  # kind -> (ptr, idx), see domains()
+        self.domains_over = {}  # kind -> a size those domains are known to exceed
+        self.needed_by_nonlinear = None  # per instruction, see needed_by_nonlinear()
         self.hessian_method = None  # "domains" or "sweeps", see adjit.second
-        self.gradients_needed = None  # per instruction, for adjit.second's domain method
         self.jac = None  # csr pattern (m, n)
         self.jac_coloring = None
         self.jac_plan = None  # the compressed sweeps, see _jacobian_plan
@@ -418,41 +474,61 @@ def _structure(tape) -> _Structure:
     return s
 
 
-def domains(tape, limit=None):
+def domains(tape, kind: str = "hessian", limit=None):
     """``(ptr, idx)``: the domain of slot s is ``idx[ptr[s]:ptr[s + 1]]`` (sorted
     input indices); slots run over inputs, instruction results, then the sink.
 
-    With ``limit``, give up and return None once the domains would hold more
-    than ``limit`` entries (callers that only want them if cheap).
+    Only the slots a question needs get their domain, the rest an empty one:
+    ``kind="jacobian"`` the slots some output depends on, ``"hessian"`` the
+    operands of nonlinear instructions and what they depend on. With
+    ``limit``, give up and return None once the domains would hold more than
+    ``limit`` entries (for callers that only want them if cheap).
     """
     st = _structure(tape)
-    if st.domains is None:
-        if limit is not None and st.domains_over is not None and limit <= st.domains_over:
-            return None  # known to hold more than domains_over >= limit entries
-        n, n_slots = tape.n_inputs, tape.n_slots
-        ptr = np.zeros(n_slots + 2, dtype=np.int64)
-        ptr[: n + 1] = np.arange(n + 1)
-        cap = max(4 * (n_slots + 1), 1024)
-        if limit is not None:
-            cap = max(min(cap, limit), n)
-        idx = np.empty(cap, dtype=np.int32)
-        idx[:n] = np.arange(n)
-        start = 0
-        while True:
-            start = _domains(tape.links, st.use, n, ptr, idx, start)
-            if start == tape.n_ops:
-                break
-            if limit is not None and idx.shape[0] >= limit:
-                st.domains_over = idx.shape[0]
-                return None
-            # Grow outside the kernel: amortized doubling, no allocation per op.
-            size = 2 * idx.shape[0] if limit is None else min(2 * idx.shape[0], limit)
-            bigger = np.empty(size, dtype=np.int32)
-            bigger[: ptr[n + start]] = idx[: ptr[n + start]]
-            idx = bigger
-        ptr[n_slots + 1] = ptr[n_slots]  # the sink's domain is empty
-        st.domains = (ptr, idx[: ptr[-1]])
-    return st.domains
+    if kind not in ("jacobian", "hessian"):
+        raise ValueError(f"kind: expected 'jacobian' or 'hessian', got {kind!r}")
+    got = st.domains.get(kind)
+    if got is not None:
+        return got
+    over = st.domains_over.get(kind)
+    if limit is not None and over is not None and limit <= over:
+        return None  # known to hold more than over >= limit entries
+    n, n_slots = tape.n_inputs, tape.n_slots
+    live = _live(tape.links, st.use, tape.outputs, n_slots)
+    need = live[n:n_slots] if kind == "jacobian" else needed_by_nonlinear(tape)
+    ptr = np.zeros(n_slots + 2, dtype=np.int64)
+    ptr[: n + 1] = np.arange(n + 1)
+    cap = max(4 * (n_slots + 1), 1024)
+    if limit is not None:
+        cap = max(min(cap, limit), n)
+    idx = np.empty(cap, dtype=np.int32)
+    idx[:n] = np.arange(n)
+    start = 0
+    while True:
+        start = _domains(tape.links, st.use, need, n, ptr, idx, start)
+        if start == tape.n_ops:
+            break
+        if limit is not None and idx.shape[0] >= limit:
+            st.domains_over[kind] = idx.shape[0]
+            return None
+        # Grow outside the kernel: amortized doubling, no allocation per op.
+        size = 2 * idx.shape[0] if limit is None else min(2 * idx.shape[0], limit)
+        bigger = np.empty(size, dtype=np.int32)
+        bigger[: ptr[n + start]] = idx[: ptr[n + start]]
+        idx = bigger
+    ptr[n_slots + 1] = ptr[n_slots]  # the sink's domain is empty
+    st.domains[kind] = (ptr, idx[: ptr[-1]])
+    return st.domains[kind]
+
+
+def needed_by_nonlinear(tape) -> np.ndarray:
+    """Per instruction: is its result's gradient needed by second order?"""
+    st = _structure(tape)
+    if st.needed_by_nonlinear is None:
+        live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
+        st.needed_by_nonlinear = _needed_by_nonlinear(tape.links, st.use, st.nonlinear, live,
+                                                      tape.n_inputs)
+    return st.needed_by_nonlinear
 
 
 def jacobian_sparsity(tape) -> sp.csr_matrix:
@@ -464,10 +540,40 @@ def jacobian_sparsity(tape) -> sp.csr_matrix:
 def _jacobian_pattern(tape) -> sp.csr_matrix:
     st = _structure(tape)
     if st.jac is None:
-        ptr, idx = domains(tape)
-        indptr, indices = _gather_domains(ptr, idx, tape.outputs)
-        st.jac = _pattern(indptr, indices, (tape.n_outputs, tape.n_inputs))
+        m, n = tape.n_outputs, tape.n_inputs
+        # Input sets per slot, forwards, cost their total size; output sets of
+        # 64 at a time, backwards, cost n_ops per 64 outputs. Try the first
+        # within what the second would cost (a long sum makes it quadratic).
+        budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.n_ops)
+        doms = domains(tape, "jacobian", limit=budget)
+        if doms is not None:
+            indptr, indices = _gather_domains(doms[0], doms[1], tape.outputs)
+        else:
+            indptr, indices = _reverse_jacobian_pattern(tape)
+        st.jac = _pattern(indptr, indices, (m, n))
     return st.jac
+
+
+def _reverse_jacobian_pattern(tape):
+    """CSR (indptr, indices) of the Jacobian pattern by backward bit-set sweeps."""
+    st = _structure(tape)
+    m, n = tape.n_outputs, tape.n_inputs
+    bits = np.empty(tape.n_slots + 1, dtype=np.uint64)
+    counts = np.zeros(m, dtype=np.int64)
+    empty = np.empty(0, dtype=np.int64)
+    for start in range(0, m, 64):
+        _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts, empty,
+                         empty, -1)
+    rows = np.empty(counts.sum(), dtype=np.int64)
+    cols = np.empty(counts.sum(), dtype=np.int64)
+    fill = 0
+    for start in range(0, m, 64):
+        fill = _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts,
+                                rows, cols, fill)
+    order = np.lexsort((cols, rows))  # columns come out sorted per block; rows interleave
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, cols[order].astype(np.int32)
 
 
 def hessian_sparsity(tape) -> sp.csr_matrix:
@@ -481,7 +587,7 @@ def _hessian_pattern(tape) -> sp.csr_matrix:
     st = _structure(tape)
     if st.hess is None:
         n = tape.n_inputs
-        ptr, idx = domains(tape)
+        ptr, idx = domains(tape, "hessian")
         live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
         cap = max(1024, 4 * tape.n_ops)
         rows = np.empty(cap, dtype=np.int32)

@@ -256,7 +256,50 @@ def test_returned_matrices_are_valid_and_independent(rng):
 
 def test_domains_limit_gives_up_then_computes():
     tape = adjit.trace(lambda x: [np.sum(x * x) * x[i] for i in range(40)], np.ones(40))
-    assert sparsity.domains(tape, limit=500) is None  # about 40 * 80 entries needed
-    assert sparsity.domains(tape, limit=400) is None
-    ptr, idx = sparsity.domains(tape)
+    assert sparsity.domains(tape, "jacobian", limit=500) is None  # ~40 * 80 entries needed
+    assert sparsity.domains(tape, "jacobian", limit=400) is None
+    ptr, idx = sparsity.domains(tape, "jacobian")
     assert ptr[-1] == idx.shape[0] > 500
+
+
+def grid_energy(N):
+    """½|∇u|² - Σ e^u on an N×N grid: one long sum over every input."""
+    def E(u):
+        U = np.zeros((N + 2, N + 2), dtype=object)
+        U[1:-1, 1:-1] = u.reshape(N, N)
+        dx = U[1:, 1:-1] - U[:-1, 1:-1]
+        dy = U[1:-1, 1:] - U[1:-1, :-1]
+        return 0.5 * (np.sum(dx * dx) + np.sum(dy * dy)) - np.sum(np.exp(U[1:-1, 1:-1]))
+    return E
+
+
+def test_long_sums_stay_linear_in_size(rng):
+    """The energy's running sum depends on every input; patterns must not keep
+    a domain per partial sum (quadratic), and still be exact."""
+    N = 60
+    tape = adjit.trace(grid_energy(N), np.zeros(N * N))
+    J = tape.jacobian_sparsity()
+    assert J.shape == (1, N * N) and J.nnz == N * N
+    H = tape.hessian_sparsity()
+    one = sp.diags([np.ones(N - 1), np.ones(N), np.ones(N - 1)], [-1, 0, 1])
+    stencil5 = (sp.kronsum(one, one) != 0)
+    assert (H != stencil5).nnz == 0
+    coloring = tape.hessian_coloring()
+    assert coloring.n_colors <= 7
+    x = rng.uniform(-0.5, 0.5, N * N)
+    S = tape.sparse_hessian(x)
+    # Closed form: the 5-point Laplacian (Dirichlet) minus diag(e^u).
+    lap = -sp.kronsum(sp.diags([-np.ones(N - 1), 2 * np.ones(N), -np.ones(N - 1)],
+                               [-1, 0, 1]), sp.diags([-np.ones(N - 1), 2 * np.ones(N),
+                                                      -np.ones(N - 1)], [-1, 0, 1]))
+    expected = -lap - sp.diags(np.exp(x))
+    assert abs(S - expected).max() < 1e-12
+
+
+def test_reverse_pattern_matches_forward(rng):
+    f, n = CASES["random1"]
+    tape = adjit.trace(f, np.zeros(n))
+    indptr, indices = sparsity._reverse_jacobian_pattern(tape)
+    P = tape.jacobian_sparsity()
+    np.testing.assert_array_equal(indptr, P.indptr)
+    np.testing.assert_array_equal(indices, P.indices)
