@@ -8,11 +8,15 @@ Conventions
   the sink last with an empty domain). Their total size is the sum of domain
   sizes, so they scale to 10^6 inputs when the function is sparse (a PDE
   stencil, a reaction network), unlike dense bit-sets.
-* ``jacobian_sparsity`` is the domains of the outputs; ``hessian_sparsity`` the
+* ``jacobian_sparsity`` is the domains of the outputs (or, when those would
+  be large, e.g. one output summing every input, the sets of outputs per slot
+  propagated backwards 64 at a time as bit masks); ``hessian_sparsity`` the
   union, over every instruction that reaches an output and has a structurally
-  nonzero second partial, of the products of its operands' domains. Both depend
-  on the tape only, never on the point: a structural nonzero may be a numerical
-  zero at some ``x``, never the other way round.
+  nonzero second partial, of the products of its operands' domains. Only the
+  slots a question needs get a domain, so a running sum over all inputs does
+  not cost a domain per partial sum. Both depend on the tape only, never on
+  the point: a structural nonzero may be a numerical zero at some ``x``,
+  never the other way round.
 * Column coloring: columns of one color share no row (distance-2 coloring of the
   bipartite graph, Curtis-Powell-Reid), so one tangent sweep with one direction
   per color gives every entry. Row coloring is the same for adjoint sweeps.
