@@ -40,369 +40,371 @@ def values(instr, consts, work):
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op == 0:  # const
-            y = consts[i0]
-            work[r] = y
-        elif op == 1:  # add
+        if op <= 10:
+            if op == 0:  # const
+                y = consts[i0]
+                work[r] = y
+            elif op == 1:  # add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+            elif op == 2:  # add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+            elif op == 3:  # sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+            elif op == 4:  # sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+            elif op == 5:  # sub_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a - b
+                work[r] = y
+            elif op == 6:  # mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+            elif op == 7:  # mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+            elif op == 8:  # div
+                a = work[i0]
+                b = work[i1]
+                y = a / b
+                work[r] = y
+            elif op == 9:  # div_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a / b
+                work[r] = y
+            elif op == 10:  # div_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a / b
+                work[r] = y
+        elif op == 55:  # square
             a = work[i0]
-            b = work[i1]
-            y = a + b
-            work[r] = y
-        elif op == 2:  # add_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a + b
-            work[r] = y
-        elif op == 3:  # sub
-            a = work[i0]
-            b = work[i1]
-            y = a - b
-            work[r] = y
-        elif op == 4:  # sub_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a - b
-            work[r] = y
-        elif op == 5:  # sub_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a - b
-            work[r] = y
-        elif op == 6:  # mul
-            a = work[i0]
-            b = work[i1]
-            y = a * b
-            work[r] = y
-        elif op == 7:  # mul_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a * b
-            work[r] = y
-        elif op == 8:  # div
-            a = work[i0]
-            b = work[i1]
-            y = a / b
-            work[r] = y
-        elif op == 9:  # div_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a / b
-            work[r] = y
-        elif op == 10:  # div_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a / b
-            work[r] = y
-        elif op == 11:  # pow
-            a = work[i0]
-            b = work[i1]
-            y = a ** b
-            work[r] = y
-        elif op == 12:  # pow_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a ** b
-            work[r] = y
-        elif op == 13:  # pow_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a ** b
-            work[r] = y
-        elif op == 14:  # atan2
-            a = work[i0]
-            b = work[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-        elif op == 15:  # atan2_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-        elif op == 16:  # atan2_cv
-            a = consts[i1]
-            b = work[i0]
-            y = np.arctan2(a, b)
-            work[r] = y
-        elif op == 17:  # hypot
-            a = work[i0]
-            b = work[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-        elif op == 18:  # hypot_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-        elif op == 19:  # minimum
-            a = work[i0]
-            b = work[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-        elif op == 20:  # minimum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-        elif op == 21:  # maximum
-            a = work[i0]
-            b = work[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-        elif op == 22:  # maximum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-        elif op == 23:  # lt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-        elif op == 24:  # lt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-        elif op == 25:  # lt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-        elif op == 26:  # le
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-        elif op == 27:  # le_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-        elif op == 28:  # le_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-        elif op == 29:  # gt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-        elif op == 30:  # gt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-        elif op == 31:  # gt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-        elif op == 32:  # ge
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-        elif op == 33:  # ge_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-        elif op == 34:  # ge_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-        elif op == 35:  # eq
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-        elif op == 36:  # eq_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-        elif op == 37:  # eq_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-        elif op == 38:  # ne
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-        elif op == 39:  # ne_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-        elif op == 40:  # ne_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-        elif op == 41:  # logical_and
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-        elif op == 42:  # logical_and_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-        elif op == 43:  # logical_or
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-        elif op == 44:  # logical_or_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-        elif op == 45:  # pick_true
-            a = work[i0]
-            b = work[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-        elif op == 46:  # pick_true_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-        elif op == 47:  # pick_false
-            a = work[i0]
-            b = work[i1]
-            y = b if a == 0.0 else 0.0
-            work[r] = y
-        elif op == 48:  # pick_false_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a == 0.0 else 0.0
+            y = a * a
             work[r] = y
         elif op == 49:  # neg
             a = work[i0]
             y = -a
             work[r] = y
-        elif op == 50:  # logical_not
-            a = work[i0]
-            y = 1.0 if a == 0.0 else 0.0
-            work[r] = y
-        elif op == 51:  # abs
-            a = work[i0]
-            y = np.abs(a)
-            work[r] = y
-        elif op == 52:  # sign
-            a = work[i0]
-            y = np.sign(a)
-            work[r] = y
-        elif op == 53:  # floor
-            a = work[i0]
-            y = np.floor(a)
-            work[r] = y
-        elif op == 54:  # ceil
-            a = work[i0]
-            y = np.ceil(a)
-            work[r] = y
-        elif op == 55:  # square
-            a = work[i0]
-            y = a * a
-            work[r] = y
         elif op == 56:  # reciprocal
             a = work[i0]
             y = 1.0 / a
             work[r] = y
-        elif op == 57:  # sqrt
-            a = work[i0]
-            y = np.sqrt(a)
-            work[r] = y
-        elif op == 58:  # cbrt
-            a = work[i0]
-            y = np.cbrt(a)
-            work[r] = y
-        elif op == 59:  # exp
-            a = work[i0]
-            y = np.exp(a)
-            work[r] = y
-        elif op == 60:  # expm1
-            a = work[i0]
-            y = np.expm1(a)
-            work[r] = y
-        elif op == 61:  # log
-            a = work[i0]
-            y = np.log(a)
-            work[r] = y
-        elif op == 62:  # log1p
-            a = work[i0]
-            y = np.log1p(a)
-            work[r] = y
-        elif op == 63:  # log2
-            a = work[i0]
-            y = np.log2(a)
-            work[r] = y
-        elif op == 64:  # log10
-            a = work[i0]
-            y = np.log10(a)
-            work[r] = y
-        elif op == 65:  # sin
-            a = work[i0]
-            y = np.sin(a)
-            work[r] = y
-        elif op == 66:  # cos
-            a = work[i0]
-            y = np.cos(a)
-            work[r] = y
-        elif op == 67:  # tan
-            a = work[i0]
-            y = np.tan(a)
-            work[r] = y
-        elif op == 68:  # arcsin
-            a = work[i0]
-            y = np.arcsin(a)
-            work[r] = y
-        elif op == 69:  # arccos
-            a = work[i0]
-            y = np.arccos(a)
-            work[r] = y
-        elif op == 70:  # arctan
-            a = work[i0]
-            y = np.arctan(a)
-            work[r] = y
-        elif op == 71:  # sinh
-            a = work[i0]
-            y = np.sinh(a)
-            work[r] = y
-        elif op == 72:  # cosh
-            a = work[i0]
-            y = np.cosh(a)
-            work[r] = y
-        elif op == 73:  # tanh
-            a = work[i0]
-            y = np.tanh(a)
-            work[r] = y
-        elif op == 74:  # arcsinh
-            a = work[i0]
-            y = np.arcsinh(a)
-            work[r] = y
-        elif op == 75:  # arccosh
-            a = work[i0]
-            y = np.arccosh(a)
-            work[r] = y
-        elif op == 76:  # arctanh
-            a = work[i0]
-            y = np.arctanh(a)
-            work[r] = y
-        elif op == 77:  # erf
-            a = work[i0]
-            y = math.erf(a)
-            work[r] = y
-        elif op == 78:  # erfc
-            a = work[i0]
-            y = math.erfc(a)
-            work[r] = y
+        else:
+            if op == 11:  # pow
+                a = work[i0]
+                b = work[i1]
+                y = a ** b
+                work[r] = y
+            elif op == 12:  # pow_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a ** b
+                work[r] = y
+            elif op == 13:  # pow_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a ** b
+                work[r] = y
+            elif op == 14:  # atan2
+                a = work[i0]
+                b = work[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+            elif op == 15:  # atan2_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+            elif op == 16:  # atan2_cv
+                a = consts[i1]
+                b = work[i0]
+                y = np.arctan2(a, b)
+                work[r] = y
+            elif op == 17:  # hypot
+                a = work[i0]
+                b = work[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+            elif op == 18:  # hypot_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+            elif op == 19:  # minimum
+                a = work[i0]
+                b = work[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+            elif op == 20:  # minimum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+            elif op == 21:  # maximum
+                a = work[i0]
+                b = work[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+            elif op == 22:  # maximum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+            elif op == 23:  # lt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+            elif op == 24:  # lt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+            elif op == 25:  # lt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+            elif op == 26:  # le
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+            elif op == 27:  # le_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+            elif op == 28:  # le_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+            elif op == 29:  # gt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+            elif op == 30:  # gt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+            elif op == 31:  # gt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+            elif op == 32:  # ge
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+            elif op == 33:  # ge_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+            elif op == 34:  # ge_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+            elif op == 35:  # eq
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+            elif op == 36:  # eq_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+            elif op == 37:  # eq_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+            elif op == 38:  # ne
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+            elif op == 39:  # ne_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+            elif op == 40:  # ne_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+            elif op == 41:  # logical_and
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+            elif op == 42:  # logical_and_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+            elif op == 43:  # logical_or
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+            elif op == 44:  # logical_or_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+            elif op == 45:  # pick_true
+                a = work[i0]
+                b = work[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+            elif op == 46:  # pick_true_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+            elif op == 47:  # pick_false
+                a = work[i0]
+                b = work[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+            elif op == 48:  # pick_false_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+            elif op == 50:  # logical_not
+                a = work[i0]
+                y = 1.0 if a == 0.0 else 0.0
+                work[r] = y
+            elif op == 51:  # abs
+                a = work[i0]
+                y = np.abs(a)
+                work[r] = y
+            elif op == 52:  # sign
+                a = work[i0]
+                y = np.sign(a)
+                work[r] = y
+            elif op == 53:  # floor
+                a = work[i0]
+                y = np.floor(a)
+                work[r] = y
+            elif op == 54:  # ceil
+                a = work[i0]
+                y = np.ceil(a)
+                work[r] = y
+            elif op == 57:  # sqrt
+                a = work[i0]
+                y = np.sqrt(a)
+                work[r] = y
+            elif op == 58:  # cbrt
+                a = work[i0]
+                y = np.cbrt(a)
+                work[r] = y
+            elif op == 59:  # exp
+                a = work[i0]
+                y = np.exp(a)
+                work[r] = y
+            elif op == 60:  # expm1
+                a = work[i0]
+                y = np.expm1(a)
+                work[r] = y
+            elif op == 61:  # log
+                a = work[i0]
+                y = np.log(a)
+                work[r] = y
+            elif op == 62:  # log1p
+                a = work[i0]
+                y = np.log1p(a)
+                work[r] = y
+            elif op == 63:  # log2
+                a = work[i0]
+                y = np.log2(a)
+                work[r] = y
+            elif op == 64:  # log10
+                a = work[i0]
+                y = np.log10(a)
+                work[r] = y
+            elif op == 65:  # sin
+                a = work[i0]
+                y = np.sin(a)
+                work[r] = y
+            elif op == 66:  # cos
+                a = work[i0]
+                y = np.cos(a)
+                work[r] = y
+            elif op == 67:  # tan
+                a = work[i0]
+                y = np.tan(a)
+                work[r] = y
+            elif op == 68:  # arcsin
+                a = work[i0]
+                y = np.arcsin(a)
+                work[r] = y
+            elif op == 69:  # arccos
+                a = work[i0]
+                y = np.arccos(a)
+                work[r] = y
+            elif op == 70:  # arctan
+                a = work[i0]
+                y = np.arctan(a)
+                work[r] = y
+            elif op == 71:  # sinh
+                a = work[i0]
+                y = np.sinh(a)
+                work[r] = y
+            elif op == 72:  # cosh
+                a = work[i0]
+                y = np.cosh(a)
+                work[r] = y
+            elif op == 73:  # tanh
+                a = work[i0]
+                y = np.tanh(a)
+                work[r] = y
+            elif op == 74:  # arcsinh
+                a = work[i0]
+                y = np.arcsinh(a)
+                work[r] = y
+            elif op == 75:  # arccosh
+                a = work[i0]
+                y = np.arccosh(a)
+                work[r] = y
+            elif op == 76:  # arctanh
+                a = work[i0]
+                y = np.arctanh(a)
+                work[r] = y
+            elif op == 77:  # erf
+                a = work[i0]
+                y = math.erf(a)
+                work[r] = y
+            elif op == 78:  # erfc
+                a = work[i0]
+                y = math.erfc(a)
+                work[r] = y
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -413,346 +415,87 @@ def values_partials(instr, consts, work, partials):
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op == 0:  # const
-            y = consts[i0]
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 1:  # add
+        if op <= 10:
+            if op == 0:  # const
+                y = consts[i0]
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 1:  # add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+            elif op == 2:  # add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+            elif op == 3:  # sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+            elif op == 4:  # sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+            elif op == 5:  # sub_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = -1.0
+                partials[i, 1] = 0.0
+            elif op == 6:  # mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+            elif op == 7:  # mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+            elif op == 8:  # div
+                a = work[i0]
+                b = work[i1]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = 1.0 / b
+                partials[i, 1] = -y / b
+            elif op == 9:  # div_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = 1.0 / b
+                partials[i, 1] = 0.0
+            elif op == 10:  # div_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = -y / b
+                partials[i, 1] = 0.0
+        elif op == 55:  # square
             a = work[i0]
-            b = work[i1]
-            y = a + b
+            y = a * a
             work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = 1.0
-        elif op == 2:  # add_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a + b
-            work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = 0.0
-        elif op == 3:  # sub
-            a = work[i0]
-            b = work[i1]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = -1.0
-        elif op == 4:  # sub_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = 0.0
-        elif op == 5:  # sub_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = -1.0
-            partials[i, 1] = 0.0
-        elif op == 6:  # mul
-            a = work[i0]
-            b = work[i1]
-            y = a * b
-            work[r] = y
-            partials[i, 0] = b
-            partials[i, 1] = a
-        elif op == 7:  # mul_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a * b
-            work[r] = y
-            partials[i, 0] = b
-            partials[i, 1] = 0.0
-        elif op == 8:  # div
-            a = work[i0]
-            b = work[i1]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = 1.0 / b
-            partials[i, 1] = -y / b
-        elif op == 9:  # div_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = 1.0 / b
-            partials[i, 1] = 0.0
-        elif op == 10:  # div_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = -y / b
-            partials[i, 1] = 0.0
-        elif op == 11:  # pow
-            a = work[i0]
-            b = work[i1]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            partials[i, 1] = y * np.log(a) if a != 0.0 else 0.0
-        elif op == 12:  # pow_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            partials[i, 1] = 0.0
-        elif op == 13:  # pow_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = y * np.log(a) if a != 0.0 else 0.0
-            partials[i, 1] = 0.0
-        elif op == 14:  # atan2
-            a = work[i0]
-            b = work[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = b / (a * a + b * b)
-            partials[i, 1] = -a / (a * a + b * b)
-        elif op == 15:  # atan2_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = b / (a * a + b * b)
-            partials[i, 1] = 0.0
-        elif op == 16:  # atan2_cv
-            a = consts[i1]
-            b = work[i0]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = -a / (a * a + b * b)
-            partials[i, 1] = 0.0
-        elif op == 17:  # hypot
-            a = work[i0]
-            b = work[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-            partials[i, 0] = a / y if y != 0.0 else 0.0
-            partials[i, 1] = b / y if y != 0.0 else 0.0
-        elif op == 18:  # hypot_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-            partials[i, 0] = a / y if y != 0.0 else 0.0
-            partials[i, 1] = 0.0
-        elif op == 19:  # minimum
-            a = work[i0]
-            b = work[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 1.0 if b < a else (0.5 if a == b else 0.0)
-        elif op == 20:  # minimum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 0.0
-        elif op == 21:  # maximum
-            a = work[i0]
-            b = work[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 1.0 if b > a else (0.5 if a == b else 0.0)
-        elif op == 22:  # maximum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 0.0
-        elif op == 23:  # lt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 24:  # lt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 25:  # lt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 26:  # le
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 27:  # le_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 28:  # le_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 29:  # gt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 30:  # gt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 31:  # gt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 32:  # ge
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 33:  # ge_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 34:  # ge_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 35:  # eq
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 36:  # eq_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 37:  # eq_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 38:  # ne
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 39:  # ne_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 40:  # ne_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 41:  # logical_and
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 42:  # logical_and_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 43:  # logical_or
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 44:  # logical_or_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 45:  # pick_true
-            a = work[i0]
-            b = work[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 1.0 if a != 0.0 else 0.0
-        elif op == 46:  # pick_true_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 47:  # pick_false
-            a = work[i0]
-            b = work[i1]
-            y = b if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 1.0 if a == 0.0 else 0.0
-        elif op == 48:  # pick_false_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
+            partials[i, 0] = 2.0 * a
             partials[i, 1] = 0.0
         elif op == 49:  # neg
             a = work[i0]
@@ -760,180 +503,441 @@ def values_partials(instr, consts, work, partials):
             work[r] = y
             partials[i, 0] = -1.0
             partials[i, 1] = 0.0
-        elif op == 50:  # logical_not
-            a = work[i0]
-            y = 1.0 if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 51:  # abs
-            a = work[i0]
-            y = np.abs(a)
-            work[r] = y
-            partials[i, 0] = np.sign(a)
-            partials[i, 1] = 0.0
-        elif op == 52:  # sign
-            a = work[i0]
-            y = np.sign(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 53:  # floor
-            a = work[i0]
-            y = np.floor(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 54:  # ceil
-            a = work[i0]
-            y = np.ceil(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-        elif op == 55:  # square
-            a = work[i0]
-            y = a * a
-            work[r] = y
-            partials[i, 0] = 2.0 * a
-            partials[i, 1] = 0.0
         elif op == 56:  # reciprocal
             a = work[i0]
             y = 1.0 / a
             work[r] = y
             partials[i, 0] = -y * y
             partials[i, 1] = 0.0
-        elif op == 57:  # sqrt
-            a = work[i0]
-            y = np.sqrt(a)
-            work[r] = y
-            partials[i, 0] = 0.5 / y
-            partials[i, 1] = 0.0
-        elif op == 58:  # cbrt
-            a = work[i0]
-            y = np.cbrt(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (3.0 * y * y)
-            partials[i, 1] = 0.0
-        elif op == 59:  # exp
-            a = work[i0]
-            y = np.exp(a)
-            work[r] = y
-            partials[i, 0] = y
-            partials[i, 1] = 0.0
-        elif op == 60:  # expm1
-            a = work[i0]
-            y = np.expm1(a)
-            work[r] = y
-            partials[i, 0] = y + 1.0
-            partials[i, 1] = 0.0
-        elif op == 61:  # log
-            a = work[i0]
-            y = np.log(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / a
-            partials[i, 1] = 0.0
-        elif op == 62:  # log1p
-            a = work[i0]
-            y = np.log1p(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 + a)
-            partials[i, 1] = 0.0
-        elif op == 63:  # log2
-            a = work[i0]
-            y = np.log2(a)
-            work[r] = y
-            partials[i, 0] = 1.4426950408889634 / a
-            partials[i, 1] = 0.0
-        elif op == 64:  # log10
-            a = work[i0]
-            y = np.log10(a)
-            work[r] = y
-            partials[i, 0] = 0.4342944819032518 / a
-            partials[i, 1] = 0.0
-        elif op == 65:  # sin
-            a = work[i0]
-            y = np.sin(a)
-            work[r] = y
-            partials[i, 0] = np.cos(a)
-            partials[i, 1] = 0.0
-        elif op == 66:  # cos
-            a = work[i0]
-            y = np.cos(a)
-            work[r] = y
-            partials[i, 0] = -np.sin(a)
-            partials[i, 1] = 0.0
-        elif op == 67:  # tan
-            a = work[i0]
-            y = np.tan(a)
-            work[r] = y
-            partials[i, 0] = 1.0 + y * y
-            partials[i, 1] = 0.0
-        elif op == 68:  # arcsin
-            a = work[i0]
-            y = np.arcsin(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(1.0 - a * a)
-            partials[i, 1] = 0.0
-        elif op == 69:  # arccos
-            a = work[i0]
-            y = np.arccos(a)
-            work[r] = y
-            partials[i, 0] = -1.0 / np.sqrt(1.0 - a * a)
-            partials[i, 1] = 0.0
-        elif op == 70:  # arctan
-            a = work[i0]
-            y = np.arctan(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 + a * a)
-            partials[i, 1] = 0.0
-        elif op == 71:  # sinh
-            a = work[i0]
-            y = np.sinh(a)
-            work[r] = y
-            partials[i, 0] = np.cosh(a)
-            partials[i, 1] = 0.0
-        elif op == 72:  # cosh
-            a = work[i0]
-            y = np.cosh(a)
-            work[r] = y
-            partials[i, 0] = np.sinh(a)
-            partials[i, 1] = 0.0
-        elif op == 73:  # tanh
-            a = work[i0]
-            y = np.tanh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 - y * y
-            partials[i, 1] = 0.0
-        elif op == 74:  # arcsinh
-            a = work[i0]
-            y = np.arcsinh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(a * a + 1.0)
-            partials[i, 1] = 0.0
-        elif op == 75:  # arccosh
-            a = work[i0]
-            y = np.arccosh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(a * a - 1.0)
-            partials[i, 1] = 0.0
-        elif op == 76:  # arctanh
-            a = work[i0]
-            y = np.arctanh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 - a * a)
-            partials[i, 1] = 0.0
-        elif op == 77:  # erf
-            a = work[i0]
-            y = math.erf(a)
-            work[r] = y
-            partials[i, 0] = 1.1283791670955126 * np.exp(-a * a)
-            partials[i, 1] = 0.0
-        elif op == 78:  # erfc
-            a = work[i0]
-            y = math.erfc(a)
-            work[r] = y
-            partials[i, 0] = -1.1283791670955126 * np.exp(-a * a)
-            partials[i, 1] = 0.0
+        else:
+            if op == 11:  # pow
+                a = work[i0]
+                b = work[i1]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                partials[i, 1] = y * np.log(a) if a != 0.0 else 0.0
+            elif op == 12:  # pow_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                partials[i, 1] = 0.0
+            elif op == 13:  # pow_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = y * np.log(a) if a != 0.0 else 0.0
+                partials[i, 1] = 0.0
+            elif op == 14:  # atan2
+                a = work[i0]
+                b = work[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = b / (a * a + b * b)
+                partials[i, 1] = -a / (a * a + b * b)
+            elif op == 15:  # atan2_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = b / (a * a + b * b)
+                partials[i, 1] = 0.0
+            elif op == 16:  # atan2_cv
+                a = consts[i1]
+                b = work[i0]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = -a / (a * a + b * b)
+                partials[i, 1] = 0.0
+            elif op == 17:  # hypot
+                a = work[i0]
+                b = work[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+                partials[i, 0] = a / y if y != 0.0 else 0.0
+                partials[i, 1] = b / y if y != 0.0 else 0.0
+            elif op == 18:  # hypot_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+                partials[i, 0] = a / y if y != 0.0 else 0.0
+                partials[i, 1] = 0.0
+            elif op == 19:  # minimum
+                a = work[i0]
+                b = work[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 1.0 if b < a else (0.5 if a == b else 0.0)
+            elif op == 20:  # minimum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 0.0
+            elif op == 21:  # maximum
+                a = work[i0]
+                b = work[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 1.0 if b > a else (0.5 if a == b else 0.0)
+            elif op == 22:  # maximum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 0.0
+            elif op == 23:  # lt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 24:  # lt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 25:  # lt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 26:  # le
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 27:  # le_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 28:  # le_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 29:  # gt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 30:  # gt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 31:  # gt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 32:  # ge
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 33:  # ge_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 34:  # ge_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 35:  # eq
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 36:  # eq_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 37:  # eq_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 38:  # ne
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 39:  # ne_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 40:  # ne_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 41:  # logical_and
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 42:  # logical_and_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 43:  # logical_or
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 44:  # logical_or_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 45:  # pick_true
+                a = work[i0]
+                b = work[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 1.0 if a != 0.0 else 0.0
+            elif op == 46:  # pick_true_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 47:  # pick_false
+                a = work[i0]
+                b = work[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 1.0 if a == 0.0 else 0.0
+            elif op == 48:  # pick_false_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 50:  # logical_not
+                a = work[i0]
+                y = 1.0 if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 51:  # abs
+                a = work[i0]
+                y = np.abs(a)
+                work[r] = y
+                partials[i, 0] = np.sign(a)
+                partials[i, 1] = 0.0
+            elif op == 52:  # sign
+                a = work[i0]
+                y = np.sign(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 53:  # floor
+                a = work[i0]
+                y = np.floor(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 54:  # ceil
+                a = work[i0]
+                y = np.ceil(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+            elif op == 57:  # sqrt
+                a = work[i0]
+                y = np.sqrt(a)
+                work[r] = y
+                partials[i, 0] = 0.5 / y
+                partials[i, 1] = 0.0
+            elif op == 58:  # cbrt
+                a = work[i0]
+                y = np.cbrt(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (3.0 * y * y)
+                partials[i, 1] = 0.0
+            elif op == 59:  # exp
+                a = work[i0]
+                y = np.exp(a)
+                work[r] = y
+                partials[i, 0] = y
+                partials[i, 1] = 0.0
+            elif op == 60:  # expm1
+                a = work[i0]
+                y = np.expm1(a)
+                work[r] = y
+                partials[i, 0] = y + 1.0
+                partials[i, 1] = 0.0
+            elif op == 61:  # log
+                a = work[i0]
+                y = np.log(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / a
+                partials[i, 1] = 0.0
+            elif op == 62:  # log1p
+                a = work[i0]
+                y = np.log1p(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 + a)
+                partials[i, 1] = 0.0
+            elif op == 63:  # log2
+                a = work[i0]
+                y = np.log2(a)
+                work[r] = y
+                partials[i, 0] = 1.4426950408889634 / a
+                partials[i, 1] = 0.0
+            elif op == 64:  # log10
+                a = work[i0]
+                y = np.log10(a)
+                work[r] = y
+                partials[i, 0] = 0.4342944819032518 / a
+                partials[i, 1] = 0.0
+            elif op == 65:  # sin
+                a = work[i0]
+                y = np.sin(a)
+                work[r] = y
+                partials[i, 0] = np.cos(a)
+                partials[i, 1] = 0.0
+            elif op == 66:  # cos
+                a = work[i0]
+                y = np.cos(a)
+                work[r] = y
+                partials[i, 0] = -np.sin(a)
+                partials[i, 1] = 0.0
+            elif op == 67:  # tan
+                a = work[i0]
+                y = np.tan(a)
+                work[r] = y
+                partials[i, 0] = 1.0 + y * y
+                partials[i, 1] = 0.0
+            elif op == 68:  # arcsin
+                a = work[i0]
+                y = np.arcsin(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(1.0 - a * a)
+                partials[i, 1] = 0.0
+            elif op == 69:  # arccos
+                a = work[i0]
+                y = np.arccos(a)
+                work[r] = y
+                partials[i, 0] = -1.0 / np.sqrt(1.0 - a * a)
+                partials[i, 1] = 0.0
+            elif op == 70:  # arctan
+                a = work[i0]
+                y = np.arctan(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 + a * a)
+                partials[i, 1] = 0.0
+            elif op == 71:  # sinh
+                a = work[i0]
+                y = np.sinh(a)
+                work[r] = y
+                partials[i, 0] = np.cosh(a)
+                partials[i, 1] = 0.0
+            elif op == 72:  # cosh
+                a = work[i0]
+                y = np.cosh(a)
+                work[r] = y
+                partials[i, 0] = np.sinh(a)
+                partials[i, 1] = 0.0
+            elif op == 73:  # tanh
+                a = work[i0]
+                y = np.tanh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 - y * y
+                partials[i, 1] = 0.0
+            elif op == 74:  # arcsinh
+                a = work[i0]
+                y = np.arcsinh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(a * a + 1.0)
+                partials[i, 1] = 0.0
+            elif op == 75:  # arccosh
+                a = work[i0]
+                y = np.arccosh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(a * a - 1.0)
+                partials[i, 1] = 0.0
+            elif op == 76:  # arctanh
+                a = work[i0]
+                y = np.arctanh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 - a * a)
+                partials[i, 1] = 0.0
+            elif op == 77:  # erf
+                a = work[i0]
+                y = math.erf(a)
+                work[r] = y
+                partials[i, 0] = 1.1283791670955126 * np.exp(-a * a)
+                partials[i, 1] = 0.0
+            elif op == 78:  # erfc
+                a = work[i0]
+                y = math.erfc(a)
+                work[r] = y
+                partials[i, 0] = -1.1283791670955126 * np.exp(-a * a)
+                partials[i, 1] = 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -944,492 +948,122 @@ def values_second(instr, consts, work, partials, second):
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op == 0:  # const
-            y = consts[i0]
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 1:  # add
+        if op <= 10:
+            if op == 0:  # const
+                y = consts[i0]
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 1:  # add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 2:  # add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 3:  # sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 4:  # sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 5:  # sub_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = -1.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 6:  # mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                second[i, 0] = 0.0
+                second[i, 1] = 1.0
+                second[i, 2] = 0.0
+            elif op == 7:  # mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 8:  # div
+                a = work[i0]
+                b = work[i1]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = 1.0 / b
+                partials[i, 1] = -y / b
+                second[i, 0] = 0.0
+                second[i, 1] = -1.0 / (b * b)
+                second[i, 2] = 2.0 * y / (b * b)
+            elif op == 9:  # div_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = 1.0 / b
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 10:  # div_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a / b
+                work[r] = y
+                partials[i, 0] = -y / b
+                partials[i, 1] = 0.0
+                second[i, 0] = 2.0 * y / (b * b)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+        elif op == 55:  # square
             a = work[i0]
-            b = work[i1]
-            y = a + b
+            y = a * a
             work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = 1.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 2:  # add_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a + b
-            work[r] = y
-            partials[i, 0] = 1.0
+            partials[i, 0] = 2.0 * a
             partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 3:  # sub
-            a = work[i0]
-            b = work[i1]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = -1.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 4:  # sub_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = 1.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 5:  # sub_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a - b
-            work[r] = y
-            partials[i, 0] = -1.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 6:  # mul
-            a = work[i0]
-            b = work[i1]
-            y = a * b
-            work[r] = y
-            partials[i, 0] = b
-            partials[i, 1] = a
-            second[i, 0] = 0.0
-            second[i, 1] = 1.0
-            second[i, 2] = 0.0
-        elif op == 7:  # mul_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a * b
-            work[r] = y
-            partials[i, 0] = b
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 8:  # div
-            a = work[i0]
-            b = work[i1]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = 1.0 / b
-            partials[i, 1] = -y / b
-            second[i, 0] = 0.0
-            second[i, 1] = -1.0 / (b * b)
-            second[i, 2] = 2.0 * y / (b * b)
-        elif op == 9:  # div_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = 1.0 / b
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 10:  # div_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a / b
-            work[r] = y
-            partials[i, 0] = -y / b
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * y / (b * b)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 11:  # pow
-            a = work[i0]
-            b = work[i1]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            partials[i, 1] = y * np.log(a) if a != 0.0 else 0.0
-            second[i, 0] = b * (b - 1.0) * a ** (b - 2.0) if (b != 0.0 and b != 1.0) else 0.0
-            second[i, 1] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
-            second[i, 2] = y * np.log(a) ** 2 if a != 0.0 else 0.0
-        elif op == 12:  # pow_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = b * (b - 1.0) * a ** (b - 2.0) if (b != 0.0 and b != 1.0) else 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 13:  # pow_cv
-            a = consts[i1]
-            b = work[i0]
-            y = a ** b
-            work[r] = y
-            partials[i, 0] = y * np.log(a) if a != 0.0 else 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = y * np.log(a) ** 2 if a != 0.0 else 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 14:  # atan2
-            a = work[i0]
-            b = work[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = b / (a * a + b * b)
-            partials[i, 1] = -a / (a * a + b * b)
-            second[i, 0] = -2.0 * a * b / (a * a + b * b) ** 2
-            second[i, 1] = (a * a - b * b) / (a * a + b * b) ** 2
-            second[i, 2] = 2.0 * a * b / (a * a + b * b) ** 2
-        elif op == 15:  # atan2_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = b / (a * a + b * b)
-            partials[i, 1] = 0.0
-            second[i, 0] = -2.0 * a * b / (a * a + b * b) ** 2
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 16:  # atan2_cv
-            a = consts[i1]
-            b = work[i0]
-            y = np.arctan2(a, b)
-            work[r] = y
-            partials[i, 0] = -a / (a * a + b * b)
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * a * b / (a * a + b * b) ** 2
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 17:  # hypot
-            a = work[i0]
-            b = work[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-            partials[i, 0] = a / y if y != 0.0 else 0.0
-            partials[i, 1] = b / y if y != 0.0 else 0.0
-            second[i, 0] = b * b / (y * y * y) if y != 0.0 else 0.0
-            second[i, 1] = -a * b / (y * y * y) if y != 0.0 else 0.0
-            second[i, 2] = a * a / (y * y * y) if y != 0.0 else 0.0
-        elif op == 18:  # hypot_vc
-            a = work[i0]
-            b = consts[i1]
-            y = np.hypot(a, b)
-            work[r] = y
-            partials[i, 0] = a / y if y != 0.0 else 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = b * b / (y * y * y) if y != 0.0 else 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 19:  # minimum
-            a = work[i0]
-            b = work[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 1.0 if b < a else (0.5 if a == b else 0.0)
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 20:  # minimum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 21:  # maximum
-            a = work[i0]
-            b = work[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 1.0 if b > a else (0.5 if a == b else 0.0)
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 22:  # maximum_vc
-            a = work[i0]
-            b = consts[i1]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r] = y
-            partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 23:  # lt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 24:  # lt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 25:  # lt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a < b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 26:  # le
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 27:  # le_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 28:  # le_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a <= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 29:  # gt
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 30:  # gt_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 31:  # gt_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a > b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 32:  # ge
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 33:  # ge_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 34:  # ge_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a >= b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 35:  # eq
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 36:  # eq_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 37:  # eq_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a == b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 38:  # ne
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 39:  # ne_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 40:  # ne_cv
-            a = consts[i1]
-            b = work[i0]
-            y = 1.0 if a != b else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 41:  # logical_and
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 42:  # logical_and_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 43:  # logical_or
-            a = work[i0]
-            b = work[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 44:  # logical_or_vc
-            a = work[i0]
-            b = consts[i1]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 45:  # pick_true
-            a = work[i0]
-            b = work[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 1.0 if a != 0.0 else 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 46:  # pick_true_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a != 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 47:  # pick_false
-            a = work[i0]
-            b = work[i1]
-            y = b if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 1.0 if a == 0.0 else 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 48:  # pick_false_vc
-            a = work[i0]
-            b = consts[i1]
-            y = b if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
+            second[i, 0] = 2.0
             second[i, 1] = 0.0
             second[i, 2] = 0.0
         elif op == 49:  # neg
@@ -1439,60 +1073,6 @@ def values_second(instr, consts, work, partials, second):
             partials[i, 0] = -1.0
             partials[i, 1] = 0.0
             second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 50:  # logical_not
-            a = work[i0]
-            y = 1.0 if a == 0.0 else 0.0
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 51:  # abs
-            a = work[i0]
-            y = np.abs(a)
-            work[r] = y
-            partials[i, 0] = np.sign(a)
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 52:  # sign
-            a = work[i0]
-            y = np.sign(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 53:  # floor
-            a = work[i0]
-            y = np.floor(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 54:  # ceil
-            a = work[i0]
-            y = np.ceil(a)
-            work[r] = y
-            partials[i, 0] = 0.0
-            partials[i, 1] = 0.0
-            second[i, 0] = 0.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 55:  # square
-            a = work[i0]
-            y = a * a
-            work[r] = y
-            partials[i, 0] = 2.0 * a
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0
             second[i, 1] = 0.0
             second[i, 2] = 0.0
         elif op == 56:  # reciprocal
@@ -1504,204 +1084,630 @@ def values_second(instr, consts, work, partials, second):
             second[i, 0] = 2.0 * y * y * y
             second[i, 1] = 0.0
             second[i, 2] = 0.0
-        elif op == 57:  # sqrt
-            a = work[i0]
-            y = np.sqrt(a)
-            work[r] = y
-            partials[i, 0] = 0.5 / y
-            partials[i, 1] = 0.0
-            second[i, 0] = -0.25 / (y * y * y)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 58:  # cbrt
-            a = work[i0]
-            y = np.cbrt(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (3.0 * y * y)
-            partials[i, 1] = 0.0
-            second[i, 0] = -2.0 / (9.0 * y ** 5)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 59:  # exp
-            a = work[i0]
-            y = np.exp(a)
-            work[r] = y
-            partials[i, 0] = y
-            partials[i, 1] = 0.0
-            second[i, 0] = y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 60:  # expm1
-            a = work[i0]
-            y = np.expm1(a)
-            work[r] = y
-            partials[i, 0] = y + 1.0
-            partials[i, 1] = 0.0
-            second[i, 0] = y + 1.0
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 61:  # log
-            a = work[i0]
-            y = np.log(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / a
-            partials[i, 1] = 0.0
-            second[i, 0] = -1.0 / (a * a)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 62:  # log1p
-            a = work[i0]
-            y = np.log1p(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 + a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -1.0 / ((1.0 + a) * (1.0 + a))
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 63:  # log2
-            a = work[i0]
-            y = np.log2(a)
-            work[r] = y
-            partials[i, 0] = 1.4426950408889634 / a
-            partials[i, 1] = 0.0
-            second[i, 0] = -1.4426950408889634 / (a * a)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 64:  # log10
-            a = work[i0]
-            y = np.log10(a)
-            work[r] = y
-            partials[i, 0] = 0.4342944819032518 / a
-            partials[i, 1] = 0.0
-            second[i, 0] = -0.4342944819032518 / (a * a)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 65:  # sin
-            a = work[i0]
-            y = np.sin(a)
-            work[r] = y
-            partials[i, 0] = np.cos(a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 66:  # cos
-            a = work[i0]
-            y = np.cos(a)
-            work[r] = y
-            partials[i, 0] = -np.sin(a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 67:  # tan
-            a = work[i0]
-            y = np.tan(a)
-            work[r] = y
-            partials[i, 0] = 1.0 + y * y
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * y * (1.0 + y * y)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 68:  # arcsin
-            a = work[i0]
-            y = np.arcsin(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(1.0 - a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = a / (1.0 - a * a) ** 1.5
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 69:  # arccos
-            a = work[i0]
-            y = np.arccos(a)
-            work[r] = y
-            partials[i, 0] = -1.0 / np.sqrt(1.0 - a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -a / (1.0 - a * a) ** 1.5
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 70:  # arctan
-            a = work[i0]
-            y = np.arctan(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 + a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -2.0 * a / ((1.0 + a * a) * (1.0 + a * a))
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 71:  # sinh
-            a = work[i0]
-            y = np.sinh(a)
-            work[r] = y
-            partials[i, 0] = np.cosh(a)
-            partials[i, 1] = 0.0
-            second[i, 0] = y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 72:  # cosh
-            a = work[i0]
-            y = np.cosh(a)
-            work[r] = y
-            partials[i, 0] = np.sinh(a)
-            partials[i, 1] = 0.0
-            second[i, 0] = y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 73:  # tanh
-            a = work[i0]
-            y = np.tanh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 - y * y
-            partials[i, 1] = 0.0
-            second[i, 0] = -2.0 * y * (1.0 - y * y)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 74:  # arcsinh
-            a = work[i0]
-            y = np.arcsinh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(a * a + 1.0)
-            partials[i, 1] = 0.0
-            second[i, 0] = -a / (a * a + 1.0) ** 1.5
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 75:  # arccosh
-            a = work[i0]
-            y = np.arccosh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / np.sqrt(a * a - 1.0)
-            partials[i, 1] = 0.0
-            second[i, 0] = -a / (a * a - 1.0) ** 1.5
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 76:  # arctanh
-            a = work[i0]
-            y = np.arctanh(a)
-            work[r] = y
-            partials[i, 0] = 1.0 / (1.0 - a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * a / ((1.0 - a * a) * (1.0 - a * a))
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 77:  # erf
-            a = work[i0]
-            y = math.erf(a)
-            work[r] = y
-            partials[i, 0] = 1.1283791670955126 * np.exp(-a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = -2.0 * a * 1.1283791670955126 * np.exp(-a * a)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 78:  # erfc
-            a = work[i0]
-            y = math.erfc(a)
-            work[r] = y
-            partials[i, 0] = -1.1283791670955126 * np.exp(-a * a)
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * a * 1.1283791670955126 * np.exp(-a * a)
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
+        else:
+            if op == 11:  # pow
+                a = work[i0]
+                b = work[i1]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                partials[i, 1] = y * np.log(a) if a != 0.0 else 0.0
+                second[i, 0] = b * (b - 1.0) * a ** (b - 2.0) if (b != 0.0 and b != 1.0) else 0.0
+                second[i, 1] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
+                second[i, 2] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+            elif op == 12:  # pow_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = b * (b - 1.0) * a ** (b - 2.0) if (b != 0.0 and b != 1.0) else 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 13:  # pow_cv
+                a = consts[i1]
+                b = work[i0]
+                y = a ** b
+                work[r] = y
+                partials[i, 0] = y * np.log(a) if a != 0.0 else 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 14:  # atan2
+                a = work[i0]
+                b = work[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = b / (a * a + b * b)
+                partials[i, 1] = -a / (a * a + b * b)
+                second[i, 0] = -2.0 * a * b / (a * a + b * b) ** 2
+                second[i, 1] = (a * a - b * b) / (a * a + b * b) ** 2
+                second[i, 2] = 2.0 * a * b / (a * a + b * b) ** 2
+            elif op == 15:  # atan2_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = b / (a * a + b * b)
+                partials[i, 1] = 0.0
+                second[i, 0] = -2.0 * a * b / (a * a + b * b) ** 2
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 16:  # atan2_cv
+                a = consts[i1]
+                b = work[i0]
+                y = np.arctan2(a, b)
+                work[r] = y
+                partials[i, 0] = -a / (a * a + b * b)
+                partials[i, 1] = 0.0
+                second[i, 0] = 2.0 * a * b / (a * a + b * b) ** 2
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 17:  # hypot
+                a = work[i0]
+                b = work[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+                partials[i, 0] = a / y if y != 0.0 else 0.0
+                partials[i, 1] = b / y if y != 0.0 else 0.0
+                second[i, 0] = b * b / (y * y * y) if y != 0.0 else 0.0
+                second[i, 1] = -a * b / (y * y * y) if y != 0.0 else 0.0
+                second[i, 2] = a * a / (y * y * y) if y != 0.0 else 0.0
+            elif op == 18:  # hypot_vc
+                a = work[i0]
+                b = consts[i1]
+                y = np.hypot(a, b)
+                work[r] = y
+                partials[i, 0] = a / y if y != 0.0 else 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = b * b / (y * y * y) if y != 0.0 else 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 19:  # minimum
+                a = work[i0]
+                b = work[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 20:  # minimum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a < b else (b if b < a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 21:  # maximum
+                a = work[i0]
+                b = work[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 22:  # maximum_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a if a > b else (b if b > a else (a if a == b else a + b))
+                work[r] = y
+                partials[i, 0] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 23:  # lt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 24:  # lt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 25:  # lt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a < b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 26:  # le
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 27:  # le_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 28:  # le_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a <= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 29:  # gt
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 30:  # gt_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 31:  # gt_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a > b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 32:  # ge
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 33:  # ge_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 34:  # ge_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a >= b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 35:  # eq
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 36:  # eq_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 37:  # eq_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a == b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 38:  # ne
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 39:  # ne_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 40:  # ne_cv
+                a = consts[i1]
+                b = work[i0]
+                y = 1.0 if a != b else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 41:  # logical_and
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 42:  # logical_and_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 43:  # logical_or
+                a = work[i0]
+                b = work[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 44:  # logical_or_vc
+                a = work[i0]
+                b = consts[i1]
+                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 45:  # pick_true
+                a = work[i0]
+                b = work[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 1.0 if a != 0.0 else 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 46:  # pick_true_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a != 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 47:  # pick_false
+                a = work[i0]
+                b = work[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 1.0 if a == 0.0 else 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 48:  # pick_false_vc
+                a = work[i0]
+                b = consts[i1]
+                y = b if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 50:  # logical_not
+                a = work[i0]
+                y = 1.0 if a == 0.0 else 0.0
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 51:  # abs
+                a = work[i0]
+                y = np.abs(a)
+                work[r] = y
+                partials[i, 0] = np.sign(a)
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 52:  # sign
+                a = work[i0]
+                y = np.sign(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 53:  # floor
+                a = work[i0]
+                y = np.floor(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 54:  # ceil
+                a = work[i0]
+                y = np.ceil(a)
+                work[r] = y
+                partials[i, 0] = 0.0
+                partials[i, 1] = 0.0
+                second[i, 0] = 0.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 57:  # sqrt
+                a = work[i0]
+                y = np.sqrt(a)
+                work[r] = y
+                partials[i, 0] = 0.5 / y
+                partials[i, 1] = 0.0
+                second[i, 0] = -0.25 / (y * y * y)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 58:  # cbrt
+                a = work[i0]
+                y = np.cbrt(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (3.0 * y * y)
+                partials[i, 1] = 0.0
+                second[i, 0] = -2.0 / (9.0 * y ** 5)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 59:  # exp
+                a = work[i0]
+                y = np.exp(a)
+                work[r] = y
+                partials[i, 0] = y
+                partials[i, 1] = 0.0
+                second[i, 0] = y
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 60:  # expm1
+                a = work[i0]
+                y = np.expm1(a)
+                work[r] = y
+                partials[i, 0] = y + 1.0
+                partials[i, 1] = 0.0
+                second[i, 0] = y + 1.0
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 61:  # log
+                a = work[i0]
+                y = np.log(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / a
+                partials[i, 1] = 0.0
+                second[i, 0] = -1.0 / (a * a)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 62:  # log1p
+                a = work[i0]
+                y = np.log1p(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 + a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -1.0 / ((1.0 + a) * (1.0 + a))
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 63:  # log2
+                a = work[i0]
+                y = np.log2(a)
+                work[r] = y
+                partials[i, 0] = 1.4426950408889634 / a
+                partials[i, 1] = 0.0
+                second[i, 0] = -1.4426950408889634 / (a * a)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 64:  # log10
+                a = work[i0]
+                y = np.log10(a)
+                work[r] = y
+                partials[i, 0] = 0.4342944819032518 / a
+                partials[i, 1] = 0.0
+                second[i, 0] = -0.4342944819032518 / (a * a)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 65:  # sin
+                a = work[i0]
+                y = np.sin(a)
+                work[r] = y
+                partials[i, 0] = np.cos(a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -y
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 66:  # cos
+                a = work[i0]
+                y = np.cos(a)
+                work[r] = y
+                partials[i, 0] = -np.sin(a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -y
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 67:  # tan
+                a = work[i0]
+                y = np.tan(a)
+                work[r] = y
+                partials[i, 0] = 1.0 + y * y
+                partials[i, 1] = 0.0
+                second[i, 0] = 2.0 * y * (1.0 + y * y)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 68:  # arcsin
+                a = work[i0]
+                y = np.arcsin(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(1.0 - a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = a / (1.0 - a * a) ** 1.5
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 69:  # arccos
+                a = work[i0]
+                y = np.arccos(a)
+                work[r] = y
+                partials[i, 0] = -1.0 / np.sqrt(1.0 - a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -a / (1.0 - a * a) ** 1.5
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 70:  # arctan
+                a = work[i0]
+                y = np.arctan(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 + a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -2.0 * a / ((1.0 + a * a) * (1.0 + a * a))
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 71:  # sinh
+                a = work[i0]
+                y = np.sinh(a)
+                work[r] = y
+                partials[i, 0] = np.cosh(a)
+                partials[i, 1] = 0.0
+                second[i, 0] = y
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 72:  # cosh
+                a = work[i0]
+                y = np.cosh(a)
+                work[r] = y
+                partials[i, 0] = np.sinh(a)
+                partials[i, 1] = 0.0
+                second[i, 0] = y
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 73:  # tanh
+                a = work[i0]
+                y = np.tanh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 - y * y
+                partials[i, 1] = 0.0
+                second[i, 0] = -2.0 * y * (1.0 - y * y)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 74:  # arcsinh
+                a = work[i0]
+                y = np.arcsinh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(a * a + 1.0)
+                partials[i, 1] = 0.0
+                second[i, 0] = -a / (a * a + 1.0) ** 1.5
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 75:  # arccosh
+                a = work[i0]
+                y = np.arccosh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / np.sqrt(a * a - 1.0)
+                partials[i, 1] = 0.0
+                second[i, 0] = -a / (a * a - 1.0) ** 1.5
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 76:  # arctanh
+                a = work[i0]
+                y = np.arctanh(a)
+                work[r] = y
+                partials[i, 0] = 1.0 / (1.0 - a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = 2.0 * a / ((1.0 - a * a) * (1.0 - a * a))
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 77:  # erf
+                a = work[i0]
+                y = math.erf(a)
+                work[r] = y
+                partials[i, 0] = 1.1283791670955126 * np.exp(-a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = -2.0 * a * 1.1283791670955126 * np.exp(-a * a)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
+            elif op == 78:  # erfc
+                a = work[i0]
+                y = math.erfc(a)
+                work[r] = y
+                partials[i, 0] = -1.1283791670955126 * np.exp(-a * a)
+                partials[i, 1] = 0.0
+                second[i, 0] = 2.0 * a * 1.1283791670955126 * np.exp(-a * a)
+                second[i, 1] = 0.0
+                second[i, 2] = 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -1713,448 +1719,450 @@ def block_values(instr, consts, work):
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op == 0:  # const
-            for k in range(nb):
-                y = consts[i0]
-                work[r, k] = y
-        elif op == 1:  # add
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a + b
-                work[r, k] = y
-        elif op == 2:  # add_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a + b
-                work[r, k] = y
-        elif op == 3:  # sub
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a - b
-                work[r, k] = y
-        elif op == 4:  # sub_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a - b
-                work[r, k] = y
-        elif op == 5:  # sub_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a - b
-                work[r, k] = y
-        elif op == 6:  # mul
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a * b
-                work[r, k] = y
-        elif op == 7:  # mul_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a * b
-                work[r, k] = y
-        elif op == 8:  # div
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a / b
-                work[r, k] = y
-        elif op == 9:  # div_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a / b
-                work[r, k] = y
-        elif op == 10:  # div_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a / b
-                work[r, k] = y
-        elif op == 11:  # pow
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a ** b
-                work[r, k] = y
-        elif op == 12:  # pow_vc
+        if op <= 10:
+            if op == 0:  # const
+                for k in range(nb):
+                    y = consts[i0]
+                    work[r, k] = y
+            elif op == 1:  # add
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a + b
+                    work[r, k] = y
+            elif op == 2:  # add_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a + b
+                    work[r, k] = y
+            elif op == 3:  # sub
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a - b
+                    work[r, k] = y
+            elif op == 4:  # sub_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a - b
+                    work[r, k] = y
+            elif op == 5:  # sub_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a - b
+                    work[r, k] = y
+            elif op == 6:  # mul
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a * b
+                    work[r, k] = y
+            elif op == 7:  # mul_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a * b
+                    work[r, k] = y
+            elif op == 8:  # div
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a / b
+                    work[r, k] = y
+            elif op == 9:  # div_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a / b
+                    work[r, k] = y
+            elif op == 10:  # div_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a / b
+                    work[r, k] = y
+        elif op == 55:  # square
             for k in range(nb):
                 a = work[i0, k]
-                b = consts[i1]
-                y = a ** b
-                work[r, k] = y
-        elif op == 13:  # pow_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a ** b
-                work[r, k] = y
-        elif op == 14:  # atan2
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-        elif op == 15:  # atan2_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-        elif op == 16:  # atan2_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-        elif op == 17:  # hypot
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = np.hypot(a, b)
-                work[r, k] = y
-        elif op == 18:  # hypot_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = np.hypot(a, b)
-                work[r, k] = y
-        elif op == 19:  # minimum
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r, k] = y
-        elif op == 20:  # minimum_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r, k] = y
-        elif op == 21:  # maximum
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r, k] = y
-        elif op == 22:  # maximum_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r, k] = y
-        elif op == 23:  # lt
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-        elif op == 24:  # lt_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-        elif op == 25:  # lt_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-        elif op == 26:  # le
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-        elif op == 27:  # le_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-        elif op == 28:  # le_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-        elif op == 29:  # gt
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-        elif op == 30:  # gt_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-        elif op == 31:  # gt_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-        elif op == 32:  # ge
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-        elif op == 33:  # ge_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-        elif op == 34:  # ge_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-        elif op == 35:  # eq
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-        elif op == 36:  # eq_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-        elif op == 37:  # eq_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-        elif op == 38:  # ne
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-        elif op == 39:  # ne_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-        elif op == 40:  # ne_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-        elif op == 41:  # logical_and
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r, k] = y
-        elif op == 42:  # logical_and_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r, k] = y
-        elif op == 43:  # logical_or
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r, k] = y
-        elif op == 44:  # logical_or_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r, k] = y
-        elif op == 45:  # pick_true
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = b if a != 0.0 else 0.0
-                work[r, k] = y
-        elif op == 46:  # pick_true_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = b if a != 0.0 else 0.0
-                work[r, k] = y
-        elif op == 47:  # pick_false
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = b if a == 0.0 else 0.0
-                work[r, k] = y
-        elif op == 48:  # pick_false_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = b if a == 0.0 else 0.0
+                y = a * a
                 work[r, k] = y
         elif op == 49:  # neg
             for k in range(nb):
                 a = work[i0, k]
                 y = -a
                 work[r, k] = y
-        elif op == 50:  # logical_not
-            for k in range(nb):
-                a = work[i0, k]
-                y = 1.0 if a == 0.0 else 0.0
-                work[r, k] = y
-        elif op == 51:  # abs
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.abs(a)
-                work[r, k] = y
-        elif op == 52:  # sign
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sign(a)
-                work[r, k] = y
-        elif op == 53:  # floor
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.floor(a)
-                work[r, k] = y
-        elif op == 54:  # ceil
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.ceil(a)
-                work[r, k] = y
-        elif op == 55:  # square
-            for k in range(nb):
-                a = work[i0, k]
-                y = a * a
-                work[r, k] = y
         elif op == 56:  # reciprocal
             for k in range(nb):
                 a = work[i0, k]
                 y = 1.0 / a
                 work[r, k] = y
-        elif op == 57:  # sqrt
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sqrt(a)
-                work[r, k] = y
-        elif op == 58:  # cbrt
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cbrt(a)
-                work[r, k] = y
-        elif op == 59:  # exp
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.exp(a)
-                work[r, k] = y
-        elif op == 60:  # expm1
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.expm1(a)
-                work[r, k] = y
-        elif op == 61:  # log
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log(a)
-                work[r, k] = y
-        elif op == 62:  # log1p
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log1p(a)
-                work[r, k] = y
-        elif op == 63:  # log2
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log2(a)
-                work[r, k] = y
-        elif op == 64:  # log10
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log10(a)
-                work[r, k] = y
-        elif op == 65:  # sin
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sin(a)
-                work[r, k] = y
-        elif op == 66:  # cos
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cos(a)
-                work[r, k] = y
-        elif op == 67:  # tan
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.tan(a)
-                work[r, k] = y
-        elif op == 68:  # arcsin
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arcsin(a)
-                work[r, k] = y
-        elif op == 69:  # arccos
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arccos(a)
-                work[r, k] = y
-        elif op == 70:  # arctan
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arctan(a)
-                work[r, k] = y
-        elif op == 71:  # sinh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sinh(a)
-                work[r, k] = y
-        elif op == 72:  # cosh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cosh(a)
-                work[r, k] = y
-        elif op == 73:  # tanh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.tanh(a)
-                work[r, k] = y
-        elif op == 74:  # arcsinh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arcsinh(a)
-                work[r, k] = y
-        elif op == 75:  # arccosh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arccosh(a)
-                work[r, k] = y
-        elif op == 76:  # arctanh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arctanh(a)
-                work[r, k] = y
-        elif op == 77:  # erf
-            for k in range(nb):
-                a = work[i0, k]
-                y = math.erf(a)
-                work[r, k] = y
-        elif op == 78:  # erfc
-            for k in range(nb):
-                a = work[i0, k]
-                y = math.erfc(a)
-                work[r, k] = y
+        else:
+            if op == 11:  # pow
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a ** b
+                    work[r, k] = y
+            elif op == 12:  # pow_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a ** b
+                    work[r, k] = y
+            elif op == 13:  # pow_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a ** b
+                    work[r, k] = y
+            elif op == 14:  # atan2
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+            elif op == 15:  # atan2_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+            elif op == 16:  # atan2_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+            elif op == 17:  # hypot
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+            elif op == 18:  # hypot_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+            elif op == 19:  # minimum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+            elif op == 20:  # minimum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+            elif op == 21:  # maximum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+            elif op == 22:  # maximum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+            elif op == 23:  # lt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+            elif op == 24:  # lt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+            elif op == 25:  # lt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+            elif op == 26:  # le
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+            elif op == 27:  # le_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+            elif op == 28:  # le_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+            elif op == 29:  # gt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+            elif op == 30:  # gt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+            elif op == 31:  # gt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+            elif op == 32:  # ge
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+            elif op == 33:  # ge_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+            elif op == 34:  # ge_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+            elif op == 35:  # eq
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+            elif op == 36:  # eq_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+            elif op == 37:  # eq_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+            elif op == 38:  # ne
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+            elif op == 39:  # ne_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+            elif op == 40:  # ne_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+            elif op == 41:  # logical_and
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+            elif op == 42:  # logical_and_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+            elif op == 43:  # logical_or
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+            elif op == 44:  # logical_or_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+            elif op == 45:  # pick_true
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+            elif op == 46:  # pick_true_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+            elif op == 47:  # pick_false
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+            elif op == 48:  # pick_false_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+            elif op == 50:  # logical_not
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = 1.0 if a == 0.0 else 0.0
+                    work[r, k] = y
+            elif op == 51:  # abs
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.abs(a)
+                    work[r, k] = y
+            elif op == 52:  # sign
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sign(a)
+                    work[r, k] = y
+            elif op == 53:  # floor
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.floor(a)
+                    work[r, k] = y
+            elif op == 54:  # ceil
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.ceil(a)
+                    work[r, k] = y
+            elif op == 57:  # sqrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sqrt(a)
+                    work[r, k] = y
+            elif op == 58:  # cbrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cbrt(a)
+                    work[r, k] = y
+            elif op == 59:  # exp
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.exp(a)
+                    work[r, k] = y
+            elif op == 60:  # expm1
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.expm1(a)
+                    work[r, k] = y
+            elif op == 61:  # log
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log(a)
+                    work[r, k] = y
+            elif op == 62:  # log1p
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log1p(a)
+                    work[r, k] = y
+            elif op == 63:  # log2
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log2(a)
+                    work[r, k] = y
+            elif op == 64:  # log10
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log10(a)
+                    work[r, k] = y
+            elif op == 65:  # sin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sin(a)
+                    work[r, k] = y
+            elif op == 66:  # cos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cos(a)
+                    work[r, k] = y
+            elif op == 67:  # tan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tan(a)
+                    work[r, k] = y
+            elif op == 68:  # arcsin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsin(a)
+                    work[r, k] = y
+            elif op == 69:  # arccos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccos(a)
+                    work[r, k] = y
+            elif op == 70:  # arctan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctan(a)
+                    work[r, k] = y
+            elif op == 71:  # sinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sinh(a)
+                    work[r, k] = y
+            elif op == 72:  # cosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cosh(a)
+                    work[r, k] = y
+            elif op == 73:  # tanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tanh(a)
+                    work[r, k] = y
+            elif op == 74:  # arcsinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsinh(a)
+                    work[r, k] = y
+            elif op == 75:  # arccosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccosh(a)
+                    work[r, k] = y
+            elif op == 76:  # arctanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctanh(a)
+                    work[r, k] = y
+            elif op == 77:  # erf
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erf(a)
+                    work[r, k] = y
+            elif op == 78:  # erfc
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erfc(a)
+                    work[r, k] = y
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -2166,395 +2174,99 @@ def block_values_partials(instr, consts, work, partials):
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op == 0:  # const
-            for k in range(nb):
-                y = consts[i0]
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 1:  # add
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a + b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0
-                partials[i, 1, k] = 1.0
-        elif op == 2:  # add_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a + b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0
-                partials[i, 1, k] = 0.0
-        elif op == 3:  # sub
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a - b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0
-                partials[i, 1, k] = -1.0
-        elif op == 4:  # sub_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a - b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0
-                partials[i, 1, k] = 0.0
-        elif op == 5:  # sub_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a - b
-                work[r, k] = y
-                partials[i, 0, k] = -1.0
-                partials[i, 1, k] = 0.0
-        elif op == 6:  # mul
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a * b
-                work[r, k] = y
-                partials[i, 0, k] = b
-                partials[i, 1, k] = a
-        elif op == 7:  # mul_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a * b
-                work[r, k] = y
-                partials[i, 0, k] = b
-                partials[i, 1, k] = 0.0
-        elif op == 8:  # div
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a / b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / b
-                partials[i, 1, k] = -y / b
-        elif op == 9:  # div_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a / b
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / b
-                partials[i, 1, k] = 0.0
-        elif op == 10:  # div_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a / b
-                work[r, k] = y
-                partials[i, 0, k] = -y / b
-                partials[i, 1, k] = 0.0
-        elif op == 11:  # pow
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a ** b
-                work[r, k] = y
-                partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                partials[i, 1, k] = y * np.log(a) if a != 0.0 else 0.0
-        elif op == 12:  # pow_vc
+        if op <= 10:
+            if op == 0:  # const
+                for k in range(nb):
+                    y = consts[i0]
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 1:  # add
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 1.0
+            elif op == 2:  # add_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 3:  # sub
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -1.0
+            elif op == 4:  # sub_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 5:  # sub_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 6:  # mul
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = a
+            elif op == 7:  # mul_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = 0.0
+            elif op == 8:  # div
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = -y / b
+            elif op == 9:  # div_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = 0.0
+            elif op == 10:  # div_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = -y / b
+                    partials[i, 1, k] = 0.0
+        elif op == 55:  # square
             for k in range(nb):
                 a = work[i0, k]
-                b = consts[i1]
-                y = a ** b
+                y = a * a
                 work[r, k] = y
-                partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 13:  # pow_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = a ** b
-                work[r, k] = y
-                partials[i, 0, k] = y * np.log(a) if a != 0.0 else 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 14:  # atan2
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-                partials[i, 0, k] = b / (a * a + b * b)
-                partials[i, 1, k] = -a / (a * a + b * b)
-        elif op == 15:  # atan2_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-                partials[i, 0, k] = b / (a * a + b * b)
-                partials[i, 1, k] = 0.0
-        elif op == 16:  # atan2_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = np.arctan2(a, b)
-                work[r, k] = y
-                partials[i, 0, k] = -a / (a * a + b * b)
-                partials[i, 1, k] = 0.0
-        elif op == 17:  # hypot
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = np.hypot(a, b)
-                work[r, k] = y
-                partials[i, 0, k] = a / y if y != 0.0 else 0.0
-                partials[i, 1, k] = b / y if y != 0.0 else 0.0
-        elif op == 18:  # hypot_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = np.hypot(a, b)
-                work[r, k] = y
-                partials[i, 0, k] = a / y if y != 0.0 else 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 19:  # minimum
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                partials[i, 1, k] = 1.0 if b < a else (0.5 if a == b else 0.0)
-        elif op == 20:  # minimum_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                partials[i, 1, k] = 0.0
-        elif op == 21:  # maximum
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                partials[i, 1, k] = 1.0 if b > a else (0.5 if a == b else 0.0)
-        elif op == 22:  # maximum_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                partials[i, 1, k] = 0.0
-        elif op == 23:  # lt
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 24:  # lt_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 25:  # lt_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a < b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 26:  # le
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 27:  # le_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 28:  # le_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a <= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 29:  # gt
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 30:  # gt_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 31:  # gt_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a > b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 32:  # ge
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 33:  # ge_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 34:  # ge_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a >= b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 35:  # eq
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 36:  # eq_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 37:  # eq_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a == b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 38:  # ne
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 39:  # ne_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 40:  # ne_cv
-            for k in range(nb):
-                a = consts[i1]
-                b = work[i0, k]
-                y = 1.0 if a != b else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 41:  # logical_and
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 42:  # logical_and_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 43:  # logical_or
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 44:  # logical_or_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 45:  # pick_true
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = b if a != 0.0 else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 1.0 if a != 0.0 else 0.0
-        elif op == 46:  # pick_true_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = b if a != 0.0 else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 47:  # pick_false
-            for k in range(nb):
-                a = work[i0, k]
-                b = work[i1, k]
-                y = b if a == 0.0 else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 1.0 if a == 0.0 else 0.0
-        elif op == 48:  # pick_false_vc
-            for k in range(nb):
-                a = work[i0, k]
-                b = consts[i1]
-                y = b if a == 0.0 else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
+                partials[i, 0, k] = 2.0 * a
                 partials[i, 1, k] = 0.0
         elif op == 49:  # neg
             for k in range(nb):
@@ -2563,48 +2275,6 @@ def block_values_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = -1.0
                 partials[i, 1, k] = 0.0
-        elif op == 50:  # logical_not
-            for k in range(nb):
-                a = work[i0, k]
-                y = 1.0 if a == 0.0 else 0.0
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 51:  # abs
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.abs(a)
-                work[r, k] = y
-                partials[i, 0, k] = np.sign(a)
-                partials[i, 1, k] = 0.0
-        elif op == 52:  # sign
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sign(a)
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 53:  # floor
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.floor(a)
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 54:  # ceil
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.ceil(a)
-                work[r, k] = y
-                partials[i, 0, k] = 0.0
-                partials[i, 1, k] = 0.0
-        elif op == 55:  # square
-            for k in range(nb):
-                a = work[i0, k]
-                y = a * a
-                work[r, k] = y
-                partials[i, 0, k] = 2.0 * a
-                partials[i, 1, k] = 0.0
         elif op == 56:  # reciprocal
             for k in range(nb):
                 a = work[i0, k]
@@ -2612,160 +2282,500 @@ def block_values_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = -y * y
                 partials[i, 1, k] = 0.0
-        elif op == 57:  # sqrt
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sqrt(a)
-                work[r, k] = y
-                partials[i, 0, k] = 0.5 / y
-                partials[i, 1, k] = 0.0
-        elif op == 58:  # cbrt
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cbrt(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / (3.0 * y * y)
-                partials[i, 1, k] = 0.0
-        elif op == 59:  # exp
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.exp(a)
-                work[r, k] = y
-                partials[i, 0, k] = y
-                partials[i, 1, k] = 0.0
-        elif op == 60:  # expm1
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.expm1(a)
-                work[r, k] = y
-                partials[i, 0, k] = y + 1.0
-                partials[i, 1, k] = 0.0
-        elif op == 61:  # log
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / a
-                partials[i, 1, k] = 0.0
-        elif op == 62:  # log1p
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log1p(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / (1.0 + a)
-                partials[i, 1, k] = 0.0
-        elif op == 63:  # log2
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log2(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.4426950408889634 / a
-                partials[i, 1, k] = 0.0
-        elif op == 64:  # log10
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.log10(a)
-                work[r, k] = y
-                partials[i, 0, k] = 0.4342944819032518 / a
-                partials[i, 1, k] = 0.0
-        elif op == 65:  # sin
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sin(a)
-                work[r, k] = y
-                partials[i, 0, k] = np.cos(a)
-                partials[i, 1, k] = 0.0
-        elif op == 66:  # cos
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cos(a)
-                work[r, k] = y
-                partials[i, 0, k] = -np.sin(a)
-                partials[i, 1, k] = 0.0
-        elif op == 67:  # tan
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.tan(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 + y * y
-                partials[i, 1, k] = 0.0
-        elif op == 68:  # arcsin
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arcsin(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / np.sqrt(1.0 - a * a)
-                partials[i, 1, k] = 0.0
-        elif op == 69:  # arccos
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arccos(a)
-                work[r, k] = y
-                partials[i, 0, k] = -1.0 / np.sqrt(1.0 - a * a)
-                partials[i, 1, k] = 0.0
-        elif op == 70:  # arctan
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arctan(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / (1.0 + a * a)
-                partials[i, 1, k] = 0.0
-        elif op == 71:  # sinh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.sinh(a)
-                work[r, k] = y
-                partials[i, 0, k] = np.cosh(a)
-                partials[i, 1, k] = 0.0
-        elif op == 72:  # cosh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.cosh(a)
-                work[r, k] = y
-                partials[i, 0, k] = np.sinh(a)
-                partials[i, 1, k] = 0.0
-        elif op == 73:  # tanh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.tanh(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 - y * y
-                partials[i, 1, k] = 0.0
-        elif op == 74:  # arcsinh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arcsinh(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / np.sqrt(a * a + 1.0)
-                partials[i, 1, k] = 0.0
-        elif op == 75:  # arccosh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arccosh(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / np.sqrt(a * a - 1.0)
-                partials[i, 1, k] = 0.0
-        elif op == 76:  # arctanh
-            for k in range(nb):
-                a = work[i0, k]
-                y = np.arctanh(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.0 / (1.0 - a * a)
-                partials[i, 1, k] = 0.0
-        elif op == 77:  # erf
-            for k in range(nb):
-                a = work[i0, k]
-                y = math.erf(a)
-                work[r, k] = y
-                partials[i, 0, k] = 1.1283791670955126 * np.exp(-a * a)
-                partials[i, 1, k] = 0.0
-        elif op == 78:  # erfc
-            for k in range(nb):
-                a = work[i0, k]
-                y = math.erfc(a)
-                work[r, k] = y
-                partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
-                partials[i, 1, k] = 0.0
+        else:
+            if op == 11:  # pow
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = y * np.log(a) if a != 0.0 else 0.0
+            elif op == 12:  # pow_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 13:  # pow_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = y * np.log(a) if a != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 14:  # atan2
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = b / (a * a + b * b)
+                    partials[i, 1, k] = -a / (a * a + b * b)
+            elif op == 15:  # atan2_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = b / (a * a + b * b)
+                    partials[i, 1, k] = 0.0
+            elif op == 16:  # atan2_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = -a / (a * a + b * b)
+                    partials[i, 1, k] = 0.0
+            elif op == 17:  # hypot
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = b / y if y != 0.0 else 0.0
+            elif op == 18:  # hypot_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 19:  # minimum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b < a else (0.5 if a == b else 0.0)
+            elif op == 20:  # minimum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 21:  # maximum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b > a else (0.5 if a == b else 0.0)
+            elif op == 22:  # maximum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 23:  # lt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 24:  # lt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 25:  # lt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 26:  # le
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 27:  # le_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 28:  # le_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 29:  # gt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 30:  # gt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 31:  # gt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 32:  # ge
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 33:  # ge_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 34:  # ge_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 35:  # eq
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 36:  # eq_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 37:  # eq_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 38:  # ne
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 39:  # ne_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 40:  # ne_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 41:  # logical_and
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 42:  # logical_and_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 43:  # logical_or
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 44:  # logical_or_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 45:  # pick_true
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a != 0.0 else 0.0
+            elif op == 46:  # pick_true_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 47:  # pick_false
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a == 0.0 else 0.0
+            elif op == 48:  # pick_false_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 50:  # logical_not
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = 1.0 if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 51:  # abs
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.abs(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sign(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 52:  # sign
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sign(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 53:  # floor
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.floor(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 54:  # ceil
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.ceil(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 57:  # sqrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sqrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.5 / y
+                    partials[i, 1, k] = 0.0
+            elif op == 58:  # cbrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cbrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (3.0 * y * y)
+                    partials[i, 1, k] = 0.0
+            elif op == 59:  # exp
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.exp(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = y
+                    partials[i, 1, k] = 0.0
+            elif op == 60:  # expm1
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.expm1(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = y + 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 61:  # log
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 62:  # log1p
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log1p(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a)
+                    partials[i, 1, k] = 0.0
+            elif op == 63:  # log2
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log2(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.4426950408889634 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 64:  # log10
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log10(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.4342944819032518 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 65:  # sin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cos(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 66:  # cos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -np.sin(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 67:  # tan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 + y * y
+                    partials[i, 1, k] = 0.0
+            elif op == 68:  # arcsin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.sqrt(1.0 - a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 69:  # arccos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0 / np.sqrt(1.0 - a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 70:  # arctan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 71:  # sinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cosh(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 72:  # cosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sinh(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 73:  # tanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 - y * y
+                    partials[i, 1, k] = 0.0
+            elif op == 74:  # arcsinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.sqrt(a * a + 1.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 75:  # arccosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.sqrt(a * a - 1.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 76:  # arctanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 - a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 77:  # erf
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erf(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 78:  # erfc
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erfc(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
 
 
 # ---- END GENERATED ----
@@ -2801,40 +2811,55 @@ def tangents(links, partials, t):
 @njit(cache=True, nogil=True)
 def adjoint1(links, partials, a):
     """One adjoint seed, backwards: a[slot] seeded at the outputs."""
+    # Skipping the sink costs a branch but saves a store-to-load chain through
+    # the one sink element that every unary instruction would otherwise update.
+    sink = np.uint32(a.shape[0] - 1)
     for i in range(links.shape[0] - 1, -1, -1):
         g = a[np.uint32(links[i, 0])]
         a[np.uint32(links[i, 1])] += partials[i, 0] * g
-        a[np.uint32(links[i, 2])] += partials[i, 1] * g
+        d1 = np.uint32(links[i, 2])
+        if d1 != sink:
+            a[d1] += partials[i, 1] * g
 
 
 @njit(cache=True, nogil=True)
 def adjoints(links, partials, a):
     """q adjoint seeds at once, backwards: a[slot, seed]."""
     q = a.shape[1]
+    sink = np.uint32(a.shape[0] - 1)
     for i in range(links.shape[0] - 1, -1, -1):
         r = np.uint32(links[i, 0])
         d0 = np.uint32(links[i, 1])
         d1 = np.uint32(links[i, 2])
         p0 = partials[i, 0]
         p1 = partials[i, 1]
-        for k in range(q):
-            g = a[r, k]
-            a[d0, k] += p0 * g
-            a[d1, k] += p1 * g
+        if d1 != sink:
+            for k in range(q):
+                g = a[r, k]
+                a[d0, k] += p0 * g
+                a[d1, k] += p1 * g
+        else:
+            for k in range(q):
+                a[d0, k] += p0 * a[r, k]
 
 
 @njit(cache=True, nogil=True)
 def block_adjoints(links, partials, a):
     """Adjoints for a block of points: a[slot, point], partials[i, 0:2, point]."""
     nb = a.shape[1]
+    sink = np.uint32(a.shape[0] - 1)
     for i in range(links.shape[0] - 1, -1, -1):
         r = np.uint32(links[i, 0])
         d0 = np.uint32(links[i, 1])
         d1 = np.uint32(links[i, 2])
-        for k in range(nb):
-            g = a[r, k]
-            a[d0, k] += partials[i, 0, k] * g
-            a[d1, k] += partials[i, 1, k] * g
+        if d1 != sink:
+            for k in range(nb):
+                g = a[r, k]
+                a[d0, k] += partials[i, 0, k] * g
+                a[d1, k] += partials[i, 1, k] * g
+        else:
+            for k in range(nb):
+                a[d0, k] += partials[i, 0, k] * a[r, k]
 
 
 @njit(cache=True, nogil=True)
