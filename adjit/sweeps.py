@@ -2932,17 +2932,21 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(instr, links, consts, outputs, guards, x, scratch):
-    """Value and gradient of a single-output tape: one forward, one reverse sweep."""
+def value_and_gradient(instr, links, consts, outputs, guards, x, scratch, grad):
+    """Value of a single-output tape (returned) and its gradient (into grad):
+    one forward, one reverse sweep. Returning scalars only: boxing a new array
+    on return costs more than the whole sweep of a small tape."""
     n_ops = instr.shape[0]
-    n_slots = x.shape[0] + n_ops
+    n = x.shape[0]
+    n_slots = n + n_ops
     work, partials, a = _carve(scratch, n_slots, n_ops, 1)
     flip = linearize(instr, consts, guards, x, work, partials)
     adj = a[:, 0]
     adj[:] = 0.0
     adj[outputs[0]] = 1.0
     adjoint1(links, partials, adj)
-    return work[outputs[0]], adj[: x.shape[0]].copy(), flip
+    grad[:] = adj[:n]
+    return work[outputs[0]], flip
 
 
 @njit(cache=True, nogil=True)

@@ -100,9 +100,9 @@ class Tape:
         kept per tape and per thread (grown, never shrunk) so that repeated
         calls neither allocate nor page-fault. ``width`` tangent/adjoint columns
         at one point, or a ``block`` of points for the batched kernels."""
+        buf = self._scratch.__dict__.get("buf")
         w = self.n_slots + 1
         size = (2 * w + 2 * self.n_ops) * block if block else w + 2 * self.n_ops + w * width
-        buf = self._scratch.__dict__.get("buf")
         if buf is None or buf.shape[0] < size:
             buf = self._scratch.buf = np.empty(size)
         return buf
@@ -267,8 +267,9 @@ class Tape:
             _batch_flips(self, flips, xs)
             return ys, gs
         x = self._point(x)
-        y, g, flip = sweeps.value_and_gradient(self.instructions, self.links, self.constants,
-                                               self.outputs, self.guards, x, self._scratch_for())
+        g = np.empty(self.n_inputs)
+        y, flip = sweeps.value_and_gradient(self.instructions, self.links, self.constants,
+                                            self.outputs, self.guards, x, self._scratch_for(), g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g
