@@ -4,8 +4,9 @@
    trace with each intermediate's value and tangent (dx = 1).
 2. f(x, y) = x·y + exp(x·y) at (1, 2), in reverse mode: each intermediate's
    adjoint; x and y each feed two products, so their adjoints are sums.
-3. The extended Rosenbrock function of 1000 variables minimized by SciPy's
-   L-BFGS-B, with the gradient from one recorded tape.
+3. The extended Rosenbrock function of 1000 variables (500 independent
+   Rosenbrock pairs, Moré-Garbow-Hillstrom) minimized by SciPy's L-BFGS-B,
+   with value and gradient from one recorded tape.
 
 Run: python examples/quickstart.py   (--small for a quick run)
 """
@@ -48,27 +49,38 @@ def textbook_reverse():
     return np.allclose(grad, [2 + 2 * e2, 1 + e2], rtol=1e-15)
 
 
-def rosenbrock(x):
+def extended_rosenbrock(x):
     return sum(100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-               for i in range(len(x) - 1))
+               for i in range(0, len(x) - 1, 2))
 
 
 def optimize(n):
-    x0 = np.full(n, -1.0)
-    x0[::2] = -1.2
+    x0 = np.ones(n)
+    x0[::2] = -1.2  # the classic start (-1.2, 1) in every pair
     t0 = time.perf_counter()
-    tape = adjit.trace(rosenbrock, x0)
+    tape = adjit.trace(extended_rosenbrock, x0)
     t_trace = time.perf_counter() - t0
     t0 = time.perf_counter()
     # value_and_gradient gives both from one forward and one reverse sweep
     res = scipy.optimize.minimize(tape.value_and_gradient, x0, jac=True, method="L-BFGS-B",
                                   options={"maxiter": 20000, "gtol": 1e-10})
     t_opt = time.perf_counter() - t0
+    x = res.x
+    per_call = min(_timed(tape.value_and_gradient, x) for _ in range(5))
     print(f"3. extended Rosenbrock, n = {n}: {tape}")
     print(f"   traced in {t_trace * 1e3:.1f} ms; L-BFGS-B: {res.nit} iterations, "
           f"{res.nfev} evaluations in {t_opt:.2f} s; f = {res.fun:.3e}, "
           f"max |x - 1| = {np.abs(res.x - 1).max():.1e}")
+    print(f"   one value and gradient: {per_call * 1e6:.0f} µs "
+          f"({per_call / tape.n_ops * 1e9:.1f} ns per instruction)")
     return res.success and np.abs(res.x - 1).max() < 1e-4
+
+
+def _timed(f, x, repeat=200):
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        f(x)
+    return (time.perf_counter() - t0) / repeat
 
 
 def main(argv):
