@@ -1,0 +1,168 @@
+"""Turn a results dict into text: one table per workload (rows: quantities,
+columns: tools), adjit's derived figures (ns per op, gradient/forward ratio,
+recording speed) and each peer's time as a multiple of adjit's."""
+from __future__ import annotations
+
+import math
+
+LABELS = {  # quantity -> row label, in display order
+    "record": "record (trace)",
+    "first": "first call",
+    "forward": "forward",
+    "gradient": "gradient",
+    "transform": "adjit.grad(f)(x)",
+    "jvp": "jvp (J·v)",
+    "jacobian_forward": "jacobian fwd",
+    "jacobian_reverse": "jacobian rev",
+    "jacobian_auto": "jacobian auto",
+    "sparse_jacobian": "sparse jacobian",
+    "hvp": "hvp (H·v)",
+    "hessian": "hessian",
+    "sparse_hessian": "sparse hessian",
+    "batch_gradient": "batch grad /pt",
+    "batch_forward": "batch fwd /pt",
+    "record_optimized": "record optimize=",
+    "gradient_optimized": "grad, optimized",
+    "forward_optimized": "fwd, optimized",
+}
+STATUS_SHORT = {"wrong result": "WRONG", "out of memory": "out of mem", "timeout": "timeout",
+                "error": "error", "skipped": "skipped"}
+COL = 13
+
+
+def fmt_time(s) -> str:
+    if s is None or not isinstance(s, (int, float)) or math.isnan(s):
+        return "n/a"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if s >= scale or unit == "ns":
+            v = s / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
+    return "n/a"
+
+
+def fmt_bytes(b) -> str:
+    if not b:
+        return "n/a"
+    for unit in ("B", "KB", "MB", "GB"):
+        if b < 1024 or unit == "GB":
+            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.3g} {unit}"
+        b /= 1024
+
+
+def first_call(tool: dict) -> float | None:
+    """Time of the first gradient call (forward for vector workloads): compile
+    plus run for JIT peers, cache load plus run for adjit and Numba."""
+    qs = tool.get("quantities", {})
+    for q in ("gradient", "forward"):
+        if qs.get(q, {}).get("status") == "ok":
+            return qs[q].get("first")
+    return None
+
+
+def cell(tool: dict, quantity: str) -> str:
+    if quantity == "first":
+        return fmt_time(first_call(tool)) if first_call(tool) is not None else ""
+    rec = tool.get("quantities", {}).get(quantity)
+    if rec is None:
+        st = tool.get("status", "ok")
+        return STATUS_SHORT.get(st, "crashed" if st.startswith("crashed") else "") \
+            if st not in ("ok", "missing") else ""
+    if rec.get("status") != "ok":
+        return STATUS_SHORT.get(rec.get("status"), rec.get("status", "?"))
+    return fmt_time(rec.get("median"))
+
+
+def ok(tool: dict | None, quantity: str):
+    """The median of a quantity when it was measured and checked, else None."""
+    rec = (tool or {}).get("quantities", {}).get(quantity, {})
+    return rec.get("median") if rec.get("status") == "ok" else None
+
+
+def workload_table(key: str, entry: dict) -> list[str]:
+    tools = {k: v for k, v in entry["tools"].items() if v.get("status") != "missing"}
+    n_ops = entry.get("n_ops")
+    head = (f"== {key}: n={entry['n_inputs']:,}, m={entry['n_outputs']:,}"
+            + (f", {n_ops:,} ops" if n_ops else ""))
+    lines = [head, f"{'':<18}" + "".join(f"{t:>{COL}}" for t in tools)]
+    for q, label in LABELS.items():
+        cells = [cell(t, q) for t in tools.values()]
+        if any(cells):
+            lines.append(f"{label:<18}" + "".join(f"{c:>{COL}}" for c in cells))
+    lines += derived_lines(entry)
+    missing = [f"{k} ({v.get('note', 'missing')})" for k, v in entry["tools"].items()
+               if v.get("status") == "missing"]
+    notes = [f"{k}: {v['status']}" + (f" — {v['note']}" if v.get("note") else "")
+             for k, v in tools.items() if v.get("status") not in ("ok",)]
+    notes += [f"{k}: {q} {r.get('status')}: {r.get('note', '')}"
+              for k, v in tools.items() for q, r in v.get("quantities", {}).items()
+              if r.get("status") not in ("ok", None)]
+    if missing:
+        lines.append("  not run: " + ", ".join(missing))
+    lines += ["  note: " + n for n in notes]
+    return lines
+
+
+def derived_lines(entry: dict) -> list[str]:
+    adj = entry["tools"].get("adjit", {})
+    info = adj.get("info", {})
+    n_ops = info.get("n_ops")
+    out = []
+    parts = []
+    rec = adj.get("quantities", {}).get("record", {})
+    if rec.get("ops_per_s"):
+        parts.append(f"record {rec['ops_per_s'] / 1e6:.2f} Mop/s")
+    fwd, grad = ok(adj, "forward"), ok(adj, "gradient")
+    if n_ops:
+        if fwd:
+            parts.append(f"forward {fwd / n_ops * 1e9:.2f} ns/op")
+        if grad:
+            parts.append(f"gradient {grad / n_ops * 1e9:.2f} ns/op")
+        if fwd and grad:
+            parts.append(f"gradient/forward {grad / fwd:.2f}")
+        bg = ok(adj, "batch_gradient")
+        if bg:
+            parts.append(f"batch gradient {bg / n_ops * 1e9:.2f} ns/op/pt")
+    if info.get("peak_rss"):
+        parts.append(f"peak RSS {fmt_bytes(info['peak_rss'])}")
+    if parts:
+        out.append("  adjit: " + " · ".join(parts))
+    for name, tool in entry["tools"].items():
+        if name == "adjit" or tool.get("status") == "missing":
+            continue
+        rel = []
+        for q in ("gradient", "forward", "hessian", "batch_gradient", "jacobian_auto",
+                  "sparse_jacobian"):
+            a, p = ok(adj, q), ok(tool, q)
+            if a and p:
+                rel.append(f"{q} {p / a:.3g}×")
+        if rel:
+            out.append(f"  {name} time ÷ adjit time: " + ", ".join(rel))
+    return out
+
+
+def coldstart_lines(cold: dict) -> list[str]:
+    if not cold:
+        return []
+    lines = ["== first call in a fresh process (import adjit + record + first call)"]
+    for key, runs in cold.items():
+        for name, r in runs.items():
+            if r.get("status") != "ok" or "total" not in r:
+                lines.append(f"  {key:<18} {name:<6} cache: {r.get('status')}")
+                continue
+            lines.append(f"  {key:<18} {name:<6} cache: {r['total']:.2f} s in the process "
+                         f"(import {r['import']:.2f} s, record {r['record']:.2f} s, first "
+                         f"{r.get('call', 'call')} {r['first_call']:.2f} s); "
+                         f"wall {r['wall']:.2f} s")
+    return lines
+
+
+def text(results: dict) -> str:
+    meta = results.get("meta", {})
+    lines = [f"adjit perf — {meta.get('mode', '?')} run, {meta.get('cpu', '?')}, "
+             f"{meta.get('cores', '?')} cores, started {meta.get('started', '?')}, "
+             f"load {meta.get('load_before')} → {meta.get('load_after')}",
+             "times: median per call (batched: per point); ns/op from adjit's op count", ""]
+    for key, entry in results.get("workloads", {}).items():
+        lines += workload_table(key, entry) + [""]
+    lines += coldstart_lines(results.get("coldstart", {}))
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""adjit on a workload: record once, then every evaluation method the tape has.
+
+Methods that other engineers are still adding (hessian, hvp, sparse Jacobians,
+``optimize=``) are measured when present and simply absent from the results
+otherwise, so the suite runs on every version of adjit.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import timing
+
+DENSE_LIMIT = 4_000_000   # largest dense Jacobian/Hessian (entries) worth timing
+HESSIAN_INPUTS = 2_000    # dense Hessians beyond this many inputs are skipped
+
+
+def run(ctx):
+    import adjit
+
+    w, x0 = ctx.w, ctx.w.x0
+    rss0 = timing.current_rss()
+    tape, t_record = timing.once(lambda: adjit.trace(w.f, x0))
+    n, m = tape.n_inputs, tape.n_outputs
+    ctx.info(n_ops=tape.n_ops, n_inputs=n, n_outputs=m, tape_bytes=tape.nbytes,
+             record_first=t_record, rss_after_record=timing.current_rss() - rss0)
+    if ctx.want("record"):
+        if t_record > ctx.settings.budget / 3:
+            r = {"median": t_record, "min": t_record, "samples": 1, "repeats": 1}
+        else:
+            r = timing.measure(lambda: adjit.trace(w.f, x0), ctx.settings)
+        ctx.emit({"quantity": "record", "status": "ok", "median": r["median"], "min": r["min"],
+                  "samples": r["samples"], "repeats": r["repeats"], "first": t_record,
+                  "ops_per_s": tape.n_ops / r["median"]})
+    _optimized(ctx, adjit, tape)
+
+    scalar = m == 1
+    if scalar and ctx.want("gradient"):
+        ctx.time("gradient", lambda: tape.gradient(x0), key="gradient", keep=True)
+    if ctx.want("forward"):
+        ctx.time("forward", lambda: tape.forward(x0), key="value", keep=True)
+    if scalar and ctx.want("transform"):
+        g = adjit.grad(w.f)
+        ctx.time("transform", lambda: g(x0), key="gradient")
+    v = ctx.direction
+    if ctx.want("jvp"):
+        ctx.time("jvp", lambda: tape.jvp(x0, v)[1], key="jv", keep=True)
+    if not scalar:
+        dense = n * m <= DENSE_LIMIT
+        for mode in ("forward", "reverse", "auto"):
+            if dense and ctx.want(f"jacobian_{mode}"):
+                ctx.time(f"jacobian_{mode}", lambda: tape.jacobian(x0, mode=mode),
+                         key="jv", check=lambda J: J @ v)
+        if hasattr(tape, "sparse_jacobian") and ctx.want("sparse_jacobian"):
+            ctx.time("sparse_jacobian", lambda: tape.sparse_jacobian(x0), key="jv",
+                     check=lambda J: J @ v)
+    else:
+        if hasattr(tape, "hvp") and ctx.want("hvp"):
+            ctx.time("hvp", lambda: tape.hvp(x0, v), key="hv", keep=True)
+        if hasattr(tape, "hessian") and ctx.want("hessian") and n <= HESSIAN_INPUTS:
+            ctx.time("hessian", lambda: tape.hessian(x0), key="hv", check=lambda H: H @ v)
+        if hasattr(tape, "sparse_hessian") and ctx.want("sparse_hessian"):
+            ctx.time("sparse_hessian", lambda: tape.sparse_hessian(x0), key="hv",
+                     check=lambda H: H @ v)
+    if ctx.want("batch"):
+        xs = w.points(ctx.batch)
+        if scalar:
+            ctx.time("batch_gradient", lambda: tape.gradient(xs), key="batch_gradient",
+                     per=ctx.batch, keep=True)
+        else:
+            ctx.time("batch_forward", lambda: tape.forward(xs), key="batch_forward",
+                     per=ctx.batch, keep=True)
+    ctx.info(peak_rss=timing.peak_rss(),
+             methods=[k for k in ("hessian", "hvp", "sparse_jacobian", "sparse_hessian",
+                                  "jacobian_sparsity", "njit_functions")
+                      if hasattr(tape, k)])
+
+
+def _optimized(ctx, adjit, tape):
+    """When ``adjit.trace`` takes ``optimize=``, record the optimized tape too."""
+    try:
+        takes = "optimize" in inspect.signature(adjit.trace).parameters
+    except (TypeError, ValueError):
+        takes = False
+    if not takes or not ctx.want("optimize"):
+        return
+    w, x0 = ctx.w, ctx.w.x0
+    try:
+        opt, t = timing.once(lambda: adjit.trace(w.f, x0, optimize=True))
+    except Exception as e:
+        ctx.emit({"quantity": "record_optimized", "status": "error", "note": str(e)[:200]})
+        return
+    ctx.emit({"quantity": "record_optimized", "status": "ok", "median": t, "min": t,
+              "samples": 1, "repeats": 1, "n_ops": opt.n_ops,
+              "ops_removed": tape.n_ops - opt.n_ops})
+    if opt.n_outputs == 1:
+        ctx.time("gradient_optimized", lambda: opt.gradient(x0), key="gradient",
+                 n_ops=opt.n_ops)
+    else:
+        ctx.time("forward_optimized", lambda: opt.forward(x0), key="value", n_ops=opt.n_ops)
+

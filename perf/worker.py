@@ -1,0 +1,82 @@
+"""The child process that runs one tool on one workload (``python -m perf.worker
+JOB OUT``). Every measurement is appended to OUT as a JSON line the moment it
+is made, so a time-out or out-of-memory kill by the parent keeps the rest."""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+import numpy as np
+
+from . import timing
+from .tools import TOOLS
+from .tools.context import Context
+from .workloads import NUMPY, make
+
+REFERENCE_VALUE_OPS = 2_000_000  # skip the plain-Python reference value beyond this
+
+
+def default_reference(ctx) -> None:
+    """What can be known without any AD tool: the value (plain NumPy) and, where
+    the workload has one, the analytic gradient and a Hessian-vector product by
+    central differences of it."""
+    w, x0 = ctx.w, ctx.w.x0
+    if w.vector is not None:
+        ctx.reference["value"] = np.atleast_1d(np.asarray(w.vector(x0, NUMPY), dtype=float))
+    elif w.family != "random" or w.size <= REFERENCE_VALUE_OPS:
+        ctx.reference["value"] = np.atleast_1d(np.asarray(w.scalar(x0, NUMPY), dtype=float))
+    if w.gradient is not None:
+        ctx.reference["gradient"] = w.gradient(x0)
+        v = ctx.direction
+        h = 1e-5 / max(1.0, float(np.max(np.abs(v))))
+        ctx.reference["hv"] = (w.gradient(x0 + h * v) - w.gradient(x0 - h * v)) / (2 * h)
+        if w.family in ("rosenbrock", "lj"):
+            xs = w.points(ctx.batch)
+            ctx.reference["batch_gradient"] = np.array([w.gradient(p) for p in xs])
+
+
+def main(argv) -> int:
+    job_path, out_path = argv
+    with open(job_path) as f:
+        job = json.load(f)
+    out = open(out_path, "a", buffering=1)
+
+    def emit(rec):
+        out.write(json.dumps(rec, default=_plain) + "\n")
+        out.flush()
+
+    tool = TOOLS[job["tool"]]
+    note = tool.missing()
+    if note:
+        emit({"quantity": "info", "status": "missing", "note": note})
+        return 0
+    w = make(job["family"], job["size"])
+    settings = timing.Settings(**job["settings"])
+    ctx = Context(w, job["quantities"], {}, settings, emit, dict(tool.options),
+                  job.get("batch", 64))
+    default_reference(ctx)
+    if job.get("reference_in"):
+        try:
+            with np.load(job["reference_in"]) as ref:
+                for k in ref.files:
+                    ctx.reference.setdefault(k, ref[k])
+        except OSError:
+            pass
+    importlib.import_module(f"perf.tools.{tool.module}").run(ctx)
+    if job.get("reference_out"):
+        np.savez(job["reference_out"], **ctx.produced)
+    emit({"quantity": "info", "peak_rss": timing.peak_rss()})
+    return 0
+
+
+def _plain(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
