@@ -7,7 +7,7 @@ import math
 
 LABELS = {  # quantity -> row label, in display order
     "record": "record (trace)",
-    "first": "first call",
+    "first": "first call (grad)",
     "forward": "forward",
     "gradient": "gradient",
     "transform": "adjit.grad(f)(x)",
@@ -60,13 +60,18 @@ def first_call(tool: dict) -> float | None:
 
 
 def cell(tool: dict, quantity: str) -> str:
+    """A table cell: the median time, a failure word, or blank for not measured.
+    A tool that died (timeout, out of memory) says so once, in the first-call row."""
     if quantity == "first":
-        return fmt_time(first_call(tool)) if first_call(tool) is not None else ""
+        if first_call(tool) is not None:
+            return fmt_time(first_call(tool))
+        st = tool.get("status", "ok")
+        if st in ("ok", "missing"):
+            return ""
+        return STATUS_SHORT.get(st, "crashed" if st.startswith("crashed") else "error")
     rec = tool.get("quantities", {}).get(quantity)
     if rec is None:
-        st = tool.get("status", "ok")
-        return STATUS_SHORT.get(st, "crashed" if st.startswith("crashed") else "") \
-            if st not in ("ok", "missing") else ""
+        return ""
     if rec.get("status") != "ok":
         return STATUS_SHORT.get(rec.get("status"), rec.get("status", "?"))
     return fmt_time(rec.get("median"))
@@ -88,6 +93,10 @@ def workload_table(key: str, entry: dict) -> list[str]:
         cells = [cell(t, q) for t in tools.values()]
         if any(cells):
             lines.append(f"{label:<18}" + "".join(f"{c:>{COL}}" for c in cells))
+    rss = [fmt_bytes(t.get("info", {}).get("peak_rss")) if t.get("info", {}).get("peak_rss")
+           else "" for t in tools.values()]
+    if any(rss):
+        lines.append(f"{'peak RSS':<18}" + "".join(f"{c:>{COL}}" for c in rss))
     lines += derived_lines(entry)
     missing = [f"{k} ({v.get('note', 'missing')})" for k, v in entry["tools"].items()
                if v.get("status") == "missing"]
