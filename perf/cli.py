@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--peers", metavar="LIST",
                    help=f"comma-separated peers to run ({', '.join(PEERS)}), or 'none'")
     p.add_argument("--json", metavar="PATH", help="save all results as JSON")
+    p.add_argument("--markdown", metavar="PATH",
+                   help="write a Markdown summary (the README's results tables)")
     p.add_argument("--plot", metavar="DIR", help="write PNG charts (needs matplotlib)")
     p.add_argument("--check", metavar="BASELINE",
                    help="compare this run's ratios with BASELINE; exit 1 naming each "
@@ -72,6 +74,9 @@ def main(argv=None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
         print(f"\nresults saved to {args.json}")
+    if args.markdown:
+        Path(args.markdown).write_text(report.markdown(results))
+        print(f"Markdown summary written to {args.markdown}")
     if args.plot:
         from .plots import plot_all
         for line in plot_all(results, args.plot):

@@ -68,7 +68,7 @@ def make_plan(quick=False, scaling=False, only=None, peers=None, timeout=None,
     if quick:
         plan = Plan(list(QUICK_WORKLOADS), ["adjit", "numba"], timing.QUICK,
                     cold=[("rosenbrock", 1000)] if cold else [], cold_empty=False,
-                    timeout=60.0, mode="quick")
+                    timeout=300.0, mode="quick")  # room for a cold compile
     else:
         plan = Plan(list(FULL_WORKLOADS) + (SCALING_EXTRA if scaling else []),
                     ["adjit", *PEERS], timing.FULL,

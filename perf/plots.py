@@ -1,8 +1,9 @@
 """PNG charts of a run (matplotlib is optional: without it, a note and no files).
 
-``scaling.png``: time per op and memory per op of the random expression graphs
-as they grow, one line per tool, with a cross and a label where a tool stopped
-(timeout, out of memory). ``peers.png``: gradient time of each tool on the
+``scaling.png``: gradient time per op and the process's peak memory for the
+random expression graphs as they grow (memory per op is the slope), one line
+per tool, with a cross and a label where a tool stopped (timeout, out of
+memory). ``peers.png``: gradient time of each tool on the
 Rosenbrock and Lennard-Jones workloads, as a multiple of adjit's.
 """
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _scaling(plt, results):
                 xs.append(ops)
                 ys.append(g / ops * 1e9)
                 rss = t.get("info", {}).get("peak_rss")
-                mem.append(rss / ops if rss else float("nan"))
+                mem.append(rss / 2**20 if rss else float("nan"))
             elif t.get("status") not in (None, "missing", "ok") or any(
                     r.get("status") not in ("ok", None) for r in t.get("quantities", {}).values()):
                 label = t.get("status") if t.get("status") != "ok" else "failed"
@@ -69,7 +70,7 @@ def _scaling(plt, results):
         if xs:
             ax1.plot(xs, ys, marker=marker, color=color, label=tool)
             ax2.plot(xs, mem, marker=marker, color=color, label=tool)
-    for ax, title in ((ax1, "gradient time per op (ns)"), (ax2, "peak RSS per op (bytes)")):
+    for ax, title in ((ax1, "gradient time per op (ns)"), (ax2, "peak RSS of the process (MB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("ops in the random expression graph")

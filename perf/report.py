@@ -93,8 +93,8 @@ def workload_table(key: str, entry: dict) -> list[str]:
         cells = [cell(t, q) for t in tools.values()]
         if any(cells):
             lines.append(f"{label:<18}" + "".join(f"{c:>{COL}}" for c in cells))
-    rss = [fmt_bytes(t.get("info", {}).get("peak_rss")) if t.get("info", {}).get("peak_rss")
-           else "" for t in tools.values()]
+    rss = [fmt_bytes(t["info"]["peak_rss"]) if t.get("quantities") and
+           t.get("info", {}).get("peak_rss") else "" for t in tools.values()]
     if any(rss):
         lines.append(f"{'peak RSS':<18}" + "".join(f"{c:>{COL}}" for c in rss))
     lines += derived_lines(entry)
@@ -175,3 +175,89 @@ def text(results: dict) -> str:
         lines += workload_table(key, entry) + [""]
     lines += coldstart_lines(results.get("coldstart", {}))
     return "\n".join(lines)
+
+
+SUMMARY = [  # (workload, quantity) rows of the Markdown summary
+    ("textbook2-2", "gradient"), ("rosenbrock-1000", "gradient"),
+    ("rosenbrock-10000", "forward"), ("rosenbrock-10000", "gradient"),
+    ("rosenbrock-10000", "batch_gradient"), ("rosenbrock-100000", "gradient"),
+    ("lj-64", "forward"), ("lj-64", "gradient"), ("lj-64", "batch_gradient"),
+    ("lj-64", "hessian"), ("lj-512", "gradient"), ("bratu-32", "forward"),
+    ("bratu-32", "jacobian_auto"), ("bratu-32", "jacobian_forward"),
+    ("bratu-32", "sparse_jacobian"), ("bratu-300", "forward"), ("bratu-300", "sparse_jacobian"),
+    ("kinetics-40", "forward"), ("kinetics-40", "jacobian_auto"),
+    ("kinetics-40", "jacobian_forward"), ("random-100000", "gradient"),
+    ("random-1000000", "gradient"),
+]
+
+
+def markdown(results: dict) -> str:
+    """A Markdown summary: each tool's time and its ratio to adjit's (×), then
+    adjit's own figures per workload and the fresh-process times."""
+    meta = results.get("meta", {})
+    wl = results.get("workloads", {})
+    tools = []
+    for e in wl.values():
+        for t, v in e["tools"].items():
+            if t not in tools and v.get("status") != "missing":
+                tools.append(t)
+    out = [f"Machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores; "
+           f"{meta.get('mode', '?')} run started {meta.get('started', '?')}, load average "
+           f"{meta.get('load_before')} → {meta.get('load_after')}; numpy {meta.get('numpy')}, "
+           f"numba {meta.get('numba')}, adjit commit {meta.get('commit', '?')}.",
+           "",
+           "Median per call (batched: per point). In brackets: the tool's time ÷ adjit's "
+           "(> 1 means adjit is faster).", "",
+           "| workload | quantity | " + " | ".join(tools) + " |",
+           "|---|---|" + "---|" * len(tools)]
+    for key, q in SUMMARY:
+        e = wl.get(key)
+        if not e:
+            continue
+        a = ok(e["tools"].get("adjit"), q)
+        cells = []
+        for t in tools:
+            tool = e["tools"].get(t, {})
+            v = ok(tool, q)
+            if v is not None:
+                cells.append(fmt_time(v) + (f" ({v / a:.3g}×)" if a and t != "adjit" else ""))
+            elif tool.get("status") in ("timeout", "out of memory") and q in (
+                    "gradient", "forward"):
+                cells.append(tool["status"])
+            elif tool.get("status") == "skipped" and q in ("gradient", "forward"):
+                cells.append("skipped")
+            else:
+                rec = tool.get("quantities", {}).get(q, {})
+                cells.append(STATUS_SHORT.get(rec.get("status"), "—") if rec else "—")
+        if any(c != "—" for c in cells):
+            out.append(f"| {key} | {LABELS.get(q, q)} | " + " | ".join(cells) + " |")
+    out += ["", "adjit's own figures:", "",
+            "| workload | ops | record | first call (in worker) | forward | gradient | "
+            "ns/op fwd | ns/op grad | grad/fwd | batch grad ns/op/pt | peak RSS |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for key, e in wl.items():
+        adj = e["tools"].get("adjit", {})
+        n = adj.get("info", {}).get("n_ops")
+        if not n:
+            continue
+        rec = adj.get("quantities", {}).get("record", {})
+        f, g, b = ok(adj, "forward"), ok(adj, "gradient"), ok(adj, "batch_gradient")
+        ns = lambda t: f"{t / n * 1e9:.2f}" if t else "—"  # noqa: E731
+        ratio = f"{g / f:.2f}" if f and g else "—"
+        out.append(f"| {key} | {n:,} | {rec.get('ops_per_s', 0) / 1e6:.2f} Mop/s | "
+                   f"{fmt_time(first_call(adj))} | {fmt_time(f)} | "
+                   f"{fmt_time(g) if g else '—'} | {ns(f)} | {ns(g)} | {ratio} | {ns(b)} | "
+                   f"{fmt_bytes(adj.get('info', {}).get('peak_rss'))} |")
+    cold = results.get("coldstart", {})
+    if cold:
+        out += ["", "Fresh process: `import adjit` + record + first gradient, timed inside "
+                "the process (wall time including interpreter start in brackets):", "",
+                "| workload | empty Numba cache | warm cache |", "|---|---|---|"]
+        for key, runs in cold.items():
+            cells = []
+            for name in ("empty", "warm"):
+                r = runs.get(name, {})
+                cells.append(f"{r['total']:.2f} s ({r['wall']:.2f} s)" if "total" in r
+                             else r.get("status", "—"))
+            out.append(f"| {key} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"

@@ -213,6 +213,12 @@ def test_report_shows_failures_and_missing_peers():
     assert "gradient/forward 3.00" in text and "numba time ÷ adjit time: gradient 0.05×" in text
 
 
+def test_markdown_summary_has_ratios_and_statuses():
+    md = report.markdown(_results(6e-5, 2e-5, 3e-6))
+    assert "| rosenbrock-1000 | gradient | 60 µs | 3 µs (0.05×) | timeout |" in md
+    assert "| rosenbrock-1000 | 8,000 |" in md
+
+
 def test_plots_are_optional(tmp_path):
     from perf.plots import plot_all
     lines = plot_all(_results(6e-5, 2e-5, 3e-6), tmp_path)
