@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import regress, report
+from . import regress, report, timing
 from .plan import make_plan
 from .progress import Progress
 from .tools import PEERS, TOOLS
@@ -43,8 +43,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-gb", type=float, help="address-space limit per tool process")
     p.add_argument("--no-cold", action="store_true",
                    help="skip the fresh-process first-call measurements")
-    p.add_argument("--from-json", metavar="PATH",
-                   help="do not run: report, plot and check the results saved in PATH")
+    p.add_argument("--from-json", metavar="PATH", action="append",
+                   help="do not run: report, plot and check the results saved in PATH; "
+                        "repeat it to make --update-baseline take the worst ratio over "
+                        "several saved runs")
     p.add_argument("--quiet", action="store_true", help="no progress indicator")
     return p
 
@@ -60,12 +62,16 @@ def main(argv=None) -> int:
             print(f"unknown peer(s): {', '.join(unknown)}; known: {', '.join(PEERS)}",
                   file=sys.stderr)
             return 2
+    saved = []
     if args.from_json:
-        results = json.loads(Path(args.from_json).read_text())
+        saved = [json.loads(Path(p).read_text()) for p in args.from_json]
+        results = saved[0]
     else:
         from .runner import run_plan
         plan = make_plan(quick=args.quick, scaling=args.scaling, only=only, peers=peers,
                          timeout=args.timeout, memory_gb=args.memory_gb, cold=not args.no_cold)
+        if args.check and plan.settings.samples < timing.CHECK.samples:
+            plan.settings = timing.CHECK  # ratios for a verdict deserve more samples
         if not plan.workloads:
             print(f"--only {','.join(only)} matches no workload", file=sys.stderr)
             return 2
@@ -83,16 +89,33 @@ def main(argv=None) -> int:
             print(line)
     status = 0
     if args.check:
-        status = check(results, args.check, args.tolerance)
+        retry = None
+        if not args.from_json:  # on a shared machine, confirm a slowdown before reporting it
+            retry = lambda keys: _rerun(keys, args, peers)  # noqa: E731
+        status = check(results, args.check, args.tolerance, retry)
     if args.update_baseline is not None:
         path = args.update_baseline or args.check or regress.DEFAULT_BASELINE
         tol = args.tolerance if args.tolerance is not None else regress.DEFAULT_TOLERANCE
-        regress.write_baseline(path, results, tol)
+        regress.write_baseline(path, results, tol, others=tuple(saved[1:]))
         print(f"baseline written to {path}")
     return status
 
 
-def check(results: dict, path, tolerance=None) -> int:
+RETRIES = 2  # extra attempts, in new processes, at workloads whose ratios look worse
+
+
+def _rerun(keys, args, peers) -> dict:
+    """Measure ``keys`` again (adjit and the hand-written code only) for a second opinion."""
+    from .runner import run_plan
+    plan = make_plan(quick=args.quick, only=list(keys), peers=["numba"],
+                     timeout=args.timeout, memory_gb=args.memory_gb, cold=False)
+    print(f"  re-measuring {', '.join(keys)} to confirm", file=sys.stderr)
+    return run_plan(plan, Progress(0, enabled=not args.quiet))
+
+
+def check(results: dict, path, tolerance=None, retry=None) -> int:
+    """Compare with the baseline; ``retry(keys)`` re-runs workloads whose ratios
+    look worse, and only a slowdown seen in both runs fails the check."""
     try:
         baseline, base_tol = regress.load_baseline(path)
     except (OSError, ValueError) as e:
@@ -101,6 +124,15 @@ def check(results: dict, path, tolerance=None) -> int:
     tol = tolerance if tolerance is not None else (base_tol or regress.DEFAULT_TOLERANCE)
     current = regress.ratios(results)
     failures, notes = regress.compare(current, baseline, tol)
+    # Kernel times on this kind of machine move by up to ±50 % from one process to
+    # the next (memory placement, neighbours), so a slowdown must show in fresh
+    # processes too before it counts.
+    for _ in range(RETRIES if retry is not None else 0):
+        if not failures:
+            break
+        keys = sorted({f.split(":", 1)[0] for f in failures})
+        current = regress.best_of(current, regress.ratios(retry(keys)))
+        failures, notes = regress.compare(current, baseline, tol)
     print(f"\n== regression check against {path} (tolerance {tol:.0%})")
     for key, rs in current.items():
         base = baseline.get(key, {})

@@ -61,18 +61,46 @@ def compare(current: dict, baseline: dict, tolerance: float = DEFAULT_TOLERANCE)
     return failures, notes
 
 
+def best_of(*runs: dict) -> dict:
+    """Per workload and ratio, the lowest value over several runs' ratios: a
+    slowdown is believed only when every attempt shows it (noise only adds time)."""
+    out: dict[str, dict[str, float]] = {}
+    for r in runs:
+        for key, rs in r.items():
+            for name, v in rs.items():
+                cur = out.setdefault(key, {}).get(name)
+                out[key][name] = v if cur is None else min(cur, v)
+    return out
+
+
+def worst_of(*runs: dict) -> dict:
+    """Per workload and ratio, the highest value over several runs: a baseline made
+    this way spans the machine's run-to-run spread, so only a slowdown beyond
+    what noise has been seen to do fails the check."""
+    out: dict[str, dict[str, float]] = {}
+    for r in runs:
+        for key, rs in r.items():
+            mine = out.setdefault(key, {})
+            for name, v in rs.items():
+                mine[name] = max(v, mine.get(name, v))
+    return out
+
+
 def load_baseline(path) -> tuple[dict, float | None]:
     data = json.loads(Path(path).read_text())
     return data.get("ratios", {}), data.get("tolerance")
 
 
-def write_baseline(path, results: dict, tolerance: float = DEFAULT_TOLERANCE) -> dict:
+def write_baseline(path, results: dict, tolerance: float = DEFAULT_TOLERANCE,
+                   others: tuple = ()) -> dict:
+    """Write the ratios of ``results`` (the worst over it and ``others``, when given)."""
     meta = results.get("meta", {})
     data = {"about": "ratios measured side by side in one run of python -m perf; "
                      "python -m perf --check compares a new run's ratios with these",
             "tolerance": tolerance,
             "made": {k: meta.get(k) for k in ("cpu", "mode", "started", "commit",
                                               "load_before", "load_after")},
-            "ratios": ratios(results)}
+            "runs": 1 + len(others),
+            "ratios": worst_of(ratios(results), *(ratios(o) for o in others))}
     Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return data

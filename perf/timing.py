@@ -23,6 +23,7 @@ class Settings:
 
 
 QUICK = Settings(samples=7, budget=0.3)
+CHECK = Settings(samples=15, budget=0.6)  # --quick --check: a verdict wants steadier minima
 FULL = Settings()
 
 

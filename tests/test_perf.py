@@ -186,6 +186,24 @@ def test_check_passes_within_tolerance_and_fails_naming_the_workload():
     assert regress.compare(regress.ratios(_results(9e-5, 2e-5, 3e-6)), base, 0.6)[0] == []
 
 
+def test_a_slowdown_must_show_in_every_attempt():
+    base = regress.ratios(_results(6e-5, 2e-5, 3e-6))
+    slow = regress.ratios(_results(12e-5, 2e-5, 3e-6))
+    assert regress.compare(regress.best_of(slow, base), base)[0] == []
+    assert regress.compare(regress.best_of(slow, slow), base)[0]
+
+
+def test_baseline_from_several_runs_keeps_the_worst_ratio(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_results(6e-5, 2e-5, 3e-6)))
+    b.write_text(json.dumps(_results(9e-5, 2e-5, 3e-6)))
+    base = tmp_path / "base.json"
+    assert cli_main(["--from-json", str(a), "--from-json", str(b),
+                     "--update-baseline", str(base)]) == 0
+    data = json.loads(base.read_text())
+    assert data["runs"] == 2 and data["ratios"]["rosenbrock-1000"]["gradient/forward"] == 4.5
+
+
 def test_check_notes_what_it_could_not_compare():
     base = {"lj-64": {"gradient/numba": 10.0}}
     fails, notes = regress.compare(regress.ratios(_results(6e-5, 2e-5, 3e-6)), base)
