@@ -21,9 +21,9 @@ LABELS = {  # quantity -> row label, in display order
     "sparse_hessian": "sparse hessian",
     "batch_gradient": "batch grad /pt",
     "batch_forward": "batch fwd /pt",
-    "record_optimized": "record optimize=",
-    "gradient_optimized": "grad, optimized",
-    "forward_optimized": "fwd, optimized",
+    "record_unoptimized": "record, no optimize",
+    "gradient_unoptimized": "grad, no optimize",
+    "forward_unoptimized": "fwd, no optimize",
 }
 STATUS_SHORT = {"wrong result": "WRONG", "out of memory": "out of mem", "timeout": "timeout",
                 "error": "error", "skipped": "skipped"}
