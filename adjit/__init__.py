@@ -9,12 +9,22 @@ from .errors import BranchChanged, TapeError, TracingError
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
 from .serialize import load
-from .solvers import minimize, newton
 from .tape import Tape
 from .tracer import trace
 from .transforms import grad, hessian, jacobian, value_and_grad
 
 __version__ = "0.1.0"
+
+
+
+def __getattr__(name):
+    # The solvers import scipy.optimize and scipy.linalg (a quarter of a second);
+    # load them on first use so that `import adjit` stays quick.
+    if name in ("newton", "minimize"):
+        from . import solvers
+        return getattr(solvers, name)
+    raise AttributeError(f"module 'adjit' has no attribute {name!r}")
+
 
 __all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "hessian",
            "newton", "minimize", "TracingError", "TapeError", "BranchChanged", *_functions]
