@@ -2166,616 +2166,554 @@ def block_values(instr, consts, work):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def block_values_partials(instr, consts, work, partials):
-    """Values and partials[i, 0:2, point] for a block of points."""
+def block_reverse(instr, consts, work, adj):
+    """Adjoints for a block of points, backwards: adj[slot, point] seeded at the
+    outputs, work[slot, point] holding the values of a block_values sweep."""
     nb = work.shape[1]
-    for i in range(instr.shape[0]):
+    for i in range(instr.shape[0] - 1, -1, -1):
         op = instr[i, 0]
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
         if op <= 10:
             if op == 0:  # const
-                for k in range(nb):
-                    y = consts[i0]
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                pass
             elif op == 1:  # add
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a + b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0
-                    partials[i, 1, k] = 1.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (1.0) * g
             elif op == 2:  # add_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a + b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0) * g
             elif op == 3:  # sub
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a - b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0
-                    partials[i, 1, k] = -1.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (-1.0) * g
             elif op == 4:  # sub_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a - b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0) * g
             elif op == 5:  # sub_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = a - b
-                    work[r, k] = y
-                    partials[i, 0, k] = -1.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-1.0) * g
             elif op == 6:  # mul
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a * b
-                    work[r, k] = y
-                    partials[i, 0, k] = b
-                    partials[i, 1, k] = a
+                    y = work[r, k]
+                    adj[i0, k] += (b) * g
+                    adj[i1, k] += (a) * g
             elif op == 7:  # mul_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a * b
-                    work[r, k] = y
-                    partials[i, 0, k] = b
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (b) * g
             elif op == 8:  # div
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a / b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / b
-                    partials[i, 1, k] = -y / b
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / b) * g
+                    adj[i1, k] += (-y / b) * g
             elif op == 9:  # div_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a / b
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / b
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / b) * g
             elif op == 10:  # div_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = a / b
-                    work[r, k] = y
-                    partials[i, 0, k] = -y / b
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-y / b) * g
         elif op == 55:  # square
             for k in range(nb):
+                g = adj[r, k]
                 a = work[i0, k]
-                y = a * a
-                work[r, k] = y
-                partials[i, 0, k] = 2.0 * a
-                partials[i, 1, k] = 0.0
+                y = work[r, k]
+                adj[i0, k] += (2.0 * a) * g
         elif op == 49:  # neg
             for k in range(nb):
+                g = adj[r, k]
                 a = work[i0, k]
-                y = -a
-                work[r, k] = y
-                partials[i, 0, k] = -1.0
-                partials[i, 1, k] = 0.0
+                y = work[r, k]
+                adj[i0, k] += (-1.0) * g
         elif op == 56:  # reciprocal
             for k in range(nb):
+                g = adj[r, k]
                 a = work[i0, k]
-                y = 1.0 / a
-                work[r, k] = y
-                partials[i, 0, k] = -y * y
-                partials[i, 1, k] = 0.0
+                y = work[r, k]
+                adj[i0, k] += (-y * y) * g
         else:
             if op == 11:  # pow
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a ** b
-                    work[r, k] = y
-                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                    partials[i, 1, k] = y * np.log(a) if a != 0.0 else 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                    adj[i1, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 12:  # pow_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a ** b
-                    work[r, k] = y
-                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
             elif op == 13:  # pow_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = a ** b
-                    work[r, k] = y
-                    partials[i, 0, k] = y * np.log(a) if a != 0.0 else 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 14:  # atan2
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = np.arctan2(a, b)
-                    work[r, k] = y
-                    partials[i, 0, k] = b / (a * a + b * b)
-                    partials[i, 1, k] = -a / (a * a + b * b)
+                    y = work[r, k]
+                    adj[i0, k] += (b / (a * a + b * b)) * g
+                    adj[i1, k] += (-a / (a * a + b * b)) * g
             elif op == 15:  # atan2_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = np.arctan2(a, b)
-                    work[r, k] = y
-                    partials[i, 0, k] = b / (a * a + b * b)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (b / (a * a + b * b)) * g
             elif op == 16:  # atan2_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = np.arctan2(a, b)
-                    work[r, k] = y
-                    partials[i, 0, k] = -a / (a * a + b * b)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-a / (a * a + b * b)) * g
             elif op == 17:  # hypot
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = np.hypot(a, b)
-                    work[r, k] = y
-                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
-                    partials[i, 1, k] = b / y if y != 0.0 else 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
+                    adj[i1, k] += (b / y if y != 0.0 else 0.0) * g
             elif op == 18:  # hypot_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = np.hypot(a, b)
-                    work[r, k] = y
-                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
             elif op == 19:  # minimum
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a if a < b else (b if b < a else (a if a == b else a + b))
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                    partials[i, 1, k] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                    adj[i1, k] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
             elif op == 20:  # minimum_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a if a < b else (b if b < a else (a if a == b else a + b))
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
             elif op == 21:  # maximum
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = a if a > b else (b if b > a else (a if a == b else a + b))
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                    partials[i, 1, k] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                    adj[i1, k] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
             elif op == 22:  # maximum_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = a if a > b else (b if b > a else (a if a == b else a + b))
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
             elif op == 23:  # lt
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a < b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 24:  # lt_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a < b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 25:  # lt_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a < b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 26:  # le
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a <= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 27:  # le_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a <= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 28:  # le_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a <= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 29:  # gt
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a > b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 30:  # gt_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a > b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 31:  # gt_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a > b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 32:  # ge
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a >= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 33:  # ge_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a >= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 34:  # ge_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a >= b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 35:  # eq
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a == b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 36:  # eq_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a == b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 37:  # eq_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a == b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 38:  # ne
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if a != b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 39:  # ne_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if a != b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 40:  # ne_cv
                 for k in range(nb):
+                    g = adj[r, k]
                     a = consts[i1]
                     b = work[i0, k]
-                    y = 1.0 if a != b else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 41:  # logical_and
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 42:  # logical_and_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 43:  # logical_or
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 44:  # logical_or_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 45:  # pick_true
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = b if a != 0.0 else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 1.0 if a != 0.0 else 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (1.0 if a != 0.0 else 0.0) * g
             elif op == 46:  # pick_true_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = b if a != 0.0 else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 47:  # pick_false
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = work[i1, k]
-                    y = b if a == 0.0 else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 1.0 if a == 0.0 else 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (1.0 if a == 0.0 else 0.0) * g
             elif op == 48:  # pick_false_vc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
                     b = consts[i1]
-                    y = b if a == 0.0 else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 50:  # logical_not
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = 1.0 if a == 0.0 else 0.0
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 51:  # abs
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.abs(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = np.sign(a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (np.sign(a)) * g
             elif op == 52:  # sign
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.sign(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 53:  # floor
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.floor(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 54:  # ceil
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.ceil(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.0) * g
             elif op == 57:  # sqrt
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.sqrt(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.5 / y
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.5 / y) * g
             elif op == 58:  # cbrt
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.cbrt(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / (3.0 * y * y)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / (3.0 * y * y)) * g
             elif op == 59:  # exp
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.exp(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = y
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (y) * g
             elif op == 60:  # expm1
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.expm1(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = y + 1.0
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (y + 1.0) * g
             elif op == 61:  # log
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.log(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / a
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / a) * g
             elif op == 62:  # log1p
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.log1p(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / (1.0 + a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / (1.0 + a)) * g
             elif op == 63:  # log2
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.log2(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.4426950408889634 / a
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.4426950408889634 / a) * g
             elif op == 64:  # log10
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.log10(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 0.4342944819032518 / a
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (0.4342944819032518 / a) * g
             elif op == 65:  # sin
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.sin(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = np.cos(a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (np.cos(a)) * g
             elif op == 66:  # cos
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.cos(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = -np.sin(a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-np.sin(a)) * g
             elif op == 67:  # tan
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.tan(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 + y * y
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 + y * y) * g
             elif op == 68:  # arcsin
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arcsin(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / np.sqrt(1.0 - a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / np.sqrt(1.0 - a * a)) * g
             elif op == 69:  # arccos
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arccos(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = -1.0 / np.sqrt(1.0 - a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-1.0 / np.sqrt(1.0 - a * a)) * g
             elif op == 70:  # arctan
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arctan(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / (1.0 + a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / (1.0 + a * a)) * g
             elif op == 71:  # sinh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.sinh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = np.cosh(a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (np.cosh(a)) * g
             elif op == 72:  # cosh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.cosh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = np.sinh(a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (np.sinh(a)) * g
             elif op == 73:  # tanh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.tanh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 - y * y
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 - y * y) * g
             elif op == 74:  # arcsinh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arcsinh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / np.sqrt(a * a + 1.0)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / np.sqrt(a * a + 1.0)) * g
             elif op == 75:  # arccosh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arccosh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / np.sqrt(a * a - 1.0)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / np.sqrt(a * a - 1.0)) * g
             elif op == 76:  # arctanh
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = np.arctanh(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.0 / (1.0 - a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.0 / (1.0 - a * a)) * g
             elif op == 77:  # erf
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = math.erf(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = 1.1283791670955126 * np.exp(-a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 78:  # erfc
                 for k in range(nb):
+                    g = adj[r, k]
                     a = work[i0, k]
-                    y = math.erfc(a)
-                    work[r, k] = y
-                    partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
-                    partials[i, 1, k] = 0.0
+                    y = work[r, k]
+                    adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
 
 
 # ---- END GENERATED ----
@@ -2841,25 +2779,6 @@ def adjoints(links, partials, a):
         else:
             for k in range(q):
                 a[d0, k] += p0 * a[r, k]
-
-
-@njit(cache=True, nogil=True)
-def block_adjoints(links, partials, a):
-    """Adjoints for a block of points: a[slot, point], partials[i, 0:2, point]."""
-    nb = a.shape[1]
-    sink = np.uint32(a.shape[0] - 1)
-    for i in range(links.shape[0] - 1, -1, -1):
-        r = np.uint32(links[i, 0])
-        d0 = np.uint32(links[i, 1])
-        d1 = np.uint32(links[i, 2])
-        if d1 != sink:
-            for k in range(nb):
-                g = a[r, k]
-                a[d0, k] += partials[i, 0, k] * g
-                a[d1, k] += partials[i, 1, k] * g
-        else:
-            for k in range(nb):
-                a[d0, k] += partials[i, 0, k] * a[r, k]
 
 
 @njit(cache=True, nogil=True)
@@ -3059,25 +2978,23 @@ def batch_forward(instr, consts, outputs, guards, xs, block, scratch):
 
 @njit(cache=True, nogil=True)
 def batch_value_and_gradient(instr, links, consts, outputs, guards, xs, block, scratch):
-    """Values (B,) and gradients (B, n) of a single-output tape at B points."""
+    """Values (B,) and gradients (B, n) of a single-output tape at B points: per
+    block, a value sweep and a reverse sweep that recomputes the partials."""
     npts, n = xs.shape
-    n_ops = instr.shape[0]
-    w = n + n_ops + 1
+    w = n + instr.shape[0] + 1
     work = scratch[: w * block].reshape((w, block))
     a = scratch[w * block: 2 * w * block].reshape((w, block))
-    partials = scratch[2 * w * block: 2 * w * block + 2 * n_ops * block].reshape(
-        (n_ops, 2, block))
     ys = np.empty(npts)
     grads = np.empty((npts, n))
     flips = np.empty(npts, dtype=np.int32)
     out = outputs[0]
     for start in range(0, npts, block):
         _load_block(xs, start, work)
-        block_values_partials(instr, consts, work, partials)
+        block_values(instr, consts, work)
         _block_flips(work, guards, flips, start)
         a[:] = 0.0
         a[out, :] = 1.0
-        block_adjoints(links, partials, a)
+        block_reverse(instr, consts, work, a)
         for k in range(min(block, npts - start)):
             ys[start + k] = work[out, k]
             for i in range(n):

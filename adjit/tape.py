@@ -102,7 +102,7 @@ class Tape:
         at one point, or a ``block`` of points for the batched kernels."""
         buf = self._scratch.__dict__.get("buf")
         w = self.n_slots + 1
-        size = (2 * w + 2 * self.n_ops) * block if block else w + 2 * self.n_ops + w * width
+        size = 2 * w * block if block else w + 2 * self.n_ops + w * width
         if buf is None or buf.shape[0] < size:
             buf = self._scratch.buf = np.empty(size)
         return buf
@@ -179,7 +179,7 @@ class Tape:
         """Points per block: a power of two up to 16 whose work arrays stay within
         ~32 MB (measured: 8-16 points per dispatch is fastest while the block fits
         in cache; at least 2, as one point per block is the slowest way)."""
-        per_point = 8 * (2 * (self.n_slots + 1) + 2 * self.n_ops)
+        per_point = 16 * (self.n_slots + 1)  # values and adjoints
         fit = max(2, min(_BLOCK, _BLOCK_BYTES // per_point))
         return 1 << (int(fit).bit_length() - 1)
 
