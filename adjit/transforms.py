@@ -51,6 +51,9 @@ class Transform:
         self.max_tapes = int(max_tapes)
         self._tapes: OrderedDict = OrderedDict()  # _key(tape) -> tape, LRU first
         self._lock = threading.Lock()  # guards _tapes and n_traces, not evaluation
+        # (n_inputs, key, bound method) of the last tape that served a call: tried
+        # first, without locks or lookups, since most calls take the same path.
+        self._last = None
         self.n_traces = 0
         functools.update_wrapper(self, f)
 
@@ -71,6 +74,9 @@ class Transform:
     def _trace(self, x) -> Tape:
         tape = trace(self.f, x)
         with self._lock:
+            last = self._last
+            if last is not None and last[1] in self._tapes:  # the fast path bypasses _used
+                self._tapes.move_to_end(last[1])
             self.n_traces += 1
             self._tapes[_key(tape)] = tape
             self._tapes.move_to_end(_key(tape))
@@ -87,8 +93,18 @@ class Transform:
             except BranchChanged:
                 continue
             self._used(key)
+            self._remember(key, tape)
             return result
-        return call(self._trace(x))
+        tape = self._trace(x)
+        result = call(tape)
+        self._remember(_key(tape), tape)
+        return result
+
+    def _remember(self, key, tape) -> None:
+        method = getattr(tape, self._method)
+        if self._options:
+            method = functools.partial(method, **self._options)
+        self._last = (tape.n_inputs, key, method)
 
     def tape_for(self, x) -> Tape:
         x = self._point(x)
@@ -109,6 +125,12 @@ class Transform:
                             "the function takes one array argument; bind other arguments with "
                             "functools.partial or a closure (they are recorded as constants)")
         x = self._point(x)
+        last = self._last
+        if last is not None and last[0] == x.shape[0]:
+            try:
+                return last[2](x)
+            except BranchChanged:
+                pass  # another path: look through the cache, or trace
         method, options = self._method, self._options
         return self._run(x, lambda tape: getattr(tape, method)(x, **options))
 
