@@ -72,6 +72,9 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
             t[sink, c] = 0.0
         # Flat views with unsigned offsets let LLVM vectorize the direction
         # loops (see adjit.sparsity); d0 may equal d1 (x * x): updates add.
+        # This tangent loop repeats sparsity._compressed_tangents on purpose:
+        # Numba's cache watches a kernel's own file only, so kernels here never
+        # call njit code of another module.
         tf = t.reshape(-1)
         af = adot.reshape(-1)
         width = np.uint64(chunk)
