@@ -224,6 +224,12 @@ TABLE: tuple[Op, ...] = (
     _unary("erfc", "math.erfc(a)", f"-{_SQRT_PI} * np.exp(-a * a)",
            f"2.0 * a * {_SQRT_PI} * np.exp(-a * a)", special=(0.0,),
            title="complementary error function, accurate for large a"),
+    # --- fused: never recorded, made by the optimizer (adjit.optimize._fuse) from
+    # single-use intermediates; each gives the same bits as the pair it replaces.
+    _binary("sqdiff", "(a - b) * (a - b)", "2.0 * (a - b)", "-2.0 * (a - b)",
+            "2.0", "-2.0", "2.0", title="(a - b)**2, fused from square(a - b)"),
+    _unary("cube", "a * a * a", "3.0 * a * a", "6.0 * a",
+           title="a**3, fused from square(a) * a"),
 )
 
 # ---------------------------------------------------------------------------

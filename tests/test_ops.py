@@ -24,6 +24,8 @@ REFERENCE = {  # independent implementations: NumPy ufuncs, SciPy, the stdlib
     "logical_and": lambda a, b: np.logical_and(a, b).astype(float),
     "logical_or": lambda a, b: np.logical_or(a, b).astype(float),
     "logical_not": lambda a: np.logical_not(a).astype(float),
+    "sqdiff": lambda a, b: np.square(np.subtract(a, b)),
+    "cube": lambda a: np.power(a, 3),
 }
 
 

@@ -111,7 +111,7 @@ def test_x_minus_zero_and_zero_minus_x():
     assert same_bits(tape.forward([0.0]), [0.0])
 
 
-@pytest.mark.parametrize("power,ops_after", [(3, {"square": 1, "mul": 1}),
+@pytest.mark.parametrize("power,ops_after", [(3, {"cube": 1}),
                                              (4, {"square": 2})])
 def test_small_integer_powers_to_rounding(power, ops_after, rng):
     raw, opt = both(lambda x: x[0] ** float(power), [1.0])
@@ -158,7 +158,8 @@ def test_common_subexpressions():
         return [x[0] * x[1] + x[1] * x[0], d1 * d2, np.sin(x[0]) + np.sin(x[0]),
                 (1.0 < x[0]) + (x[0] > 1.0)]
     raw, opt = both(f, [1.3, 0.4])
-    assert counts(opt) == {"add": 3, "mul": 1, "square": 1, "sub": 1, "sin": 1, "gt_vc": 1}
+    # d1 * d2 -> square(d1), then fused with its single-use difference: sqdiff
+    assert counts(opt) == {"add": 3, "mul": 1, "sqdiff": 1, "sin": 1, "gt_vc": 1}
     for x in ([1.3, 0.4], [0.2, -3.0], [-0.0, 0.0]):
         assert same_bits(opt.forward(x), raw.forward(x))
         np.testing.assert_array_equal(opt.jacobian(x), raw.jacobian(x))  # -0.0 == 0.0
@@ -510,3 +511,40 @@ def test_schedule_keeps_recorded_order_when_it_would_spread_values():
     assert _readers_of_previous(tape) > 0.6 * tape.n_ops  # each chain in one piece
     # inputs and outputs live, plus a few intermediates (ALAP would hold ~n of them)
     assert slot_program(tape).n_work < n + (n - 1) + 10
+
+
+# --- fusion of single-use intermediates ------------------------------------------
+
+FUSIONS = [
+    # (f, ops after optimization)
+    (lambda x: (x[0] - x[1]) ** 2, {"sqdiff": 1}),
+    (lambda x: (x[0] - 1.5) * (x[0] - 1.5), {"sqdiff_vc": 1}),
+    (lambda x: np.square(2.0 - x[1]), {"sqdiff_cv": 1}),
+    (lambda x: x[0] * x[0] * x[0], {"cube": 1}),
+    (lambda x: x[1] * (x[1] * x[1]), {"cube": 1}),
+    # the intermediate has another reader, or is an output: nothing to fuse
+    (lambda x: (x[0] - x[1]) ** 2 + (x[0] - x[1]), {"sub": 1, "square": 1, "add": 1}),
+    (lambda x: [(x[0] - x[1]) ** 2, x[0] - x[1]], {"sub": 1, "square": 1}),
+    (lambda x: [x[0] * x[0] * x[0], x[0] * x[0]], {"square": 1, "mul": 1}),
+]
+
+
+@pytest.mark.parametrize("f,ops_after", FUSIONS)
+def test_fusion_gives_the_same_bits(f, ops_after, rng):
+    raw, opt = both(f, [1.0, 2.0])
+    assert counts(opt) == ops_after
+    points = np.concatenate([rng.uniform(-3, 3, (20, 2)),
+                             [[0.0, -0.0], [-0.0, 0.0], [1e200, -1e200], [math.inf, 1.0],
+                              [math.nan, 0.0], [1e-200, 0.0]]])
+    for x in points:
+        with np.errstate(all="ignore"):
+            assert same_bits(opt.forward(x), raw.forward(x))
+            np.testing.assert_allclose(opt.jacobian(x), raw.jacobian(x), rtol=1e-15, atol=0)
+    x = rng.uniform(-3, 3, 2)
+    np.testing.assert_allclose(opt.jacobian(x), central_jacobian(raw.forward, x), rtol=1e-6)
+    # second order through the fused rules (s00, s01, s11), against differences
+    if opt.n_outputs == 1:
+        h = 1e-5
+        fd = np.array([(opt.gradient(x + h * e) - opt.gradient(x - h * e)) / (2 * h)
+                       for e in np.eye(2)])
+        np.testing.assert_allclose(opt.hessian(x), fd, rtol=1e-6, atol=1e-8)
