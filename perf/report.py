@@ -119,7 +119,7 @@ def derived_lines(entry: dict) -> list[str]:
     parts = []
     rec = adj.get("quantities", {}).get("record", {})
     if rec.get("ops_per_s"):
-        parts.append(f"record {rec['ops_per_s'] / 1e6:.2f} Mop/s")
+        parts.append(f"record {rec['ops_per_s'] / 1e6:.2f} M recorded ops/s")
     fwd, grad = ok(adj, "forward"), ok(adj, "gradient")
     if n_ops:
         if fwd:
