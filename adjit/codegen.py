@@ -170,6 +170,7 @@ SWITCH_KERNELS = tuple(spec[0] for spec in KERNELS) + ("block_reverse",)
 
 def generate() -> str:
     """The generated region, markers included."""
+    ops.check_table()
     lines = [BEGIN, f"# op table hash: {table_hash()}", ""]
     for spec in KERNELS:
         lines += _kernel(*spec) + ["", ""]

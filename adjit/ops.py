@@ -337,4 +337,7 @@ def check_table() -> None:
             compile(getattr(op, which), f"<{op.name}.{which}>", "eval")
 
 
-check_table()
+# Cheap structural checks at import; check_table() itself (which compiles
+# every rule, ~0.1 s) runs in the tests and in codegen, not in every process.
+if len({op.name for op in TABLE}) != len(TABLE) or len(set(NAMES)) != len(NAMES):
+    raise AssertionError("duplicate names in the op table")

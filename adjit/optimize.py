@@ -605,25 +605,44 @@ def _pow2_at_least(n: int) -> int:
     return 1 << max(4, int(n - 1).bit_length())
 
 
-def _live(slots):
-    return np.ascontiguousarray(slots, dtype=np.int64)
+@njit(cache=True, nogil=True)
+def _compose(new_slot, inner):
+    """new_slot followed by inner (-1 stays -1)."""
+    out = np.empty_like(new_slot)
+    for k in range(new_slot.shape[0]):
+        s = new_slot[k]
+        out[k] = inner[s] if s >= 0 else -1
+    return out
 
 
-def _reschedule(instr, new_slot, n_in, out_slots, g_slots):
+@njit(cache=True, nogil=True)
+def _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of):
     """The ALAP order of :func:`_schedule`, unless it would keep many more
     values alive at once than the recorded order does: then locality is worth
     more than overlap (a residual vector's many short chains, all pushed to
     the end, would spread every read across the whole tape)."""
-    if len(instr) < 2:
+    if instr.shape[0] < 2:
         return instr, new_slot
-    late, order = _schedule(instr, n_in, OP_KIND)
+    late, order = _schedule(instr, n_in, kind_of)
     outs = new_slot[out_slots]
     guards = new_slot[g_slots]
-    live_now = _allocate(instr, n_in, outs, guards, OP_KIND)[2]
-    live_late = _allocate(late, n_in, order[outs], order[guards], OP_KIND)[2]
+    live_now = _allocate(instr, n_in, outs, guards, kind_of)[2]
+    live_late = _allocate(late, n_in, order[outs], order[guards], kind_of)[2]
     if live_late > live_now + live_now // 2 + 16:
         return instr, new_slot
-    return late, np.where(new_slot >= 0, order[np.maximum(new_slot, 0)], -1)
+    return late, _compose(new_slot, order)
+
+
+@njit(cache=True, nogil=True)
+def _finish_all(code, n_emit, n_in, n_const, out_slots, g_slots, kind_of, fop):
+    """Dead code, fusion, scheduling: (instructions, constants used, the new
+    slot of each emitted slot). One compiled entry rather than four, because
+    a new process loads each cached kernel separately (~10 ms apiece)."""
+    instr, used, new_slot = _finish(code, n_emit, n_in, n_const, out_slots, g_slots, kind_of)
+    instr, fused = _fuse(instr, n_in, new_slot[out_slots], new_slot[g_slots], kind_of, fop)
+    new_slot = _compose(new_slot, fused)
+    instr, new_slot = _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of)
+    return instr, used, new_slot
 
 
 def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=None):
@@ -687,12 +706,8 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
         kept[k] = False
     g_slots = g_slots[kept]
 
-    instr, used, new_slot = _finish(code, int(ctr[0]), n_in, int(ctr[1]), out_slots, g_slots,
-                                    OP_KIND)
-    instr, fused = _fuse(instr, n_in, _live(new_slot[out_slots]), _live(new_slot[g_slots]),
-                         OP_KIND, FUSE_OPCODES)
-    new_slot = np.where(new_slot >= 0, fused[np.maximum(new_slot, 0)], -1)
-    instr, new_slot = _reschedule(instr, new_slot, n_in, out_slots, g_slots)
+    instr, used, new_slot = _finish_all(code, int(ctr[0]), n_in, int(ctr[1]), out_slots,
+                                        g_slots, OP_KIND, FUSE_OPCODES)
     outs, gs = new_slot[out_slots].astype(np.int32), new_slot[g_slots].astype(np.int32)
     new_guards = np.empty((len(gs), 2), dtype=np.int32)
     new_guards[:, 0] = gs

@@ -91,16 +91,24 @@ def summarize(res: dict) -> dict:
 
 
 def coldstart(plan: Plan, family: str, size: int, progress: Progress) -> dict:
-    """First call in a fresh process with an empty Numba cache, then a warm one."""
+    """First call in a fresh process with empty caches, then warm ones.
+
+    Caches are Numba's and Python's bytecode (both in a new directory for the
+    empty run): a user's second process has both, even where the environment
+    sets PYTHONDONTWRITEBYTECODE, which would otherwise charge the warm run
+    with recompiling every module's source."""
     out = {}
     with tempfile.TemporaryDirectory(prefix="perf-numba-cache-") as cache:
-        runs = [("empty", {"NUMBA_CACHE_DIR": cache}), ("warm", {"NUMBA_CACHE_DIR": cache})]
+        fresh = {"NUMBA_CACHE_DIR": cache,
+                 "PYTHONPYCACHEPREFIX": os.path.join(cache, "pycache")}
+        runs = [("empty", fresh), ("warm", fresh)]
         if not plan.cold_empty:  # warm only: the project's own, already filled cache
             runs = [("warm", {})]
         for name, extra in runs:
             progress.step(f"{family}-{size} first call, {name} cache")
-            res = isolate.run(["perf.coldstart", family, str(size)], timeout=600,
-                              env=isolate.child_env(extra))
+            env = isolate.child_env(extra)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            res = isolate.run(["perf.coldstart", family, str(size)], timeout=600, env=env)
             rec = {"status": res["status"], "wall": round(res["wall"], 3)}
             for line in reversed(res["log"].strip().splitlines()):
                 if line.startswith("{"):
