@@ -93,7 +93,8 @@ def _kernel(name: str, doc: str, args: str, order: int, block: bool) -> list[str
 # its own, a few other common unary ops a compare each, and only the rest
 # (mostly library calls, which cost far more than a mispredict) the big table.
 HOT_FAMILIES = ("add", "sub", "mul", "div")
-HOT_SINGLES = ("square", "sqdiff", "cube", "reciprocal", "sqdiff_cv", "neg", "sqdiff_vc")
+HOT_SINGLES = ("square", "sqdiff", "cube", "reciprocal", "inv_cube", "sqdiff_cv", "neg",
+               "sqdiff_vc")
 
 
 def _dispatch(branch) -> list[str]:

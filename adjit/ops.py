@@ -230,6 +230,8 @@ TABLE: tuple[Op, ...] = (
             "2.0", "-2.0", "2.0", title="(a - b)**2, fused from square(a - b)"),
     _unary("cube", "a * a * a", "3.0 * a * a", "6.0 * a",
            title="a**3, fused from square(a) * a"),
+    _unary("inv_cube", "1.0 / (a * a * a)", "-3.0 * (y * y) * (a * a)", "12.0 * (y * y) * a",
+           domain=(0.5, 3.0), title="a**-3, fused from reciprocal(cube(a))"),
 )
 
 # ---------------------------------------------------------------------------

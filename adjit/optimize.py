@@ -36,7 +36,8 @@ backward pass:
   dropped, and so are constants no instruction uses;
 * **fusion** -- a single-use intermediate merges into its reader:
   ``square(a - b) -> sqdiff(a, b)`` (also with a constant ``a`` or ``b``) and
-  ``square(a) * a -> cube(a)``, the same bits with one instruction instead of
+  ``square(a) * a -> cube(a)`` and ``1/cube(a) -> inv_cube(a)`` (the r**-6 of
+  pair potentials from r**2), the same bits with one instruction instead of
   two (:func:`_fuse`);
 * **scheduling** -- instructions are reordered as late as possible (ALAP),
   which interleaves independent chains so that the sweeps overlap them
@@ -450,17 +451,18 @@ def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
 
 #: opcodes the fusion rules read and write, in the order of the _F* below
 FUSE_OPCODES = np.array([ops.OPCODES[n] for n in (
-    "sub", "sub_vc", "sub_cv", "square", "mul", "sqdiff", "sqdiff_vc", "sqdiff_cv", "cube")],
-    dtype=np.int64)
-_FSUB, _FSUB_VC, _FSUB_CV, _FSQUARE, _FMUL, _FSQD, _FSQD_VC, _FSQD_CV, _FCUBE = range(9)
+    "sub", "sub_vc", "sub_cv", "square", "mul", "sqdiff", "sqdiff_vc", "sqdiff_cv", "cube",
+    "reciprocal", "inv_cube")], dtype=np.int64)
+(_FSUB, _FSUB_VC, _FSUB_CV, _FSQUARE, _FMUL, _FSQD, _FSQD_VC, _FSQD_CV, _FCUBE, _FRECIP,
+ _FINV_CUBE) = range(11)
 
 
 @njit(cache=True, nogil=True)
 def _fuse(instr, n_in, out_slots, guard_slots, kind_of, fop):
     """Fuse an instruction with a single-use operand into one fused instruction:
     ``square(a - b) -> sqdiff(a, b)`` (also with a constant a or b) and
-    ``square(a) * a -> cube(a)``. Each fused op computes the same bits as the
-    pair. Returns (instructions, the new slot of each old slot, -1 if fused away).
+    ``square(a) * a -> cube(a)``, ``reciprocal(cube(a)) -> inv_cube(a)``. Each
+    fused op computes the same value bits as the pair (partials to rounding). Returns (instructions, the new slot of each old slot, -1 if fused away).
 
     Why: a tape interpreter pays per instruction (dispatch, a store and a
     reload of the intermediate, two partials and an adjoint update), so one
@@ -499,6 +501,12 @@ def _fuse(instr, n_in, out_slots, guard_slots, kind_of, fop):
                     out[i, 2] = out[j, 2]
                     out[i, 3] = out[j, 3]
                     dead[j] = True
+        elif op == fop[_FRECIP]:
+            s = out[i, 2]
+            if s >= n_in and uses[s] == 1 and out[s - n_in, 0] == fop[_FCUBE]:
+                out[i, 0] = fop[_FINV_CUBE]
+                out[i, 2] = out[s - n_in, 2]
+                dead[s - n_in] = True
         elif op == fop[_FMUL]:
             for side in range(2):
                 p = out[i, 2 + side]

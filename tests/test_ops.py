@@ -26,6 +26,7 @@ REFERENCE = {  # independent implementations: NumPy ufuncs, SciPy, the stdlib
     "logical_not": lambda a: np.logical_not(a).astype(float),
     "sqdiff": lambda a, b: np.square(np.subtract(a, b)),
     "cube": lambda a: np.power(a, 3),
+    "inv_cube": lambda a: np.power(a, -3.0),
 }
 
 

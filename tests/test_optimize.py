@@ -522,6 +522,8 @@ FUSIONS = [
     (lambda x: np.square(2.0 - x[1]), {"sqdiff_cv": 1}),
     (lambda x: x[0] * x[0] * x[0], {"cube": 1}),
     (lambda x: x[1] * (x[1] * x[1]), {"cube": 1}),
+    (lambda x: 1.0 / (x[0] * x[0] * x[0]), {"inv_cube": 1}),
+    (lambda x: [1.0 / (x[0] * x[0] * x[0]), x[0] * x[0] * x[0]], {"cube": 1, "reciprocal": 1}),
     # the intermediate has another reader, or is an output: nothing to fuse
     (lambda x: (x[0] - x[1]) ** 2 + (x[0] - x[1]), {"sub": 1, "square": 1, "add": 1}),
     (lambda x: [(x[0] - x[1]) ** 2, x[0] - x[1]], {"sub": 1, "square": 1}),
