@@ -29,6 +29,7 @@ from .tape import Tape, _as_float_array
 
 _OPCODE = ops.OPCODES
 _POW_VC = _OPCODE["pow_vc"]
+_SQUARE = _OPCODE["square"]
 _SCALARS = (int, float, np.integer, np.floating, bool, np.bool_)
 
 
@@ -59,7 +60,8 @@ class Recorder:
     def constant(self, value: float) -> int:
         """Index of ``value`` in the constant pool (shared between uses).
         Keyed by the float's bits, so 0.0 and -0.0 stay distinct."""
-        value = float(value)
+        if type(value) is not float:
+            value = float(value)
         key = value
         if value == 0.0 or value != value:  # -0.0 == 0.0 and nan != nan as dict keys
             key = ("zero", math.copysign(1.0, value)) if value == 0.0 else "nan"
@@ -324,6 +326,16 @@ class Tracer:
                                "supported on traced values")
         t = type(other)
         if t is int or t is float:  # the common x**2, x**0.5: skip the generic path
+            if other == 2:  # the commonest power: Recorder.emit, inlined
+                rec = self._rec
+                codes = rec.opcode
+                out = _new_tracer(Tracer)
+                out._rec = rec
+                out._slot = rec.n_inputs + len(codes)
+                codes.append(_SQUARE)
+                rec.arg0.append(self._slot)
+                rec.arg1.append(0)
+                return out
             exact = _EXACT_POWERS.get(other)
             if exact is not None:
                 return exact(self)
@@ -450,14 +462,30 @@ def _operator(name: str, reflected: bool):
                 rec.arg1.append(other._slot)
                 return out
             if t is float or t is int:
-                return rec.emit(vc, self._slot, rec.constant(other))
+                k = rec.constant(other)
+                codes = rec.opcode
+                out = _new_tracer(Tracer)
+                out._rec = rec
+                out._slot = rec.n_inputs + len(codes)
+                codes.append(vc)
+                rec.arg0.append(self._slot)
+                rec.arg1.append(k)
+                return out
             return binary(name, self, other) if _operand(other) else NotImplemented
     else:
         def method(self, other):
             t = type(other)
             if t is float or t is int:
                 rec = self._rec
-                return rec.emit(cv, self._slot, rec.constant(other))
+                k = rec.constant(other)
+                codes = rec.opcode
+                out = _new_tracer(Tracer)
+                out._rec = rec
+                out._slot = rec.n_inputs + len(codes)
+                codes.append(cv)
+                rec.arg0.append(self._slot)
+                rec.arg1.append(k)
+                return out
             return binary(name, other, self) if _operand(other) else NotImplemented
     return method
 
