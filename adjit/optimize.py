@@ -642,18 +642,20 @@ def _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of):
 
 
 @njit(cache=True, nogil=True)
-def _finish_all(code, n_emit, n_in, n_const, out_slots, g_slots, kind_of, fop):
+def _finish_all(code, n_emit, n_in, n_const, out_slots, g_slots, kind_of, fop, schedule):
     """Dead code, fusion, scheduling: (instructions, constants used, the new
     slot of each emitted slot). One compiled entry rather than four, because
     a new process loads each cached kernel separately (~10 ms apiece)."""
     instr, used, new_slot = _finish(code, n_emit, n_in, n_const, out_slots, g_slots, kind_of)
     instr, fused = _fuse(instr, n_in, new_slot[out_slots], new_slot[g_slots], kind_of, fop)
     new_slot = _compose(new_slot, fused)
-    instr, new_slot = _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of)
+    if schedule:
+        instr, new_slot = _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of)
     return instr, used, new_slot
 
 
-def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=None):
+def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=None,
+                    schedule=True):
     """Optimize a recording given as arrays (or lists): instruction columns
     ``opcode``, ``arg0``, ``arg1`` (arrays, lists or ``array('i')``; instruction i
     writes slot n_inputs + i),
@@ -662,6 +664,7 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     Returns ``(instructions, constants, outputs, guards, kept)`` in the form
     :class:`adjit.Tape` takes; ``kept`` marks which guards remain (a guard on
     a comparison that folded to its recorded outcome is dropped).
+    ``schedule=False`` keeps the recorded instruction order (no ALAP pass).
     """
     # int32 and contiguous, as the recorder keeps them: one compiled specialization
     opcode, arg0, arg1 = (np.ascontiguousarray(a, dtype=np.int32) for a in (opcode, arg0, arg1))
@@ -715,7 +718,7 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     g_slots = g_slots[kept]
 
     instr, used, new_slot = _finish_all(code, int(ctr[0]), n_in, int(ctr[1]), out_slots,
-                                        g_slots, OP_KIND, FUSE_OPCODES)
+                                        g_slots, OP_KIND, FUSE_OPCODES, bool(schedule))
     outs, gs = new_slot[out_slots].astype(np.int32), new_slot[g_slots].astype(np.int32)
     new_guards = np.empty((len(gs), 2), dtype=np.int32)
     new_guards[:, 0] = gs
