@@ -480,7 +480,7 @@ def _fuse(instr, n_in, out_slots, guard_slots, kind_of, fop):
         uses[s] += 1  # outputs and guarded conditions must stay slots
     for s in guard_slots:
         uses[s] += 1
-    out = instr.copy()
+    out = instr  # rewritten in place: the caller's fresh array from _finish
     dead = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         op = out[i, 0]
@@ -634,11 +634,51 @@ def _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of):
     late, order = _schedule(instr, n_in, kind_of)
     outs = new_slot[out_slots]
     guards = new_slot[g_slots]
-    live_now = _allocate(instr, n_in, outs, guards, kind_of)[2]
-    live_late = _allocate(late, n_in, order[outs], order[guards], kind_of)[2]
+    live_now = _peak_live(instr, n_in, outs, guards, kind_of)
+    live_late = _peak_live(late, n_in, order[outs], order[guards], kind_of)
     if live_late > live_now + live_now // 2 + 16:
         return instr, new_slot
     return late, _compose(new_slot, order)
+
+
+@njit(cache=True, nogil=True)
+def _peak_live(instr, n_in, outputs, guard_slots, kind_of):
+    """The work slots :func:`_allocate` would use (the most values alive at
+    once, at least n_in), counted without building its program: the optimizer
+    compares two orders by it, and each temporary array costs page faults."""
+    n = instr.shape[0]
+    last = np.full(n_in + n, -1, dtype=np.int32)
+    for i in range(n):
+        kind = kind_of[instr[i, 0]]
+        if kind != 0:
+            last[instr[i, 2]] = i
+            if kind == 2:
+                last[instr[i, 3]] = i
+    for s in outputs:
+        last[s] = n
+    for s in guard_slots:
+        last[s] = n
+    live = 0
+    for s in range(n_in):
+        if last[s] != -1:
+            live += 1
+    peak = n_in
+    for i in range(n):
+        kind = kind_of[instr[i, 0]]
+        if kind != 0:
+            a0 = instr[i, 2]
+            if last[a0] == i:
+                live -= 1
+            if kind == 2:
+                a1 = instr[i, 3]
+                if last[a1] == i and a1 != a0:
+                    live -= 1
+        live += 1
+        if live > peak:
+            peak = live
+        if last[n_in + i] == -1:
+            live -= 1
+    return peak
 
 
 @njit(cache=True, nogil=True)

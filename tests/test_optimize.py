@@ -550,3 +550,14 @@ def test_fusion_gives_the_same_bits(f, ops_after, rng):
         fd = np.array([(opt.gradient(x + h * e) - opt.gradient(x - h * e)) / (2 * h)
                        for e in np.eye(2)])
         np.testing.assert_allclose(opt.hessian(x), fd, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_peak_live_counts_what_the_allocator_uses(seed, rng):
+    from adjit.optimize import OP_KIND, _peak_live
+    f = _random_function(seed, 4, 200)
+    tape = adjit.trace(f, rng.uniform(-1, 1, 4))
+    g = tape.guards[:, 0].astype(np.int64)
+    outs = tape.outputs.astype(np.int64)
+    assert _peak_live(tape.instructions, tape.n_inputs, outs, g, OP_KIND) == \
+        slot_program(tape).n_work
