@@ -384,6 +384,41 @@ def _constant_outputs(out_slots, n_in, code, ttab, ctr, nz, consts, cbits, facts
 
 
 @njit(cache=True, nogil=True)
+def _renumber(keep, n_in):
+    """(new slot of each slot, -1 where not kept; instructions kept): inputs
+    stay, kept instructions close ranks."""
+    new_slot = np.empty(n_in + keep.shape[0], dtype=np.int64)
+    for s in range(n_in):
+        new_slot[s] = s
+    m = 0
+    for j in range(keep.shape[0]):
+        if keep[j]:
+            new_slot[n_in + j] = n_in + m
+            m += 1
+        else:
+            new_slot[n_in + j] = -1
+    return new_slot, m
+
+
+@njit(cache=True, nogil=True)
+def _move_rows(instr, new_slot, n_in, m, kind_of):
+    """The m instructions new_slot keeps, each at its new row with its result
+    and variable operands renumbered (constant operands stay)."""
+    out = np.empty((m, 4), dtype=instr.dtype)
+    for i in range(instr.shape[0]):
+        j = new_slot[n_in + i] - n_in
+        if j < 0:
+            continue
+        op = instr[i, 0]
+        kind = kind_of[op]
+        out[j, 0] = op
+        out[j, 1] = n_in + j
+        out[j, 2] = instr[i, 2] if kind == 0 else new_slot[instr[i, 2]]
+        out[j, 3] = new_slot[instr[i, 3]] if kind == 2 else instr[i, 3]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
     """Dead-code elimination and renumbering of the emitted instructions and
     the constants they use. Returns (instructions, which constants are used,
@@ -415,16 +450,7 @@ def _finish(code, n_emit, n_in, n_const, out_slots, guard_slots, kind_of):
         if used_const[k]:
             new_const[k] = kept
             kept += 1
-    new_slot = np.empty(n_in + n_emit, dtype=np.int64)
-    for s in range(n_in):
-        new_slot[s] = s
-    m = 0
-    for j in range(n_emit):
-        if live[j]:
-            new_slot[n_in + j] = n_in + m
-            m += 1
-        else:
-            new_slot[n_in + j] = -1
+    new_slot, m = _renumber(live, n_in)
     instr = np.empty((m, 4), dtype=np.int32)
     i = 0
     for j in range(n_emit):
@@ -518,31 +544,10 @@ def _fuse(instr, n_in, out_slots, guard_slots, kind_of, fop):
                     out[i, 3] = 0
                     dead[p - n_in] = True
                     break
-    new_slot = np.empty(n_in + n, dtype=np.int64)
-    for s in range(n_in):
-        new_slot[s] = s
-    m = 0
-    for i in range(n):
-        if dead[i]:
-            new_slot[n_in + i] = -1
-        else:
-            new_slot[n_in + i] = n_in + m
-            m += 1
+    new_slot, m = _renumber(~dead, n_in)
     if m == n:
         return out, new_slot
-    kept = np.empty((m, 4), dtype=instr.dtype)
-    k = 0
-    for i in range(n):
-        if dead[i]:
-            continue
-        op = out[i, 0]
-        kind = kind_of[op]
-        kept[k, 0] = op
-        kept[k, 1] = n_in + k
-        kept[k, 2] = out[i, 2] if kind == 0 else new_slot[out[i, 2]]
-        kept[k, 3] = new_slot[out[i, 3]] if kind == 2 else out[i, 3]
-        k += 1
-    return kept, new_slot
+    return _move_rows(out, new_slot, n_in, m, kind_of), new_slot
 
 
 @njit(cache=True, nogil=True)
@@ -594,16 +599,7 @@ def _schedule(instr, n_in, kind_of):
         k = top - height[i]
         new_slot[n_in + i] = n_in + start[k]
         start[k] += 1
-    out = np.empty_like(instr)
-    for i in range(n):
-        j = new_slot[n_in + i] - n_in
-        op = instr[i, 0]
-        kind = kind_of[op]
-        out[j, 0] = op
-        out[j, 1] = n_in + j
-        out[j, 2] = instr[i, 2] if kind == 0 else new_slot[instr[i, 2]]
-        out[j, 3] = new_slot[instr[i, 3]] if kind == 2 else instr[i, 3]
-    return out, new_slot
+    return _move_rows(instr, new_slot, n_in, n, kind_of), new_slot
 
 
 _FACTS = (OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
@@ -642,12 +638,11 @@ def _reschedule(instr, new_slot, n_in, out_slots, g_slots, kind_of):
 
 
 @njit(cache=True, nogil=True)
-def _peak_live(instr, n_in, outputs, guard_slots, kind_of):
-    """The work slots :func:`_allocate` would use (the most values alive at
-    once, at least n_in), counted without building its program: the optimizer
-    compares two orders by it, and each temporary array costs page faults."""
+def _last_reads(instr, n_in, outputs, guard_slots, kind_of):
+    """For each slot, the last instruction reading it: -1 if none, n_ops for
+    outputs and guarded conditions (alive to the end)."""
     n = instr.shape[0]
-    last = np.full(n_in + n, -1, dtype=np.int32)
+    last = np.full(n_in + n, -1, dtype=np.int64)
     for i in range(n):
         kind = kind_of[instr[i, 0]]
         if kind != 0:
@@ -658,6 +653,16 @@ def _peak_live(instr, n_in, outputs, guard_slots, kind_of):
         last[s] = n
     for s in guard_slots:
         last[s] = n
+    return last
+
+
+@njit(cache=True, nogil=True)
+def _peak_live(instr, n_in, outputs, guard_slots, kind_of):
+    """The work slots :func:`_allocate` would use (the most values alive at
+    once, at least n_in), counted without building its program: the optimizer
+    compares two orders by it, and each temporary array costs page faults."""
+    n = instr.shape[0]
+    last = _last_reads(instr, n_in, outputs, guard_slots, kind_of)
     live = 0
     for s in range(n_in):
         if last[s] != -1:
@@ -789,17 +794,7 @@ def _allocate(instr, n_in, outputs, guard_slots, kind_of):
     last read); outputs and guarded conditions stay live to the end."""
     n_ops = instr.shape[0]
     n_slots = n_in + n_ops
-    last = np.full(n_slots, -1, dtype=np.int64)
-    for i in range(n_ops):
-        kind = kind_of[instr[i, 0]]
-        if kind != 0:
-            last[instr[i, 2]] = i
-            if kind == 2:
-                last[instr[i, 3]] = i
-    for s in outputs:
-        last[s] = n_ops
-    for s in guard_slots:
-        last[s] = n_ops
+    last = _last_reads(instr, n_in, outputs, guard_slots, kind_of)
     where = np.empty(n_slots, dtype=np.int64)
     free = np.empty(n_slots, dtype=np.int64)  # a stack: the last freed is reused first
     n_free = 0
