@@ -230,7 +230,9 @@ TABLE: tuple[Op, ...] = (
             "2.0", "-2.0", "2.0", title="(a - b)**2, fused from square(a - b)"),
     _unary("cube", "a * a * a", "3.0 * a * a", "6.0 * a",
            title="a**3, fused from square(a) * a"),
-    _unary("inv_cube", "1.0 / (a * a * a)", "-3.0 * (y * y) * (a * a)", "12.0 * (y * y) * a",
+    # inv_cube's partials divide by a rather than multiply by y*y, which would
+    # overflow for |a| < 1e-51 while -3/a**4 itself is still finite.
+    _unary("inv_cube", "1.0 / (a * a * a)", "-3.0 * y / a", "12.0 * (y / a) / a",
            domain=(0.5, 3.0), title="a**-3, fused from reciprocal(cube(a))"),
 )
 

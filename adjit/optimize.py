@@ -21,8 +21,13 @@ backward pass:
   covers the ``0 + x`` that Python's ``sum()`` starts with;
 * **strength reduction** -- ``x/c -> x*(1/c)`` when ``c`` is a power of two
   (exact), ``x**2 -> square(x)``, ``x**-1 -> reciprocal(x)`` (as the tracer
-  records them), ``x**3 -> square(x)*x`` and ``x**4 -> square(square(x))``
-  (these two agree with ``pow`` to rounding, a few ulp, not bit for bit), and
+  records them), integer powers ``3 <= n <= 8`` by repeated squaring
+  (``x**3 -> square(x)*x``, ``x**6 -> square(square(x)*x)``) and ``x**-3 ->
+  inv_cube(x)``, which agree with ``pow`` to rounding (a few ulp, not bit for
+  bit; ``x**-3`` gives 0 where ``x**3`` overflows but ``x**-3`` would be a
+  subnormal, beyond ``|x| > 5.6e102``). Other negative powers stay ``pow``: as a
+  reciprocal of a product their derivative would overflow in between (``-y*y``)
+  long before the true one does. And
   ``x**0.5 -> sqrt(x)``, which differs from ``pow`` at two points only:
   ``sqrt(-0.0)`` is ``-0.0`` where ``pow(-0.0, 0.5)`` is ``+0.0``, and
   ``sqrt(-inf)`` is ``nan`` where ``pow(-inf, 0.5)`` is ``+inf``;
@@ -104,8 +109,9 @@ OP_NONNEG_ZERO = np.array([v.op is not None and (v.op.name in _NEVER_NEG_ZERO or
 # The ops the rewrite rules name, by base index (order: see the _R* below).
 RULE_BASES = np.array([_BASE_INDEX[n] for n in (
     "add", "sub", "mul", "div", "pow", "neg", "pick_true", "pick_false", "square",
-    "reciprocal", "sqrt")], dtype=np.int64)
-_RADD, _RSUB, _RMUL, _RDIV, _RPOW, _RNEG, _RPICKT, _RPICKF, _RSQUARE, _RRECIP, _RSQRT = range(11)
+    "reciprocal", "sqrt", "inv_cube")], dtype=np.int64)
+(_RADD, _RSUB, _RMUL, _RDIV, _RPOW, _RNEG, _RPICKT, _RPICKF, _RSQUARE, _RRECIP, _RSQRT,
+ _RINV_CUBE) = range(12)
 
 _SMALLEST_NORMAL = 2.2250738585072014e-308
 _LARGEST_INVERTIBLE_POW2 = 2.0 ** 1022  # 1/c stays normal, so x*(1/c) == x/c exactly
@@ -279,7 +285,7 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
         # constant) or rewrites (base, A, B), possibly for another round.
         s = 0
         done = False
-        pre_square = False  # x**3, x**4: square x first, then A is that square
+        power = 0  # x**n, 3 <= n <= 8: a product chain
         for _ in range(3):
             if arity == 1:
                 if base == NEG and _is_op(A, NEG, n_in, code, facts):
@@ -333,12 +339,10 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
                         base, B, arity = r[_RRECIP], 0, 1
                     elif c == 0.5:
                         base, B, arity = r[_RSQRT], 0, 1
-                    elif c == 3.0:
-                        pre_square = True
-                        base, B = MUL, A
-                    elif c == 4.0:
-                        pre_square = True
-                        base, B, arity = r[_RSQUARE], 0, 1
+                    elif c == -3.0:
+                        base, B, arity = r[_RINV_CUBE], 0, 1
+                    elif c == math.floor(c) and 3.0 <= c <= 8.0:
+                        power = int(c)
             elif A < 0:
                 c = consts[-A - 1]
                 if base == SUB and c == 0.0 and cbits[-A - 1] < 0:  # -0 - x = -x
@@ -361,11 +365,23 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
                     if A == B:
                         base, B, arity = r[_RSQUARE], 0, 1
             break
-        if not done:
-            if pre_square:
-                sq = _generic(r[_RSQUARE], A, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
-                              facts)
-                A = sq
+        if not done and power != 0:
+            # Left-to-right binary powering: square for each further bit of n,
+            # times x where the bit is set (x**6 = square(square(x) * x)); the
+            # fusion pass then makes a cube of square(x) * x.
+            k = power
+            top_bit = 1
+            while top_bit * 2 <= k:
+                top_bit *= 2
+            s = A
+            top_bit //= 2
+            while top_bit > 0:
+                s = _generic(r[_RSQUARE], s, 0, 1, n_in, code, ttab, ctr, nz, consts, cbits,
+                             facts)
+                if k & top_bit:
+                    s = _generic(MUL, s, A, 2, n_in, code, ttab, ctr, nz, consts, cbits, facts)
+                top_bit //= 2
+        elif not done:
             s = _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
             if s == -1:
                 return -(i + 1)
@@ -602,6 +618,7 @@ def _schedule(instr, n_in, kind_of):
     return _move_rows(instr, new_slot, n_in, n, kind_of), new_slot
 
 
+_POW_OPCODES = np.array([ops.OPCODES["pow"], ops.OPCODES["pow_vc"]], dtype=np.int32)
 _FACTS = (OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
 
 
@@ -719,10 +736,12 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     guards = guards.reshape(-1, 2)
     n_in, n_ops, n_c = int(n_inputs), len(opcode), len(constants)
 
-    cap_emit = 2 * n_ops + len(outputs) + 1  # x**3 and x**4 emit two instructions
+    # Each instruction emits at most one, except x**n, which emits up to four
+    # (n = 7: square, mul, square, mul).
+    n_pow = int(np.count_nonzero(np.isin(opcode, _POW_OPCODES)))
+    cap_emit = n_ops + 3 * n_pow + len(outputs) + 1
     code = np.empty((cap_emit, 3), dtype=np.int32)
-    # Load factor <= 1/2 for tapes that do not grow (pow rewrites are rare).
-    ttab = np.zeros(_pow2_at_least(2 * cap_emit - 2 * n_ops), dtype=np.int32)
+    ttab = np.zeros(_pow2_at_least(2 * cap_emit), dtype=np.int32)  # load factor <= 1/2
     cap_c = n_c + n_ops + len(outputs) + 2
     consts = np.empty(cap_c)
     cbits = consts.view(np.int64)
