@@ -504,7 +504,8 @@ def _fuse(instr, n_in, out_slots, guard_slots, kind_of, fop):
     """Fuse an instruction with a single-use operand into one fused instruction:
     ``square(a - b) -> sqdiff(a, b)`` (also with a constant a or b) and
     ``square(a) * a -> cube(a)``, ``reciprocal(cube(a)) -> inv_cube(a)``. Each
-    fused op computes the same value bits as the pair (partials to rounding). Returns (instructions, the new slot of each old slot, -1 if fused away).
+    fused op computes the same value bits as the pair (partials to rounding).
+    Returns (instructions, the new slot of each old slot, -1 if fused away).
 
     Why: a tape interpreter pays per instruction (dispatch, a store and a
     reload of the intermediate, two partials and an adjoint update), so one
