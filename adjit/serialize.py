@@ -29,7 +29,11 @@ from .errors import TapeError
 from .tape import Tape
 
 MAGIC = b"ADJITAPE"
-FORMAT_VERSION = 1
+#: 2: the op table gained the optimizer's fused ops (sqdiff, cube, inv_cube), so a
+#: file may hold opcodes an adjit reading only version 1 does not know. Opcodes
+#: are only ever appended, so version-1 files mean the same today.
+FORMAT_VERSION = 2
+_READS = (1, 2)
 #: name, dtype, and the shape's fixed trailing columns (None: a 1-D array)
 _ARRAYS = (("instructions", "<i4", 4), ("constants", "<f8", None),
            ("outputs", "<i4", None), ("guards", "<i4", 2))
@@ -113,13 +117,13 @@ def from_bytes(data) -> Tape:
 
 
 def _check_version(version) -> None:
-    if version == FORMAT_VERSION:
+    if version in _READS and isinstance(version, int):
         return
     if isinstance(version, int) and version > FORMAT_VERSION:
         raise TapeError(f"tape format version {version} is newer than this adjit reads "
                         f"(version {FORMAT_VERSION}); upgrade adjit to load it")
-    raise TapeError(f"unknown tape format version {version!r} (this adjit reads version "
-                    f"{FORMAT_VERSION})")
+    raise TapeError(f"unknown tape format version {version!r} (this adjit reads versions "
+                    f"{', '.join(map(str, _READS))})")
 
 
 def _arrays(header, payload: memoryview) -> dict:

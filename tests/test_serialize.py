@@ -151,6 +151,15 @@ def test_versions_refused_with_a_clear_error():
         adjit.serialize.from_bytes(_encode(parts, 0))
 
 
+def test_version_1_files_still_load():
+    # Version 1 predates the fused ops; its opcodes were appended to, never renumbered.
+    tape = adjit.trace(f, X0, optimize=False)
+    old = adjit.serialize.from_bytes(_encode(_parts(tape), 1))
+    np.testing.assert_array_equal(old.forward(X0), tape.forward(X0))
+    np.testing.assert_array_equal(old.jacobian(X0), tape.jacobian(X0))
+    np.testing.assert_allclose(old.forward(X0), f_ref(X0), rtol=1e-15)
+
+
 def test_damaged_files_are_refused(tmp_path):
     good = adjit.serialize.to_bytes(adjit.trace(f, X0))
     cases = {
