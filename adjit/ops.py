@@ -325,13 +325,16 @@ def fold(name: str, a: float, b: float = 0.0) -> float:
         return float(python_rule(OPS[name], "value")(float(a), float(b)))
 
 
-def check_table() -> None:
-    """Raise if the table is inconsistent (names unique, fields present)."""
-    names = [op.name for op in TABLE]
-    if len(set(names)) != len(names):
+def _check_names() -> None:
+    if len({op.name for op in TABLE}) != len(TABLE):
         raise AssertionError("duplicate op names in the op table")
     if len(set(NAMES)) != len(NAMES):
         raise AssertionError("duplicate opcode names")
+
+
+def check_table() -> None:
+    """Raise if the table is inconsistent (names unique, fields present)."""
+    _check_names()
     for op in TABLE:
         if op.arity == 1 and op.variants != ("unary",):
             raise AssertionError(f"{op.name}: unary ops have the single variant 'unary'")
@@ -341,7 +344,6 @@ def check_table() -> None:
             compile(getattr(op, which), f"<{op.name}.{which}>", "eval")
 
 
-# Cheap structural checks at import; check_table() itself (which compiles
-# every rule, ~0.1 s) runs in the tests and in codegen, not in every process.
-if len({op.name for op in TABLE}) != len(TABLE) or len(set(NAMES)) != len(NAMES):
-    raise AssertionError("duplicate names in the op table")
+# The cheap check at import; check_table() itself (which compiles every rule,
+# ~0.1 s) runs in the tests and in codegen, not in every process.
+_check_names()

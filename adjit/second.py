@@ -109,6 +109,17 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
                 out[s, c0 + c] = adot[s, c]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_square_block(H, h, gval, idx, lo, hi):
+    """H += h * g g^T over one operand's domain (entries lo..hi of idx/gval)."""
+    if h != 0.0:
+        for s in range(lo, hi):
+            hs = h * gval[s]
+            row = idx[s]
+            for q in range(lo, hi):
+                H[row, idx[q]] += hs * gval[q]
+
+
 @njit(cache=True, nogil=True)
 def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx, gval, abar,
                         H):
@@ -147,13 +158,7 @@ def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx
         a1 = ptr[links[i, 1] + 1]
         b0 = ptr[links[i, 2]]
         b1 = ptr[links[i, 2] + 1]
-        h = second[i, 0] * g
-        if h != 0.0:
-            for s in range(a0, a1):
-                hs = h * gval[s]
-                row = idx[s]
-                for q in range(a0, a1):
-                    H[row, idx[q]] += hs * gval[q]
+        _add_square_block(H, second[i, 0] * g, gval, idx, a0, a1)
         h = second[i, 1] * g
         if h != 0.0:
             for s in range(a0, a1):
@@ -163,13 +168,7 @@ def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx
                     v = hs * gval[q]
                     H[row, idx[q]] += v
                     H[idx[q], row] += v
-        h = second[i, 2] * g
-        if h != 0.0:
-            for s in range(b0, b1):
-                hs = h * gval[s]
-                row = idx[s]
-                for q in range(b0, b1):
-                    H[row, idx[q]] += hs * gval[q]
+        _add_square_block(H, second[i, 2] * g, gval, idx, b0, b1)
 
 
 # ---------------------------------------------------------------------------

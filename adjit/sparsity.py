@@ -222,6 +222,15 @@ def _gather_domains(ptr, idx, slots):
     return indptr, indices
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _first_allowed(forbid, mark):
+    """The smallest color that the vertex being colored (``mark``) may take."""
+    c = 0
+    while forbid[c] == mark:
+        c += 1
+    return c
+
+
 @njit(cache=True, nogil=True)
 def _color_distance2(rptr, ridx, cptr, cidx, order):
     """Greedy coloring of the columns so that no two columns of one color
@@ -237,12 +246,9 @@ def _color_distance2(rptr, ridx, cptr, cidx, order):
                 c = color[ridx[s]]
                 if c >= 0:
                     forbid[c] = j
-        c = 0
-        while forbid[c] == j:
-            c += 1
+        c = _first_allowed(forbid, j)
         color[j] = c
-        if c + 1 > n_colors:
-            n_colors = c + 1
+        n_colors = max(n_colors, c + 1)
     return color, n_colors
 
 
@@ -289,12 +295,9 @@ def _color_star(ptr, adj, order):
                     if y != w and color[y] == cw:
                         forbid[cx] = v
                         break
-        c = 0
-        while forbid[c] == v:
-            c += 1
+        c = _first_allowed(forbid, v)
         color[v] = c
-        if c + 1 > n_colors:
-            n_colors = c + 1
+        n_colors = max(n_colors, c + 1)
     return color, n_colors
 
 
