@@ -245,6 +245,13 @@ for _op in ops.TABLE:
         _UFUNC_OPS[_u] = _op.name
 
 
+def _plain(inputs) -> list:
+    """Ufunc inputs as plain (object) arrays, so that applying a ufunc to them
+    runs its loops instead of dispatching back to ``__array_ufunc__``: a traced
+    scalar beside an array (``np.ones(3) * t``) becomes a 0-d object array."""
+    return [np.asarray(x) if isinstance(x, (np.ndarray, Tracer)) else x for x in inputs]
+
+
 def _record_ufunc(ufunc, method: str, inputs, kwargs):
     """Apply ``ufunc.method`` to traced inputs by recording."""
     name = _UFUNC_OPS.get(ufunc)
@@ -259,13 +266,13 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
             raise TracingError(_FORBIDDEN_UFUNCS[ufunc])
         # Ufuncs outside the table (matmul, ...) run on plain object arrays, whose
         # loops call the tracers' Python operators.
-        plain = [np.asarray(x) if isinstance(x, np.ndarray) else x for x in inputs]
+        plain = _plain(inputs)
         return _wrap(getattr(ufunc, method)(*plain, **kwargs))
     if method == "__call__" and len(inputs) == ufunc.nin and all(
             isinstance(x, Tracer) or _is_scalar(x) for x in inputs):
         return unary(name, inputs[0]) if ufunc.nin == 1 else binary(name, *inputs)
     f = _elementwise(name, ufunc.nin)
-    plain = [np.asarray(x) if isinstance(x, np.ndarray) else x for x in inputs]
+    plain = _plain(inputs)
     kwargs.pop("dtype", None)
     return _wrap(getattr(f, method)(*plain, **kwargs))
 

@@ -50,6 +50,20 @@ def test_numpy_functions_on_traced_arrays(rng):
         np.testing.assert_allclose(grad_at(f, x), expected, rtol=1e-13)
 
 
+def test_traced_scalar_beside_a_plain_array(rng):
+    # A traced scalar meeting a float array (or a traced array) in a ufunc once
+    # recursed forever: the elementwise loop dispatched back to the tracer.
+    x = rng.uniform(0.5, 1.5, size=3)
+    c = np.array([1.0, 2.0, 3.0])
+    f = lambda v: (np.sum(np.sin(v) * v[0]) + np.sum(c * v[1]) + np.sum(v[2] - c)
+                   + np.sum(np.maximum(c, v[2])) + np.sum(np.arctan2(v[0], c)))
+    a, b, d = x
+    expected = [np.sum(np.sin(x)) + a * np.cos(a) + np.sum(c / (a * a + c * c)),
+                a * np.cos(b) + c.sum(),
+                a * np.cos(d) + 3.0 + np.sum(d > c)]
+    np.testing.assert_allclose(grad_at(f, x), expected, rtol=1e-13)
+
+
 def test_operators_and_powers():
     x = np.array([1.7, 0.6])
     f = lambda v: (v[0] ** 3 + v[0] ** 2.5 + v[0] ** v[1] + 2.0 ** v[1] + 1 / v[0] - v[1] / 3
