@@ -33,7 +33,7 @@ def slot_values(tape, x) -> np.ndarray:
     work[: tape.n_inputs] = x
     work[-1] = 0.0
     with np.errstate(all="ignore"):
-        sweeps.values(tape.instructions, tape.constants, work)
+        sweeps.values(tape.dispatch, tape.instructions, tape.constants, work)
     return work
 
 

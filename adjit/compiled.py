@@ -63,13 +63,14 @@ from numba import njit
 
 from . import sweeps
 
-_FORMAT = 1  # version of the tape tuple's layout below
+_FORMAT = 2  # version of the tape tuple's layout below
 ABI = int.from_bytes(hashlib.sha256(
     pathlib.Path(sweeps.__file__).read_bytes() + b"tuple format %d" % _FORMAT).digest()[:7],
     "little")
 
 # tape tuple: (ABI, n_inputs, instructions, links, constants, outputs, guards,
-#              value-program instructions, its outputs, its guards, its work size)
+#              value-program instructions, its outputs, its guards, its work size,
+#              its dispatch stream)
 # buffers:    (value work (n_work + 1,), work (n_slots + 1,), partials (n_ops, 2),
 #              one vector (n_slots + 1,), a block of vectors (n_slots + 1, chunk))
 _CHUNK = 64  # directions per sweep in jacobian()
@@ -111,7 +112,7 @@ def value(T, B, x, y):
     n = x.shape[0]
     work[:n] = x
     work[work.shape[0] - 1] = 0.0
-    sweeps.values(T[7], T[4], work)
+    sweeps.values(T[11], T[7], T[4], work)
     for j in range(outputs.shape[0]):
         y[j] = work[outputs[j]]
     return sweeps.first_flipped_guard(work, T[9])
@@ -294,7 +295,7 @@ def njit_functions(tape) -> NjitFunctions:
     prog = slot_program(tape)
     T = (np.int64(ABI), np.int64(tape.n_inputs), tape.instructions, tape.links, tape.constants,
          tape.outputs, tape.guards, prog.instructions, prog.outputs, prog.guards,
-         np.int64(prog.n_work))
+         np.int64(prog.n_work), prog.dispatch)
     fns = NjitFunctions(T, value, value_and_gradient, jvp, vjp, jacobian, tape.n_inputs,
                         tape.n_outputs, tape.n_slots, prog.n_work)
     if not _checked:

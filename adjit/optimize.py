@@ -72,7 +72,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import ops
+from . import ops, sweeps
 from .errors import TapeError
 
 # ---------------------------------------------------------------------------
@@ -865,13 +865,15 @@ class SlotProgram:
 
     ``instructions`` has the tape's row format ``(opcode, result, arg0, arg1)``
     but results go to any of ``n_work`` slots, so ``sweeps.values`` and
-    ``sweeps.forward`` run it unchanged on a work vector of ``n_work + 1``
-    entries (the last one is the sink the entry points clear). Derivative
+    ``sweeps.forward`` (given its ``dispatch``) run it unchanged on a work
+    vector of ``n_work + 1`` entries (the last one is the sink the entry
+    points clear). Derivative
     sweeps need every intermediate value and keep using the full tape.
     Validated on construction (:func:`check_program`).
     """
 
-    __slots__ = ("instructions", "constants", "outputs", "guards", "n_inputs", "n_work")
+    __slots__ = ("instructions", "constants", "outputs", "guards", "n_inputs", "n_work",
+                 "dispatch")
 
     def __init__(self, instructions, constants, outputs, guards, n_inputs, n_work):
         self.instructions = instructions
@@ -881,6 +883,7 @@ class SlotProgram:
         self.n_inputs = n_inputs
         self.n_work = n_work
         check_program(self)
+        self.dispatch = sweeps.pair_dispatch(instructions[:, 0])
 
     def __repr__(self):
         return (f"SlotProgram(n_ops={len(self.instructions)}, n_inputs={self.n_inputs}, "

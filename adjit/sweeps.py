@@ -3,6 +3,9 @@
 A tape reaches these kernels as arrays only (see :class:`adjit.tape.Tape`):
 
 ``instr``    int32 ``(n_ops, 4)``: opcode, result slot, arg0, arg1 per instruction
+``code``     int32 ``(n_ops,)``: what the value kernels dispatch on: the opcodes,
+             except that the first row of a pair with a superinstruction holds
+             the pair's code (:func:`pair_dispatch`)
 ``links``    int32 ``(n_ops, 3)``: result slot and the two *variable* operand slots
              (``dep0``, ``dep1``); an operand that is a constant or absent points
              at the sink slot ``n_slots``, whose tangent stays 0
@@ -33,14 +36,973 @@ from numba import njit
 # op table hash: a3d68828508a7190
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def values(instr, consts, work):
-    """Values of every instruction into work[slot]; inputs already set."""
-    for i in range(instr.shape[0]):
-        op = instr[i, 0]
+def values(code, instr, consts, work):
+    """Values of every instruction into work[slot]; inputs already set. ``code``
+    is the tape's dispatch (:func:`pair_dispatch`): opcodes and superinstructions."""
+    n = code.shape[0]
+    i = 0
+    while i < n:
+        op = code[i]
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op <= 10:
+        if op >= 256:
+            if op == 256:  # add + add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 257:  # add + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 258:  # add + sub
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 259:  # add + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 260:  # add + mul
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 261:  # add + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 262:  # add + square
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 263:  # add + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 264:  # add + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 265:  # add_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 266:  # add_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 267:  # add_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 268:  # add_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 269:  # add_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 270:  # add_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 271:  # add_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 272:  # add_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 273:  # add_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 274:  # sub + add
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 275:  # sub + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 276:  # sub + sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 277:  # sub + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 278:  # sub + mul
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 279:  # sub + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 280:  # sub + square
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 281:  # sub + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 282:  # sub + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 283:  # sub_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 284:  # sub_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 285:  # sub_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 286:  # sub_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 287:  # sub_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 288:  # sub_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 289:  # sub_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 290:  # sub_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 291:  # sub_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 292:  # mul + add
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 293:  # mul + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 294:  # mul + sub
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 295:  # mul + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 296:  # mul + mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 297:  # mul + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 298:  # mul + square
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 299:  # mul + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 300:  # mul + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 301:  # mul_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 302:  # mul_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 303:  # mul_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 304:  # mul_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 305:  # mul_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 306:  # mul_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 307:  # mul_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 308:  # mul_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 309:  # mul_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 310:  # square + add
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 311:  # square + add_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 312:  # square + sub
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 313:  # square + sub_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 314:  # square + mul
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 315:  # square + mul_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 316:  # square + square
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 317:  # square + sqdiff
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 318:  # square + sqdiff_cv
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 319:  # sqdiff + add
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 320:  # sqdiff + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 321:  # sqdiff + sub
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 322:  # sqdiff + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 323:  # sqdiff + mul
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 324:  # sqdiff + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 325:  # sqdiff + square
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 326:  # sqdiff + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 327:  # sqdiff + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 328:  # sqdiff_cv + add
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 329:  # sqdiff_cv + add_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 330:  # sqdiff_cv + sub
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 331:  # sqdiff_cv + sub_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 332:  # sqdiff_cv + mul
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 333:  # sqdiff_cv + mul_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 334:  # sqdiff_cv + square
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 335:  # sqdiff_cv + sqdiff
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 336:  # sqdiff_cv + sqdiff_cv
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            i += 1
+        elif op <= 10:
             if op == 0:  # const
                 y = consts[i0]
                 work[r] = y
@@ -428,6 +1390,7 @@ def values(instr, consts, work):
                 a = work[i0]
                 y = math.erfc(a)
                 work[r] = y
+        i += 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -2882,7 +3845,130 @@ def block_reverse(instr, consts, work, adj):
                     adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
 
 
+#: superinstructions: code PAIR_BASE + k runs opcodes PAIRS[k] on two adjacent rows
+PAIR_BASE = 256
+N_OPCODES = 84
+PAIRS = (
+    (1, 1),  # add + add
+    (1, 2),  # add + add_vc
+    (1, 3),  # add + sub
+    (1, 4),  # add + sub_vc
+    (1, 6),  # add + mul
+    (1, 7),  # add + mul_vc
+    (1, 55),  # add + square
+    (1, 79),  # add + sqdiff
+    (1, 81),  # add + sqdiff_cv
+    (2, 1),  # add_vc + add
+    (2, 2),  # add_vc + add_vc
+    (2, 3),  # add_vc + sub
+    (2, 4),  # add_vc + sub_vc
+    (2, 6),  # add_vc + mul
+    (2, 7),  # add_vc + mul_vc
+    (2, 55),  # add_vc + square
+    (2, 79),  # add_vc + sqdiff
+    (2, 81),  # add_vc + sqdiff_cv
+    (3, 1),  # sub + add
+    (3, 2),  # sub + add_vc
+    (3, 3),  # sub + sub
+    (3, 4),  # sub + sub_vc
+    (3, 6),  # sub + mul
+    (3, 7),  # sub + mul_vc
+    (3, 55),  # sub + square
+    (3, 79),  # sub + sqdiff
+    (3, 81),  # sub + sqdiff_cv
+    (4, 1),  # sub_vc + add
+    (4, 2),  # sub_vc + add_vc
+    (4, 3),  # sub_vc + sub
+    (4, 4),  # sub_vc + sub_vc
+    (4, 6),  # sub_vc + mul
+    (4, 7),  # sub_vc + mul_vc
+    (4, 55),  # sub_vc + square
+    (4, 79),  # sub_vc + sqdiff
+    (4, 81),  # sub_vc + sqdiff_cv
+    (6, 1),  # mul + add
+    (6, 2),  # mul + add_vc
+    (6, 3),  # mul + sub
+    (6, 4),  # mul + sub_vc
+    (6, 6),  # mul + mul
+    (6, 7),  # mul + mul_vc
+    (6, 55),  # mul + square
+    (6, 79),  # mul + sqdiff
+    (6, 81),  # mul + sqdiff_cv
+    (7, 1),  # mul_vc + add
+    (7, 2),  # mul_vc + add_vc
+    (7, 3),  # mul_vc + sub
+    (7, 4),  # mul_vc + sub_vc
+    (7, 6),  # mul_vc + mul
+    (7, 7),  # mul_vc + mul_vc
+    (7, 55),  # mul_vc + square
+    (7, 79),  # mul_vc + sqdiff
+    (7, 81),  # mul_vc + sqdiff_cv
+    (55, 1),  # square + add
+    (55, 2),  # square + add_vc
+    (55, 3),  # square + sub
+    (55, 4),  # square + sub_vc
+    (55, 6),  # square + mul
+    (55, 7),  # square + mul_vc
+    (55, 55),  # square + square
+    (55, 79),  # square + sqdiff
+    (55, 81),  # square + sqdiff_cv
+    (79, 1),  # sqdiff + add
+    (79, 2),  # sqdiff + add_vc
+    (79, 3),  # sqdiff + sub
+    (79, 4),  # sqdiff + sub_vc
+    (79, 6),  # sqdiff + mul
+    (79, 7),  # sqdiff + mul_vc
+    (79, 55),  # sqdiff + square
+    (79, 79),  # sqdiff + sqdiff
+    (79, 81),  # sqdiff + sqdiff_cv
+    (81, 1),  # sqdiff_cv + add
+    (81, 2),  # sqdiff_cv + add_vc
+    (81, 3),  # sqdiff_cv + sub
+    (81, 4),  # sqdiff_cv + sub_vc
+    (81, 6),  # sqdiff_cv + mul
+    (81, 7),  # sqdiff_cv + mul_vc
+    (81, 55),  # sqdiff_cv + square
+    (81, 79),  # sqdiff_cv + sqdiff
+    (81, 81),  # sqdiff_cv + sqdiff_cv
+)
+
 # ---- END GENERATED ----
+
+# ---------------------------------------------------------------------------
+# The dispatch stream of the value kernels: opcodes, with superinstructions.
+
+#: PAIR_OF[first, second]: the code of the superinstruction for two adjacent
+#: opcodes, or -1
+PAIR_OF = np.full((N_OPCODES, N_OPCODES), -1, dtype=np.int32)
+for _k, (_first, _second) in enumerate(PAIRS):
+    PAIR_OF[_first, _second] = PAIR_BASE + _k
+PAIR_OF.flags.writeable = False
+
+
+@njit(cache=True, nogil=True)
+def _pair_dispatch(opcodes, pair_of):
+    code = opcodes.copy()
+    n = opcodes.shape[0]
+    i = 0
+    while i < n - 1:
+        c = pair_of[opcodes[i], opcodes[i + 1]]
+        if c >= 0:
+            code[i] = c
+            i += 2
+        else:
+            i += 1
+    return code
+
+
+def pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
+    """The dispatch stream of the value kernels for these (validated) opcodes:
+    left to right, each adjacent pair with a superinstruction is replaced by
+    its code at its first row (the second row keeps its opcode and is run by
+    the pair). Read-only int32, like every array the kernels are given."""
+    code = _pair_dispatch(np.ascontiguousarray(opcodes, dtype=np.int32), PAIR_OF)
+    code.flags.writeable = False
+    return code
+
 
 # ---------------------------------------------------------------------------
 # Branch-free derivative sweeps over stored partials.
@@ -2992,11 +4078,11 @@ def _carve(scratch, n_slots, n_ops, width):
 
 
 @njit(cache=True, nogil=True)
-def forward(instr, consts, outputs, guards, x, scratch):
+def forward(code, instr, consts, outputs, guards, x, scratch):
     """Output values at one point."""
     work = scratch[: x.shape[0] + instr.shape[0] + 1]
     _start(x, work)
-    values(instr, consts, work)
+    values(code, instr, consts, work)
     return _gather(work, outputs), first_flipped_guard(work, guards)
 
 

@@ -63,7 +63,7 @@ class Tape:
     """
 
     __slots__ = ("instructions", "constants", "outputs", "guards", "guard_sources",
-                 "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "_scratch",
+                 "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "dispatch", "_scratch",
                  "__weakref__")
 
     def __init__(self, instructions, constants, outputs, n_inputs, guards=None,
@@ -89,6 +89,8 @@ class Tape:
         set_(self, "n_slots", n_inputs + len(instructions))
         _validate(self)
         set_(self, "links", _links(self))
+        # what the value kernels switch on (superinstructions: sweeps.pair_dispatch)
+        set_(self, "dispatch", sweeps.pair_dispatch(instructions[:, 0]))
         set_(self, "_scratch", threading.local())
 
     def __reduce__(self):
@@ -190,8 +192,8 @@ class Tape:
             if np.ndim(x) == 2:
                 return self._forward_batch(x)
         x = self._point(x)
-        y, flip = sweeps.forward(self.instructions, self.constants, self.outputs, self.guards,
-                                 x, self._scratch_for(0))
+        y, flip = sweeps.forward(self.dispatch, self.instructions, self.constants, self.outputs,
+                                 self.guards, x, self._scratch_for(0))
         if flip >= 0:
             self._flipped(flip, x)
         return y

@@ -126,7 +126,9 @@ class Recorder:
             instr.flags.writeable = False
             view = consts[:n_const]
             view.flags.writeable = False
-            sweeps.values(instr, view, self._work)
+            code = np.ascontiguousarray(instr[:, 0])  # no superinstructions: run once
+            code.flags.writeable = False
+            sweeps.values(code, instr, view, self._work)
             self._evaluated = n
         return float(self._work[slot]) if slot >= n_in else float(self.x0[slot])
 

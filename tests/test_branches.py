@@ -185,11 +185,12 @@ def test_guard_values_come_from_incremental_evaluation():
             return getattr(sweeps, name)
 
         @staticmethod
-        def values(instr, consts, work):
+        def values(code, instr, consts, work):
             rows.append(instr.shape[0])
             assert instr.dtype == np.int32 and not instr.flags.writeable
             assert instr.flags.c_contiguous and not consts.flags.writeable
-            return sweeps.values(instr, consts, work)
+            assert code.dtype == np.int32 and not code.flags.writeable
+            return sweeps.values(code, instr, consts, work)
 
     def f(x):
         s = x[0]

@@ -125,8 +125,8 @@ def test_flipped_guard_is_returned():
 
 def _run(program, x):
     work = np.empty(program.n_work + 1)
-    return sweeps.forward(program.instructions, program.constants, program.outputs,
-                          program.guards, np.asarray(x, float), work)
+    return sweeps.forward(program.dispatch, program.instructions, program.constants,
+                          program.outputs, program.guards, np.asarray(x, float), work)
 
 
 @pytest.mark.parametrize("seed", range(4))
