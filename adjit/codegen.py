@@ -178,7 +178,7 @@ KERNELS = (
      "    is the tape's dispatch (:func:`pair_dispatch`): opcodes and superinstructions.",
      "code, instr, consts, work", 0, False),
     ("values_partials", "Values, and each instruction's first partials into partials[i, 0:2].",
-     "instr, consts, work, partials", 1, False),
+     "code, instr, consts, work, partials", 1, False),
     ("values_second", "Values, first partials and second partials (s00, s01, s11) per instruction.",
      "instr, consts, work, partials, second", 2, False),
     ("block_values", "Values for a block of points, laid out work[slot, point]; one dispatch per "

@@ -70,7 +70,7 @@ ABI = int.from_bytes(hashlib.sha256(
 
 # tape tuple: (ABI, n_inputs, instructions, links, constants, outputs, guards,
 #              value-program instructions, its outputs, its guards, its work size,
-#              its dispatch stream)
+#              its dispatch stream, the tape's dispatch stream)
 # buffers:    (value work (n_work + 1,), work (n_slots + 1,), partials (n_ops, 2),
 #              one vector (n_slots + 1,), a block of vectors (n_slots + 1, chunk))
 _CHUNK = 64  # directions per sweep in jacobian()
@@ -129,7 +129,7 @@ def value_and_gradient(T, B, x, g):
     if g.shape[0] != x.shape[0]:
         raise ValueError("adjit.compiled.value_and_gradient: g must have the length of x")
     work, partials, a = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[2], T[4], T[6], x, work, partials)
+    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
     a[:] = 0.0
     a[outputs[0]] = 1.0
     sweeps.adjoint1(T[3], partials, a)
@@ -147,7 +147,7 @@ def jvp(T, B, x, v, y, jv):
         raise ValueError("adjit.compiled.jvp: v has the length of x, y and jv one entry "
                          "per output")
     work, partials, t = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[2], T[4], T[6], x, work, partials)
+    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
     t[:n] = v
     t[t.shape[0] - 1] = 0.0
     sweeps.tangent1(T[3], partials, t)
@@ -167,7 +167,7 @@ def vjp(T, B, x, w, y, wj):
         raise ValueError("adjit.compiled.vjp: w and y have one entry per output, wj the "
                          "length of x")
     work, partials, a = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[2], T[4], T[6], x, work, partials)
+    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
     a[:] = 0.0
     for j in range(outputs.shape[0]):
         a[outputs[j]] += w[j]
@@ -191,7 +191,7 @@ def jacobian(T, B, x, y, jac):
         raise ValueError("adjit.compiled.jacobian: y must have shape (m,) and jac (m, n)")
     links = T[3]
     work, partials, t = B[1], B[2], B[4]
-    flip = sweeps.linearize(T[2], T[4], T[6], x, work, partials)
+    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
     chunk = t.shape[1]
     sink = t.shape[0] - 1
     if n <= m:
@@ -295,7 +295,7 @@ def njit_functions(tape) -> NjitFunctions:
     prog = slot_program(tape)
     T = (np.int64(ABI), np.int64(tape.n_inputs), tape.instructions, tape.links, tape.constants,
          tape.outputs, tape.guards, prog.instructions, prog.outputs, prog.guards,
-         np.int64(prog.n_work), prog.dispatch)
+         np.int64(prog.n_work), prog.dispatch, tape.dispatch)
     fns = NjitFunctions(T, value, value_and_gradient, jvp, vjp, jacobian, tape.n_inputs,
                         tape.n_outputs, tape.n_slots, prog.n_work)
     if not _checked:

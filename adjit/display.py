@@ -42,7 +42,8 @@ def trace_table(tape, x, v=None, w=None):
     x = tape._point(x)
     work = np.empty(tape.n_slots + 1)
     partials = np.empty((tape.n_ops, 2))
-    sweeps.linearize(tape.instructions, tape.constants, tape.guards, x, work, partials)
+    sweeps.linearize(tape.dispatch, tape.instructions, tape.constants, tape.guards, x, work,
+                     partials)
     tangent = adjoint = None
     if v is not None:
         v = np.asarray(v, dtype=np.float64).reshape(-1)

@@ -771,7 +771,8 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     st = _structure(tape)
     pattern = st.jac
     work, partials = linearization(tape, x)
-    flip = sweeps.linearize(tape.instructions, tape.constants, tape.guards, x, work, partials)
+    flip = sweeps.linearize(tape.dispatch, tape.instructions, tape.constants, tape.guards, x,
+                            work, partials)
     if flip >= 0:
         tape._flipped(flip, x)
     data = np.empty(pattern.nnz)

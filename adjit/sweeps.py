@@ -1394,14 +1394,1296 @@ def values(code, instr, consts, work):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def values_partials(instr, consts, work, partials):
+def values_partials(code, instr, consts, work, partials):
     """Values, and each instruction's first partials into partials[i, 0:2]."""
-    for i in range(instr.shape[0]):
-        op = instr[i, 0]
+    n = code.shape[0]
+    i = 0
+    while i < n:
+        op = code[i]
         r = np.uint32(instr[i, 1])
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
-        if op <= 10:
+        if op >= 256:
+            if op == 256:  # add + add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 257:  # add + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 258:  # add + sub
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 259:  # add + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 260:  # add + mul
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 261:  # add + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 262:  # add + square
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 263:  # add + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 264:  # add + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 265:  # add_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 266:  # add_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 267:  # add_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 268:  # add_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 269:  # add_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 270:  # add_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 271:  # add_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 272:  # add_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 273:  # add_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 274:  # sub + add
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 275:  # sub + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 276:  # sub + sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 277:  # sub + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 278:  # sub + mul
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 279:  # sub + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 280:  # sub + square
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 281:  # sub + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 282:  # sub + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 283:  # sub_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 284:  # sub_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 285:  # sub_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 286:  # sub_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 287:  # sub_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 288:  # sub_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 289:  # sub_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 290:  # sub_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 291:  # sub_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 292:  # mul + add
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 293:  # mul + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 294:  # mul + sub
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 295:  # mul + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 296:  # mul + mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 297:  # mul + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 298:  # mul + square
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 299:  # mul + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 300:  # mul + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 301:  # mul_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 302:  # mul_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 303:  # mul_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 304:  # mul_vc + sub_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 305:  # mul_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 306:  # mul_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 307:  # mul_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 308:  # mul_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 309:  # mul_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 310:  # square + add
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 311:  # square + add_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 312:  # square + sub
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 313:  # square + sub_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 314:  # square + mul
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 315:  # square + mul_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 316:  # square + square
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 317:  # square + sqdiff
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 318:  # square + sqdiff_cv
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 319:  # sqdiff + add
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 320:  # sqdiff + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 321:  # sqdiff + sub
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 322:  # sqdiff + sub_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 323:  # sqdiff + mul
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 324:  # sqdiff + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 325:  # sqdiff + square
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 326:  # sqdiff + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 327:  # sqdiff + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 328:  # sqdiff_cv + add
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 329:  # sqdiff_cv + add_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 330:  # sqdiff_cv + sub
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 331:  # sqdiff_cv + sub_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 332:  # sqdiff_cv + mul
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 333:  # sqdiff_cv + mul_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 334:  # sqdiff_cv + square
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 335:  # sqdiff_cv + sqdiff
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 336:  # sqdiff_cv + sqdiff_cv
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                r2 = np.uint32(instr[i + 1, 1])
+                j0 = np.uint32(instr[i + 1, 2])
+                j1 = np.uint32(instr[i + 1, 3])
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            i += 1
+        elif op <= 10:
             if op == 0:  # const
                 y = consts[i0]
                 work[r] = y
@@ -1957,6 +3239,7 @@ def values_partials(instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -1.1283791670955126 * np.exp(-a * a)
                 partials[i, 1] = 0.0
+        i += 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -4087,10 +5370,10 @@ def forward(code, instr, consts, outputs, guards, x, scratch):
 
 
 @njit(cache=True, nogil=True)
-def linearize(instr, consts, guards, x, work, partials):
+def linearize(code, instr, consts, guards, x, work, partials):
     """Values into work and local partials of every instruction at x."""
     _start(x, work)
-    values_partials(instr, consts, work, partials)
+    values_partials(code, instr, consts, work, partials)
     return first_flipped_guard(work, guards)
 
 
@@ -4103,7 +5386,7 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(instr, links, consts, outputs, guards, x, scratch, grad):
+def value_and_gradient(code, instr, links, consts, outputs, guards, x, scratch, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
     one forward, one reverse sweep. Returning scalars only: boxing a new array
     on return costs more than the whole sweep of a small tape."""
@@ -4111,7 +5394,7 @@ def value_and_gradient(instr, links, consts, outputs, guards, x, scratch, grad):
     n = x.shape[0]
     n_slots = n + n_ops
     work, partials, a = _carve(scratch, n_slots, n_ops, 1)
-    flip = linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(code, instr, consts, guards, x, work, partials)
     adj = a[:, 0]
     adj[:] = 0.0
     adj[outputs[0]] = 1.0
@@ -4121,13 +5404,13 @@ def value_and_gradient(instr, links, consts, outputs, guards, x, scratch, grad):
 
 
 @njit(cache=True, nogil=True)
-def jvp(instr, links, consts, outputs, guards, x, v, scratch):
+def jvp(code, instr, links, consts, outputs, guards, x, v, scratch):
     """Outputs and J @ v for v of shape (n, p)."""
     n_ops = instr.shape[0]
     n, p = v.shape
     n_slots = n + n_ops
     work, partials, t = _carve(scratch, n_slots, n_ops, p)
-    flip = linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(code, instr, consts, guards, x, work, partials)
     t[:n] = v
     t[n_slots] = 0.0
     tangents(links, partials, t)
@@ -4138,12 +5421,12 @@ def jvp(instr, links, consts, outputs, guards, x, v, scratch):
 
 
 @njit(cache=True, nogil=True)
-def vjp(instr, links, consts, outputs, guards, x, w, scratch):
+def vjp(code, instr, links, consts, outputs, guards, x, w, scratch):
     """Outputs and w @ J for w of shape (q, m)."""
     n_ops = instr.shape[0]
     q = w.shape[0]
     work, partials, a = _carve(scratch, x.shape[0] + n_ops, n_ops, q)
-    flip = linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(code, instr, consts, guards, x, work, partials)
     a[:] = 0.0
     for j in range(outputs.shape[0]):
         for k in range(q):
@@ -4153,7 +5436,7 @@ def vjp(instr, links, consts, outputs, guards, x, w, scratch):
 
 
 @njit(cache=True, nogil=True)
-def jacobian(instr, links, consts, outputs, guards, x, reverse, chunk, scratch):
+def jacobian(code, instr, links, consts, outputs, guards, x, reverse, chunk, scratch):
     """Dense Jacobian (m, n): one linearization, then tangent sweeps over chunks
     of input directions (forward) or adjoint sweeps over chunks of outputs."""
     n_ops = instr.shape[0]
@@ -4161,7 +5444,7 @@ def jacobian(instr, links, consts, outputs, guards, x, reverse, chunk, scratch):
     m = outputs.shape[0]
     n_slots = n + n_ops
     work, partials, t = _carve(scratch, n_slots, n_ops, chunk)
-    flip = linearize(instr, consts, guards, x, work, partials)
+    flip = linearize(code, instr, consts, guards, x, work, partials)
     jac = np.empty((m, n))
     if not reverse:
         for c0 in range(0, n, chunk):

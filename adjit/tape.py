@@ -223,8 +223,9 @@ class Tape:
             raise ValueError(f"v: expected shape ({self.n_inputs},) or ({self.n_inputs}, p), "
                              f"got {v.shape}")
         v2 = _kernel_ready(v.reshape(self.n_inputs, -1))
-        y, jv, flip = sweeps.jvp(self.instructions, self.links, self.constants, self.outputs,
-                                 self.guards, x, v2, self._scratch_for(v2.shape[1]))
+        y, jv, flip = sweeps.jvp(self.dispatch, self.instructions, self.links, self.constants,
+                                 self.outputs, self.guards, x, v2,
+                                 self._scratch_for(v2.shape[1]))
         if flip >= 0:
             self._flipped(flip, x)
         return y, (jv[:, 0] if v.ndim == 1 else jv)
@@ -241,8 +242,9 @@ class Tape:
         if w.ndim not in (1, 2) or w.shape[-1] != m:
             raise ValueError(f"w: expected shape ({m},) or (q, {m}), got {w.shape}")
         w2 = _kernel_ready(w.reshape(-1, m))
-        y, wj, flip = sweeps.vjp(self.instructions, self.links, self.constants, self.outputs,
-                                 self.guards, x, w2, self._scratch_for(w2.shape[0]))
+        y, wj, flip = sweeps.vjp(self.dispatch, self.instructions, self.links, self.constants,
+                                 self.outputs, self.guards, x, w2,
+                                 self._scratch_for(w2.shape[0]))
         if flip >= 0:
             self._flipped(flip, x)
         return y, (wj[0] if w.ndim == 1 else wj)
@@ -270,8 +272,9 @@ class Tape:
             return ys, gs
         x = self._point(x)
         g = np.empty(self.n_inputs)
-        y, flip = sweeps.value_and_gradient(self.instructions, self.links, self.constants,
-                                            self.outputs, self.guards, x, self._scratch_for(), g)
+        y, flip = sweeps.value_and_gradient(self.dispatch, self.instructions, self.links,
+                                            self.constants, self.outputs, self.guards, x,
+                                            self._scratch_for(), g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g
@@ -295,9 +298,9 @@ class Tape:
         reverse = mode == "reverse" or (mode == "auto" and self.n_inputs > self.n_outputs)
         width = self.n_outputs if reverse else self.n_inputs
         chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 24) // (self.n_slots + 1)))
-        y, jac, flip = sweeps.jacobian(self.instructions, self.links, self.constants,
-                                       self.outputs, self.guards, x, reverse, chunk,
-                                       self._scratch_for(chunk))
+        y, jac, flip = sweeps.jacobian(self.dispatch, self.instructions, self.links,
+                                       self.constants, self.outputs, self.guards, x, reverse,
+                                       chunk, self._scratch_for(chunk))
         if flip >= 0:
             self._flipped(flip, x)
         return jac
