@@ -124,15 +124,15 @@ def _paired_kernel(name: str, doc: str, args: str, order: int) -> list[str]:
         "        i0 = np.uint32(instr[i, 2])",
         "        i1 = np.uint32(instr[i, 3])",
         f"        if op >= {PAIR_BASE}:",
+        "            r2 = np.uint32(instr[i + 1, 1])",
+        "            j0 = np.uint32(instr[i + 1, 2])",
+        "            j1 = np.uint32(instr[i + 1, 3])",
     ]
     for k, (first, second) in enumerate(pairs()):
         lines.append(f"            {'if' if k == 0 else 'elif'} op == {PAIR_BASE + k}:"
                      f"  # {first.name} + {second.name}")
-        body = _branch(first, order, False) + [
-            "r2 = np.uint32(instr[i + 1, 1])",
-            "j0 = np.uint32(instr[i + 1, 2])",
-            "j1 = np.uint32(instr[i + 1, 3])",
-        ] + _branch(second, order, False, row="i + 1", r="r2", i0="j0", i1="j1")
+        body = (_branch(first, order, False)
+                + _branch(second, order, False, row="i + 1", r="r2", i0="j0", i1="j1"))
         lines += ["                " + line for line in body]
     lines.append("            i += 1")
     singles = _dispatch(lambda v: _branch(v, order, False))
@@ -190,9 +190,9 @@ def _reverse_branch(v: ops.Variant) -> list[str]:
     """One opcode's adjoint update for a block of points, partials recomputed
     from the stored operand and result values."""
     if v.kind == ops.CONST:
-        return ["pass"]
+        return ["for k in range(nb):", "    adj[r, k] = 0.0"]
     p0, p1, *_ = ops._partial_exprs(v)
-    body = ["for k in range(nb):", "    g = adj[r, k]"]
+    body = ["for k in range(nb):", "    g = adj[r, k]", "    adj[r, k] = 0.0"]
     body += ["    " + line for line in _operands(v, ", k")]
     body += ["    y = work[r, k]", f"    adj[i0, k] += ({p0}) * g"]
     if v.kind == ops.VV:
@@ -210,7 +210,10 @@ def _reverse_kernel() -> list[str]:
         _DECORATOR,
         "def block_reverse(instr, consts, work, adj):",
         '    """Adjoints for a block of points, backwards: adj[slot, point] seeded at the',
-        '    outputs, work[slot, point] holding the values of a block_values sweep."""',
+        '    outputs, work[slot, point] holding the values of a block_values sweep. Each',
+        "    instruction's adjoint row is zeroed once used, so afterwards only the",
+        '    input rows (the gradients) are nonzero and the next block need not clear',
+        '    the whole array."""',
         "    nb = work.shape[1]",
         "    for i in range(instr.shape[0] - 1, -1, -1):",
         "        op = instr[i, 0]",

@@ -47,14 +47,14 @@ def values(code, instr, consts, work):
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
         if op >= 256:
+            r2 = np.uint32(instr[i + 1, 1])
+            j0 = np.uint32(instr[i + 1, 2])
+            j1 = np.uint32(instr[i + 1, 3])
             if op == 256:  # add + add
                 a = work[i0]
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -64,9 +64,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -76,9 +73,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -88,9 +82,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -100,9 +91,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -112,9 +100,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -124,9 +109,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -135,9 +117,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -147,9 +126,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -159,9 +135,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -171,9 +144,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -183,9 +153,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -195,9 +162,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -207,9 +171,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -219,9 +180,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -231,9 +189,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -242,9 +197,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -254,9 +206,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a + b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -266,9 +215,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -278,9 +224,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -290,9 +233,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -302,9 +242,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -314,9 +251,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -326,9 +260,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -338,9 +269,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -349,9 +277,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -361,9 +286,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -373,9 +295,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -385,9 +304,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -397,9 +313,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -409,9 +322,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -421,9 +331,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -433,9 +340,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -445,9 +349,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -456,9 +357,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -468,9 +366,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a - b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -480,9 +375,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -492,9 +384,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -504,9 +393,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -516,9 +402,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -528,9 +411,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -540,9 +420,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -552,9 +429,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -563,9 +437,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -575,9 +446,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -587,9 +455,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -599,9 +464,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -611,9 +473,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -623,9 +482,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -635,9 +491,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -647,9 +500,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -659,9 +509,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -670,9 +517,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -682,9 +526,6 @@ def values(code, instr, consts, work):
                 b = consts[i1]
                 y = a * b
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -693,9 +534,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -704,9 +542,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -715,9 +550,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -726,9 +558,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -737,9 +566,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -748,9 +574,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -759,9 +582,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -769,9 +589,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -780,9 +597,6 @@ def values(code, instr, consts, work):
                 a = work[i0]
                 y = a * a
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -792,9 +606,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -804,9 +615,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -816,9 +624,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -828,9 +633,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -840,9 +642,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -852,9 +651,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -864,9 +660,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -875,9 +668,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -887,9 +677,6 @@ def values(code, instr, consts, work):
                 b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -899,9 +686,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -911,9 +695,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -923,9 +704,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -935,9 +713,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -947,9 +722,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -959,9 +731,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -971,9 +740,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -982,9 +748,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -994,9 +757,6 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -1404,6 +1164,9 @@ def values_partials(code, instr, consts, work, partials):
         i0 = np.uint32(instr[i, 2])
         i1 = np.uint32(instr[i, 3])
         if op >= 256:
+            r2 = np.uint32(instr[i + 1, 1])
+            j0 = np.uint32(instr[i + 1, 2])
+            j1 = np.uint32(instr[i + 1, 3])
             if op == 256:  # add + add
                 a = work[i0]
                 b = work[i1]
@@ -1411,9 +1174,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -1427,9 +1187,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -1443,9 +1200,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -1459,9 +1213,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -1475,9 +1226,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -1491,9 +1239,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -1507,9 +1252,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -1522,9 +1264,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -1538,9 +1277,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -1554,9 +1290,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -1570,9 +1303,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -1586,9 +1316,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -1602,9 +1329,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -1618,9 +1342,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -1634,9 +1355,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -1650,9 +1368,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -1665,9 +1380,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -1681,9 +1393,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -1697,9 +1406,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -1713,9 +1419,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -1729,9 +1432,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -1745,9 +1445,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -1761,9 +1458,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -1777,9 +1471,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -1793,9 +1484,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -1808,9 +1496,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -1824,9 +1509,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = -1.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -1840,9 +1522,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -1856,9 +1535,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -1872,9 +1548,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -1888,9 +1561,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -1904,9 +1574,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -1920,9 +1587,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -1936,9 +1600,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -1951,9 +1612,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -1967,9 +1625,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -1983,9 +1638,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -1999,9 +1651,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -2015,9 +1664,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -2031,9 +1677,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -2047,9 +1690,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -2063,9 +1703,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -2079,9 +1716,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -2094,9 +1728,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -2110,9 +1741,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = a
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -2126,9 +1754,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -2142,9 +1767,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -2158,9 +1780,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -2174,9 +1793,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -2190,9 +1806,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -2206,9 +1819,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -2222,9 +1832,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -2237,9 +1844,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -2253,9 +1857,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = b
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -2268,9 +1869,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -2283,9 +1881,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -2298,9 +1893,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -2313,9 +1905,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -2328,9 +1917,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -2343,9 +1929,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -2358,9 +1941,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -2372,9 +1952,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -2387,9 +1964,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -2403,9 +1977,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -2419,9 +1990,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -2435,9 +2003,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -2451,9 +2016,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -2467,9 +2029,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -2483,9 +2042,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -2499,9 +2055,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -2514,9 +2067,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -2530,9 +2080,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = 2.0 * (a - b)
                 partials[i, 1] = -2.0 * (a - b)
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -2546,9 +2093,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a + b
@@ -2562,9 +2106,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
@@ -2578,9 +2119,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a - b
@@ -2594,9 +2132,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a - b
@@ -2610,9 +2145,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = a * b
@@ -2626,9 +2158,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
@@ -2642,9 +2171,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 y = a * a
                 work[r2] = y
@@ -2657,9 +2183,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
@@ -2673,9 +2196,6 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
                 partials[i, 1] = 0.0
-                r2 = np.uint32(instr[i + 1, 1])
-                j0 = np.uint32(instr[i + 1, 2])
-                j1 = np.uint32(instr[i + 1, 3])
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
@@ -4546,7 +4066,10 @@ def block_values(instr, consts, work):
 @njit(cache=True, nogil=True, error_model="numpy")
 def block_reverse(instr, consts, work, adj):
     """Adjoints for a block of points, backwards: adj[slot, point] seeded at the
-    outputs, work[slot, point] holding the values of a block_values sweep."""
+    outputs, work[slot, point] holding the values of a block_values sweep. Each
+    instruction's adjoint row is zeroed once used, so afterwards only the
+    input rows (the gradients) are nonzero and the next block need not clear
+    the whole array."""
     nb = work.shape[1]
     for i in range(instr.shape[0] - 1, -1, -1):
         op = instr[i, 0]
@@ -4555,10 +4078,12 @@ def block_reverse(instr, consts, work, adj):
         i1 = np.uint32(instr[i, 3])
         if op <= 10:
             if op == 0:  # const
-                pass
+                for k in range(nb):
+                    adj[r, k] = 0.0
             elif op == 1:  # add
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4567,6 +4092,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 2:  # add_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4574,6 +4100,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 3:  # sub
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4582,6 +4109,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 4:  # sub_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4589,6 +4117,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 5:  # sub_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4596,6 +4125,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 6:  # mul
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4604,6 +4134,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 7:  # mul_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4611,6 +4142,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 8:  # div
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4619,6 +4151,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 9:  # div_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4626,6 +4159,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 10:  # div_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4633,12 +4167,14 @@ def block_reverse(instr, consts, work, adj):
         elif op == 55:  # square
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (2.0 * a) * g
         elif op == 79:  # sqdiff
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 b = work[i1, k]
                 y = work[r, k]
@@ -4647,24 +4183,28 @@ def block_reverse(instr, consts, work, adj):
         elif op == 82:  # cube
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (3.0 * a * a) * g
         elif op == 56:  # reciprocal
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (-y * y) * g
         elif op == 83:  # inv_cube
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (-3.0 * y / a) * g
         elif op == 81:  # sqdiff_cv
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = consts[i1]
                 b = work[i0, k]
                 y = work[r, k]
@@ -4672,12 +4212,14 @@ def block_reverse(instr, consts, work, adj):
         elif op == 49:  # neg
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (-1.0) * g
         elif op == 80:  # sqdiff_vc
             for k in range(nb):
                 g = adj[r, k]
+                adj[r, k] = 0.0
                 a = work[i0, k]
                 b = consts[i1]
                 y = work[r, k]
@@ -4686,6 +4228,7 @@ def block_reverse(instr, consts, work, adj):
             if op == 11:  # pow
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4694,6 +4237,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 12:  # pow_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4701,6 +4245,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 13:  # pow_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4708,6 +4253,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 14:  # atan2
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4716,6 +4262,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 15:  # atan2_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4723,6 +4270,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 16:  # atan2_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4730,6 +4278,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 17:  # hypot
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4738,6 +4287,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 18:  # hypot_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4745,6 +4295,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 19:  # minimum
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4753,6 +4304,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 20:  # minimum_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4760,6 +4312,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 21:  # maximum
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4768,6 +4321,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 22:  # maximum_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4775,6 +4329,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 23:  # lt
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4783,6 +4338,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 24:  # lt_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4790,6 +4346,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 25:  # lt_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4797,6 +4354,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 26:  # le
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4805,6 +4363,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 27:  # le_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4812,6 +4371,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 28:  # le_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4819,6 +4379,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 29:  # gt
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4827,6 +4388,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 30:  # gt_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4834,6 +4396,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 31:  # gt_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4841,6 +4404,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 32:  # ge
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4849,6 +4413,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 33:  # ge_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4856,6 +4421,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 34:  # ge_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4863,6 +4429,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 35:  # eq
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4871,6 +4438,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 36:  # eq_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4878,6 +4446,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 37:  # eq_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4885,6 +4454,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 38:  # ne
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4893,6 +4463,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 39:  # ne_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4900,6 +4471,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 40:  # ne_cv
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
@@ -4907,6 +4479,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 41:  # logical_and
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4915,6 +4488,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 42:  # logical_and_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4922,6 +4496,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 43:  # logical_or
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4930,6 +4505,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 44:  # logical_or_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4937,6 +4513,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 45:  # pick_true
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4945,6 +4522,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 46:  # pick_true_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4952,6 +4530,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 47:  # pick_false
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
@@ -4960,6 +4539,7 @@ def block_reverse(instr, consts, work, adj):
             elif op == 48:  # pick_false_vc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
@@ -4967,162 +4547,189 @@ def block_reverse(instr, consts, work, adj):
             elif op == 50:  # logical_not
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.0) * g
             elif op == 51:  # abs
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (np.sign(a)) * g
             elif op == 52:  # sign
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.0) * g
             elif op == 53:  # floor
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.0) * g
             elif op == 54:  # ceil
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.0) * g
             elif op == 57:  # sqrt
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.5 / y) * g
             elif op == 58:  # cbrt
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / (3.0 * y * y)) * g
             elif op == 59:  # exp
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (y) * g
             elif op == 60:  # expm1
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (y + 1.0) * g
             elif op == 61:  # log
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / a) * g
             elif op == 62:  # log1p
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / (1.0 + a)) * g
             elif op == 63:  # log2
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.4426950408889634 / a) * g
             elif op == 64:  # log10
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (0.4342944819032518 / a) * g
             elif op == 65:  # sin
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (np.cos(a)) * g
             elif op == 66:  # cos
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (-np.sin(a)) * g
             elif op == 67:  # tan
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 + y * y) * g
             elif op == 68:  # arcsin
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / np.sqrt(1.0 - a * a)) * g
             elif op == 69:  # arccos
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (-1.0 / np.sqrt(1.0 - a * a)) * g
             elif op == 70:  # arctan
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / (1.0 + a * a)) * g
             elif op == 71:  # sinh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (np.cosh(a)) * g
             elif op == 72:  # cosh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (np.sinh(a)) * g
             elif op == 73:  # tanh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 - y * y) * g
             elif op == 74:  # arcsinh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / np.sqrt(a * a + 1.0)) * g
             elif op == 75:  # arccosh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / np.sqrt(a * a - 1.0)) * g
             elif op == 76:  # arctanh
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.0 / (1.0 - a * a)) * g
             elif op == 77:  # erf
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 78:  # erfc
                 for k in range(nb):
                     g = adj[r, k]
+                    adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
@@ -5474,10 +5081,12 @@ def _load_block(xs, start, work):
     last point so every block kernel sees full, contiguous rows."""
     nb = work.shape[1]
     last = xs.shape[0] - 1
-    for k in range(nb):
-        row = min(start + k, last)
-        for i in range(xs.shape[1]):
-            work[i, k] = xs[row, i]
+    # slot-major: each write fills the block's row of work, and the nb rows of
+    # xs being read stay in cache (point-major missed once per element on
+    # Rosenbrock n=1e4)
+    for i in range(xs.shape[1]):
+        for k in range(nb):
+            work[i, k] = xs[min(start + k, last), i]
     work[work.shape[0] - 1, :] = 0.0
 
 
@@ -5523,15 +5132,17 @@ def batch_value_and_gradient(instr, links, consts, outputs, guards, xs, block, s
     grads = np.empty((npts, n))
     flips = np.empty(npts, dtype=np.int32)
     out = outputs[0]
+    a[:] = 0.0  # block_reverse leaves it zero again, except the input rows
     for start in range(0, npts, block):
         _load_block(xs, start, work)
         block_values(instr, consts, work)
         _block_flips(work, guards, flips, start)
-        a[:] = 0.0
         a[out, :] = 1.0
         block_reverse(instr, consts, work, a)
         for k in range(min(block, npts - start)):
             ys[start + k] = work[out, k]
-            for i in range(n):
+        for i in range(n):
+            for k in range(min(block, npts - start)):
                 grads[start + k, i] = a[i, k]
+            a[i, :] = 0.0
     return ys, grads, flips
