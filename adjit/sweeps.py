@@ -4903,6 +4903,22 @@ def adjoint1(links, partials, a):
 
 
 @njit(cache=True, nogil=True)
+def adjoint1_consume(links, partials, a):
+    """adjoint1 that zeroes each instruction's adjoint once used: afterwards only
+    the input rows (and the sink) can be nonzero, so a caller that keeps the
+    vector clears n entries per call instead of the whole tape."""
+    sink = np.uint32(a.shape[0] - 1)
+    for i in range(links.shape[0] - 1, -1, -1):
+        r = np.uint32(links[i, 0])
+        g = a[r]
+        a[r] = 0.0
+        a[np.uint32(links[i, 1])] += partials[i, 0] * g
+        d1 = np.uint32(links[i, 2])
+        if d1 != sink:
+            a[d1] += partials[i, 1] * g
+
+
+@njit(cache=True, nogil=True)
 def adjoints(links, partials, a):
     """q adjoint seeds at once, backwards: a[slot, seed]."""
     q = a.shape[1]
@@ -4993,21 +5009,24 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(code, instr, links, consts, outputs, guards, x, scratch, grad):
+def value_and_gradient(code, instr, links, consts, outputs, guards, x, scratch, adj, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
-    one forward, one reverse sweep. Returning scalars only: boxing a new array
-    on return costs more than the whole sweep of a small tape."""
+    one forward, one reverse sweep. ``adj`` (n_slots + 1) must be zero on
+    entry and is zero again on return, so no call clears a tape-long vector.
+    Returning scalars only: boxing a new array on return costs more than the
+    whole sweep of a small tape."""
     n_ops = instr.shape[0]
     n = x.shape[0]
     n_slots = n + n_ops
-    work, partials, a = _carve(scratch, n_slots, n_ops, 1)
+    work, partials, _ = _carve(scratch, n_slots, n_ops, 0)
     flip = linearize(code, instr, consts, guards, x, work, partials)
-    adj = a[:, 0]
-    adj[:] = 0.0
-    adj[outputs[0]] = 1.0
-    adjoint1(links, partials, adj)
+    out = outputs[0]
+    adj[out] = 1.0
+    adjoint1_consume(links, partials, adj)
     grad[:] = adj[:n]
-    return work[outputs[0]], flip
+    adj[:n] = 0.0
+    adj[n_slots] = 0.0  # the sink: constants' dep0, which collected 0 * adjoint
+    return work[out], flip
 
 
 @njit(cache=True, nogil=True)

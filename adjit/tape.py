@@ -272,9 +272,12 @@ class Tape:
             return ys, gs
         x = self._point(x)
         g = np.empty(self.n_inputs)
+        adj = self._scratch.__dict__.get("adj")  # zero between calls (see the kernel)
+        if adj is None:
+            adj = self._scratch.adj = np.zeros(self.n_slots + 1)
         y, flip = sweeps.value_and_gradient(self.dispatch, self.instructions, self.links,
                                             self.constants, self.outputs, self.guards, x,
-                                            self._scratch_for(), g)
+                                            self._scratch_for(0), adj, g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g

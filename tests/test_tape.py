@@ -118,6 +118,26 @@ def test_tape_reuse_equals_fresh_trace(rng):
     assert tape.forward(x1)[0] == pytest.approx(rosenbrock(list(x1)), rel=1e-14)
 
 
+def test_gradient_calls_do_not_leak_into_each_other():
+    # The gradient keeps one adjoint vector per tape and thread and relies on
+    # the reverse sweep leaving it zero: a non-finite call, a constant
+    # instruction and an output that is an input must not disturb the next call.
+    f = lambda v: [v[0] * np.log(v[1]) + 3.0 * v[2] ** 2 + 2.5]
+    tape = adjit.trace(f, [1.0, 2.0, 3.0])
+    ident = adjit.trace(lambda v: v[1], [1.0, 2.0])
+    c, add = ops.OPCODES["const"], ops.OPCODES["add"]
+    const = adjit.Tape([[c, 2, 0, 0], [add, 3, 1, 2]], [2.0], [3], 2)  # v[1] + 2.0
+    exact = lambda x: np.array([np.log(x[1]), x[0] / x[1], 6.0 * x[2]])
+    with np.errstate(all="ignore"):
+        assert np.isnan(tape.gradient([1.0, -2.0, 3.0])).any()
+    for x in ([1.0, 2.0, 3.0], [0.5, 4.0, -1.0], [2.0, 0.5, 0.25]):
+        np.testing.assert_allclose(tape.gradient(x), exact(x), rtol=1e-15)
+        np.testing.assert_array_equal(ident.gradient(x[:2]), [0.0, 1.0])
+        np.testing.assert_array_equal(const.gradient(x[:2]), [0.0, 1.0])
+        value, grad = tape.value_and_gradient(x)
+        np.testing.assert_allclose(grad, exact(x), rtol=1e-15)
+
+
 def test_batches_equal_loops(rng):
     """Batched forward and gradient (blocked kernels) equal single-point calls,
     including a last block that is not full."""
