@@ -138,6 +138,26 @@ def test_gradient_calls_do_not_leak_into_each_other():
         np.testing.assert_allclose(grad, exact(x), rtol=1e-15)
 
 
+def test_any_point_array_reaches_the_kernels_in_the_one_compiled_type():
+    # After the first call, forward and gradient call the compiled entry point
+    # directly, without Numba's type dispatch: every other kind of array must
+    # still arrive as float64, C-contiguous and writeable, or memory is misread.
+    f = lambda v: v[0] * v[1] ** 2 + np.sin(v[2])
+    tape = adjit.trace(f, [1.0, 2.0, 3.0])
+    exact = lambda x: np.array([x[1] ** 2, 2 * x[0] * x[1], np.cos(x[2])])
+    x = np.array([0.5, -1.5, 2.0])
+    tape.gradient(x), tape.forward(x)
+    readonly = x.copy()
+    readonly.flags.writeable = False
+
+    class Sub(np.ndarray):
+        pass
+    for point in (readonly, x.astype(">f8"), np.repeat(x, 2)[::2], x.view(Sub),
+                  x.astype(np.float32).astype(np.float64), [0.5, -1.5, 2.0], (0.5, -1.5, 2)):
+        np.testing.assert_allclose(tape.gradient(point), exact(x), rtol=1e-15)
+        assert tape.forward(point)[0] == pytest.approx(f(x), rel=1e-15)
+
+
 def test_batches_equal_loops(rng):
     """Batched forward and gradient (blocked kernels) equal single-point calls,
     including a last block that is not full."""
