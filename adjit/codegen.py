@@ -99,8 +99,9 @@ def _kernel(name: str, doc: str, args: str, order: int, block: bool) -> list[str
 # holds the pair's code (``pair_dispatch``, greedy, left to right). Every
 # ordered pair of the cheapest, commonest ops gets a code; measured on LJ-64,
 # Rosenbrock and kinetics tapes, values ran 1.3-2x faster (Bratu, transcendental-
-# heavy random graphs: unchanged). Each pair costs compile time (a cold cache
-# compiles the value kernel ~10 s longer), so the set stays small.
+# heavy random graphs: unchanged). Each pair costs compile time (on an empty
+# cache the two paired kernels compile ~13 s longer than without pairs), so
+# the set stays small.
 PAIR_OPS = ("add", "add_vc", "sub", "sub_vc", "mul", "mul_vc", "square", "sqdiff", "sqdiff_cv")
 PAIR_BASE = 256  # first pair code; above every opcode
 
