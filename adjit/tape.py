@@ -49,7 +49,11 @@ class Tape:
     """A function ``f: R^n -> R^m`` recorded as an instruction tape.
 
     Build one with :func:`adjit.trace`. A Tape is immutable and validated when
-    built, so its compiled kernels never see an out-of-range index. Evaluation
+    built, so its compiled kernels never see an out-of-range index. Besides its
+    recorded arrays (``instructions``, ``constants``, ``outputs``, ``guards``) it
+    keeps two derived ones: ``links``, the variable operands the derivative
+    sweeps follow, and ``dispatch``, the opcodes with superinstructions that the
+    value kernels switch on (:func:`adjit.sweeps.pair_dispatch`). Evaluation
     methods take ``x`` as anything convertible to a float64 vector of length
     ``n_inputs`` (lists, tuples, integer arrays); batched methods take ``(B, n)``.
 
