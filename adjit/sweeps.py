@@ -4855,7 +4855,11 @@ def pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
     left to right, each adjacent pair with a superinstruction is replaced by
     its code at its first row (the second row keeps its opcode and is run by
     the pair). Read-only int32, like every array the kernels are given."""
-    code = _pair_dispatch(np.ascontiguousarray(opcodes, dtype=np.int32), PAIR_OF)
+    opcodes = np.ascontiguousarray(opcodes, dtype=np.int32)
+    if opcodes.ndim != 1 or (opcodes.size and (opcodes.min() < 0
+                                                or opcodes.max() >= N_OPCODES)):
+        raise ValueError(f"pair_dispatch: expected a 1-D array of opcodes 0..{N_OPCODES - 1}")
+    code = _pair_dispatch(opcodes, PAIR_OF)
     code.flags.writeable = False
     return code
 

@@ -266,6 +266,9 @@ def test_superinstruction_against_numpy_and_differences(pair):
 
 def test_pair_dispatch_is_greedy_and_decodes_to_the_opcodes(rng):
     from adjit import sweeps
+    for bad in ([0, ops.N_OPCODES], [-1], [[1, 2]]):  # never indexes its table out of range
+        with pytest.raises(ValueError, match="opcodes"):
+            sweeps.pair_dispatch(np.array(bad))
     hot = [ops.OPCODES[n] for n in codegen.PAIR_OPS] + [ops.OPCODES["exp"], ops.OPCODES["div"]]
     for _ in range(50):
         opcodes = rng.choice(hot, size=int(rng.integers(0, 40))).astype(np.int32)
