@@ -130,7 +130,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 265:  # add_vc + add
+            elif op == 265:  # add + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 266:  # add_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -139,7 +147,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 266:  # add_vc + add_vc
+            elif op == 267:  # add_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -148,7 +156,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 267:  # add_vc + sub
+            elif op == 268:  # add_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -157,7 +165,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 268:  # add_vc + sub_vc
+            elif op == 269:  # add_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -166,7 +174,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 269:  # add_vc + mul
+            elif op == 270:  # add_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -175,7 +183,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 270:  # add_vc + mul_vc
+            elif op == 271:  # add_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -184,7 +192,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 271:  # add_vc + square
+            elif op == 272:  # add_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -192,7 +200,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 272:  # add_vc + sqdiff
+            elif op == 273:  # add_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -201,7 +209,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 273:  # add_vc + sqdiff_cv
+            elif op == 274:  # add_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -210,7 +218,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 274:  # sub + add
+            elif op == 275:  # add_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 276:  # sub + add
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -219,7 +235,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 275:  # sub + add_vc
+            elif op == 277:  # sub + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -228,7 +244,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 276:  # sub + sub
+            elif op == 278:  # sub + sub
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -237,7 +253,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 277:  # sub + sub_vc
+            elif op == 279:  # sub + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -246,7 +262,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 278:  # sub + mul
+            elif op == 280:  # sub + mul
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -255,7 +271,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 279:  # sub + mul_vc
+            elif op == 281:  # sub + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -264,7 +280,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 280:  # sub + square
+            elif op == 282:  # sub + square
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -272,7 +288,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 281:  # sub + sqdiff
+            elif op == 283:  # sub + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -281,7 +297,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 282:  # sub + sqdiff_cv
+            elif op == 284:  # sub + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -290,7 +306,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 283:  # sub_vc + add
+            elif op == 285:  # sub + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 286:  # sub_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -299,7 +323,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 284:  # sub_vc + add_vc
+            elif op == 287:  # sub_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -308,7 +332,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 285:  # sub_vc + sub
+            elif op == 288:  # sub_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -317,7 +341,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 286:  # sub_vc + sub_vc
+            elif op == 289:  # sub_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -326,7 +350,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 287:  # sub_vc + mul
+            elif op == 290:  # sub_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -335,7 +359,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 288:  # sub_vc + mul_vc
+            elif op == 291:  # sub_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -344,7 +368,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 289:  # sub_vc + square
+            elif op == 292:  # sub_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -352,7 +376,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 290:  # sub_vc + sqdiff
+            elif op == 293:  # sub_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -361,7 +385,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 291:  # sub_vc + sqdiff_cv
+            elif op == 294:  # sub_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -370,7 +394,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 292:  # mul + add
+            elif op == 295:  # sub_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 296:  # mul + add
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -379,7 +411,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 293:  # mul + add_vc
+            elif op == 297:  # mul + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -388,7 +420,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 294:  # mul + sub
+            elif op == 298:  # mul + sub
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -397,7 +429,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 295:  # mul + sub_vc
+            elif op == 299:  # mul + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -406,7 +438,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 296:  # mul + mul
+            elif op == 300:  # mul + mul
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -415,7 +447,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 297:  # mul + mul_vc
+            elif op == 301:  # mul + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -424,7 +456,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 298:  # mul + square
+            elif op == 302:  # mul + square
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -432,7 +464,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 299:  # mul + sqdiff
+            elif op == 303:  # mul + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -441,7 +473,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 300:  # mul + sqdiff_cv
+            elif op == 304:  # mul + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -450,7 +482,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 301:  # mul_vc + add
+            elif op == 305:  # mul + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 306:  # mul_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -459,7 +499,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 302:  # mul_vc + add_vc
+            elif op == 307:  # mul_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -468,7 +508,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 303:  # mul_vc + sub
+            elif op == 308:  # mul_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -477,7 +517,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 304:  # mul_vc + sub_vc
+            elif op == 309:  # mul_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -486,7 +526,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 305:  # mul_vc + mul
+            elif op == 310:  # mul_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -495,7 +535,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 306:  # mul_vc + mul_vc
+            elif op == 311:  # mul_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -504,7 +544,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 307:  # mul_vc + square
+            elif op == 312:  # mul_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -512,7 +552,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 308:  # mul_vc + sqdiff
+            elif op == 313:  # mul_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -521,7 +561,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 309:  # mul_vc + sqdiff_cv
+            elif op == 314:  # mul_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -530,7 +570,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 310:  # square + add
+            elif op == 315:  # mul_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 316:  # square + add
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -538,7 +586,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 311:  # square + add_vc
+            elif op == 317:  # square + add_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -546,7 +594,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 312:  # square + sub
+            elif op == 318:  # square + sub
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -554,7 +602,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 313:  # square + sub_vc
+            elif op == 319:  # square + sub_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -562,7 +610,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 314:  # square + mul
+            elif op == 320:  # square + mul
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -570,7 +618,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 315:  # square + mul_vc
+            elif op == 321:  # square + mul_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -578,14 +626,14 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 316:  # square + square
+            elif op == 322:  # square + square
                 a = work[i0]
                 y = a * a
                 work[r] = y
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 317:  # square + sqdiff
+            elif op == 323:  # square + sqdiff
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -593,7 +641,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 318:  # square + sqdiff_cv
+            elif op == 324:  # square + sqdiff_cv
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -601,7 +649,14 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 319:  # sqdiff + add
+            elif op == 325:  # square + inv_cube
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 326:  # sqdiff + add
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -610,7 +665,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 320:  # sqdiff + add_vc
+            elif op == 327:  # sqdiff + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -619,7 +674,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 321:  # sqdiff + sub
+            elif op == 328:  # sqdiff + sub
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -628,7 +683,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 322:  # sqdiff + sub_vc
+            elif op == 329:  # sqdiff + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -637,7 +692,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 323:  # sqdiff + mul
+            elif op == 330:  # sqdiff + mul
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -646,7 +701,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 324:  # sqdiff + mul_vc
+            elif op == 331:  # sqdiff + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -655,7 +710,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 325:  # sqdiff + square
+            elif op == 332:  # sqdiff + square
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -663,7 +718,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 326:  # sqdiff + sqdiff
+            elif op == 333:  # sqdiff + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -672,7 +727,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 327:  # sqdiff + sqdiff_cv
+            elif op == 334:  # sqdiff + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -681,7 +736,15 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 328:  # sqdiff_cv + add
+            elif op == 335:  # sqdiff + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 336:  # sqdiff_cv + add
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -690,7 +753,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 329:  # sqdiff_cv + add_vc
+            elif op == 337:  # sqdiff_cv + add_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -699,7 +762,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 330:  # sqdiff_cv + sub
+            elif op == 338:  # sqdiff_cv + sub
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -708,7 +771,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 331:  # sqdiff_cv + sub_vc
+            elif op == 339:  # sqdiff_cv + sub_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -717,7 +780,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a - b
                 work[r2] = y
-            elif op == 332:  # sqdiff_cv + mul
+            elif op == 340:  # sqdiff_cv + mul
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -726,7 +789,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 333:  # sqdiff_cv + mul_vc
+            elif op == 341:  # sqdiff_cv + mul_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -735,7 +798,7 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 334:  # sqdiff_cv + square
+            elif op == 342:  # sqdiff_cv + square
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -743,7 +806,7 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 335:  # sqdiff_cv + sqdiff
+            elif op == 343:  # sqdiff_cv + sqdiff
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -752,7 +815,7 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 336:  # sqdiff_cv + sqdiff_cv
+            elif op == 344:  # sqdiff_cv + sqdiff_cv
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -760,6 +823,92 @@ def values(code, instr, consts, work):
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 345:  # sqdiff_cv + inv_cube
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 346:  # inv_cube + add
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 347:  # inv_cube + add_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 348:  # inv_cube + sub
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 349:  # inv_cube + sub_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 350:  # inv_cube + mul
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 351:  # inv_cube + mul_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 352:  # inv_cube + square
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 353:  # inv_cube + sqdiff
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 354:  # inv_cube + sqdiff_cv
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 355:  # inv_cube + inv_cube
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
                 work[r2] = y
             i += 1
         elif op <= 10:
@@ -1283,7 +1432,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 265:  # add_vc + add
+            elif op == 265:  # add + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 266:  # add_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1296,7 +1457,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 266:  # add_vc + add_vc
+            elif op == 267:  # add_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1309,7 +1470,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 267:  # add_vc + sub
+            elif op == 268:  # add_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1322,7 +1483,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 268:  # add_vc + sub_vc
+            elif op == 269:  # add_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1335,7 +1496,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 269:  # add_vc + mul
+            elif op == 270:  # add_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1348,7 +1509,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 270:  # add_vc + mul_vc
+            elif op == 271:  # add_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1361,7 +1522,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 271:  # add_vc + square
+            elif op == 272:  # add_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1373,7 +1534,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 272:  # add_vc + sqdiff
+            elif op == 273:  # add_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1386,7 +1547,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 273:  # add_vc + sqdiff_cv
+            elif op == 274:  # add_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -1399,7 +1560,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 274:  # sub + add
+            elif op == 275:  # add_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 276:  # sub + add
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1412,7 +1585,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 275:  # sub + add_vc
+            elif op == 277:  # sub + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1425,7 +1598,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 276:  # sub + sub
+            elif op == 278:  # sub + sub
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1438,7 +1611,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 277:  # sub + sub_vc
+            elif op == 279:  # sub + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1451,7 +1624,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 278:  # sub + mul
+            elif op == 280:  # sub + mul
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1464,7 +1637,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 279:  # sub + mul_vc
+            elif op == 281:  # sub + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1477,7 +1650,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 280:  # sub + square
+            elif op == 282:  # sub + square
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1489,7 +1662,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 281:  # sub + sqdiff
+            elif op == 283:  # sub + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1502,7 +1675,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 282:  # sub + sqdiff_cv
+            elif op == 284:  # sub + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1515,7 +1688,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 283:  # sub_vc + add
+            elif op == 285:  # sub + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 286:  # sub_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1528,7 +1713,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 284:  # sub_vc + add_vc
+            elif op == 287:  # sub_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1541,7 +1726,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 285:  # sub_vc + sub
+            elif op == 288:  # sub_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1554,7 +1739,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 286:  # sub_vc + sub_vc
+            elif op == 289:  # sub_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1567,7 +1752,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 287:  # sub_vc + mul
+            elif op == 290:  # sub_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1580,7 +1765,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 288:  # sub_vc + mul_vc
+            elif op == 291:  # sub_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1593,7 +1778,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 289:  # sub_vc + square
+            elif op == 292:  # sub_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1605,7 +1790,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 290:  # sub_vc + sqdiff
+            elif op == 293:  # sub_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1618,7 +1803,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 291:  # sub_vc + sqdiff_cv
+            elif op == 294:  # sub_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a - b
@@ -1631,7 +1816,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 292:  # mul + add
+            elif op == 295:  # sub_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 296:  # mul + add
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1644,7 +1841,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 293:  # mul + add_vc
+            elif op == 297:  # mul + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1657,7 +1854,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 294:  # mul + sub
+            elif op == 298:  # mul + sub
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1670,7 +1867,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 295:  # mul + sub_vc
+            elif op == 299:  # mul + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1683,7 +1880,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 296:  # mul + mul
+            elif op == 300:  # mul + mul
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1696,7 +1893,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 297:  # mul + mul_vc
+            elif op == 301:  # mul + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1709,7 +1906,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 298:  # mul + square
+            elif op == 302:  # mul + square
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1721,7 +1918,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 299:  # mul + sqdiff
+            elif op == 303:  # mul + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1734,7 +1931,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 300:  # mul + sqdiff_cv
+            elif op == 304:  # mul + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a * b
@@ -1747,7 +1944,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 301:  # mul_vc + add
+            elif op == 305:  # mul + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 306:  # mul_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1760,7 +1969,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 302:  # mul_vc + add_vc
+            elif op == 307:  # mul_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1773,7 +1982,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 303:  # mul_vc + sub
+            elif op == 308:  # mul_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1786,7 +1995,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 304:  # mul_vc + sub_vc
+            elif op == 309:  # mul_vc + sub_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1799,7 +2008,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 305:  # mul_vc + mul
+            elif op == 310:  # mul_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1812,7 +2021,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 306:  # mul_vc + mul_vc
+            elif op == 311:  # mul_vc + mul_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1825,7 +2034,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 307:  # mul_vc + square
+            elif op == 312:  # mul_vc + square
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1837,7 +2046,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 308:  # mul_vc + sqdiff
+            elif op == 313:  # mul_vc + sqdiff
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1850,7 +2059,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 309:  # mul_vc + sqdiff_cv
+            elif op == 314:  # mul_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -1863,7 +2072,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 310:  # square + add
+            elif op == 315:  # mul_vc + inv_cube
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 316:  # square + add
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1875,7 +2096,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 311:  # square + add_vc
+            elif op == 317:  # square + add_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1887,7 +2108,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 312:  # square + sub
+            elif op == 318:  # square + sub
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1899,7 +2120,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 313:  # square + sub_vc
+            elif op == 319:  # square + sub_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1911,7 +2132,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 314:  # square + mul
+            elif op == 320:  # square + mul
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1923,7 +2144,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 315:  # square + mul_vc
+            elif op == 321:  # square + mul_vc
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1935,7 +2156,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 316:  # square + square
+            elif op == 322:  # square + square
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1946,7 +2167,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 317:  # square + sqdiff
+            elif op == 323:  # square + sqdiff
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1958,7 +2179,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 318:  # square + sqdiff_cv
+            elif op == 324:  # square + sqdiff_cv
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -1970,7 +2191,18 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 319:  # sqdiff + add
+            elif op == 325:  # square + inv_cube
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 326:  # sqdiff + add
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -1983,7 +2215,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 320:  # sqdiff + add_vc
+            elif op == 327:  # sqdiff + add_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -1996,7 +2228,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 321:  # sqdiff + sub
+            elif op == 328:  # sqdiff + sub
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2009,7 +2241,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 322:  # sqdiff + sub_vc
+            elif op == 329:  # sqdiff + sub_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2022,7 +2254,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 323:  # sqdiff + mul
+            elif op == 330:  # sqdiff + mul
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2035,7 +2267,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 324:  # sqdiff + mul_vc
+            elif op == 331:  # sqdiff + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2048,7 +2280,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 325:  # sqdiff + square
+            elif op == 332:  # sqdiff + square
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2060,7 +2292,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 326:  # sqdiff + sqdiff
+            elif op == 333:  # sqdiff + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2073,7 +2305,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 327:  # sqdiff + sqdiff_cv
+            elif op == 334:  # sqdiff + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2086,7 +2318,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 328:  # sqdiff_cv + add
+            elif op == 335:  # sqdiff + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 336:  # sqdiff_cv + add
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2099,7 +2343,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 329:  # sqdiff_cv + add_vc
+            elif op == 337:  # sqdiff_cv + add_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2112,7 +2356,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 330:  # sqdiff_cv + sub
+            elif op == 338:  # sqdiff_cv + sub
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2125,7 +2369,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 331:  # sqdiff_cv + sub_vc
+            elif op == 339:  # sqdiff_cv + sub_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2138,7 +2382,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 332:  # sqdiff_cv + mul
+            elif op == 340:  # sqdiff_cv + mul
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2151,7 +2395,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 333:  # sqdiff_cv + mul_vc
+            elif op == 341:  # sqdiff_cv + mul_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2164,7 +2408,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 334:  # sqdiff_cv + square
+            elif op == 342:  # sqdiff_cv + square
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2176,7 +2420,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 335:  # sqdiff_cv + sqdiff
+            elif op == 343:  # sqdiff_cv + sqdiff
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2189,7 +2433,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 336:  # sqdiff_cv + sqdiff_cv
+            elif op == 344:  # sqdiff_cv + sqdiff_cv
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -2201,6 +2445,136 @@ def values_partials(code, instr, consts, work, partials):
                 y = (a - b) * (a - b)
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 345:  # sqdiff_cv + inv_cube
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 346:  # inv_cube + add
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 347:  # inv_cube + add_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 348:  # inv_cube + sub
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 349:  # inv_cube + sub_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 350:  # inv_cube + mul
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 351:  # inv_cube + mul_vc
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 352:  # inv_cube + square
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 353:  # inv_cube + sqdiff
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 354:  # inv_cube + sqdiff_cv
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 355:  # inv_cube + inv_cube
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
                 partials[i + 1, 1] = 0.0
             i += 1
         elif op <= 10:
@@ -4748,6 +5122,7 @@ PAIRS = (
     (1, 55),  # add + square
     (1, 79),  # add + sqdiff
     (1, 81),  # add + sqdiff_cv
+    (1, 83),  # add + inv_cube
     (2, 1),  # add_vc + add
     (2, 2),  # add_vc + add_vc
     (2, 3),  # add_vc + sub
@@ -4757,6 +5132,7 @@ PAIRS = (
     (2, 55),  # add_vc + square
     (2, 79),  # add_vc + sqdiff
     (2, 81),  # add_vc + sqdiff_cv
+    (2, 83),  # add_vc + inv_cube
     (3, 1),  # sub + add
     (3, 2),  # sub + add_vc
     (3, 3),  # sub + sub
@@ -4766,6 +5142,7 @@ PAIRS = (
     (3, 55),  # sub + square
     (3, 79),  # sub + sqdiff
     (3, 81),  # sub + sqdiff_cv
+    (3, 83),  # sub + inv_cube
     (4, 1),  # sub_vc + add
     (4, 2),  # sub_vc + add_vc
     (4, 3),  # sub_vc + sub
@@ -4775,6 +5152,7 @@ PAIRS = (
     (4, 55),  # sub_vc + square
     (4, 79),  # sub_vc + sqdiff
     (4, 81),  # sub_vc + sqdiff_cv
+    (4, 83),  # sub_vc + inv_cube
     (6, 1),  # mul + add
     (6, 2),  # mul + add_vc
     (6, 3),  # mul + sub
@@ -4784,6 +5162,7 @@ PAIRS = (
     (6, 55),  # mul + square
     (6, 79),  # mul + sqdiff
     (6, 81),  # mul + sqdiff_cv
+    (6, 83),  # mul + inv_cube
     (7, 1),  # mul_vc + add
     (7, 2),  # mul_vc + add_vc
     (7, 3),  # mul_vc + sub
@@ -4793,6 +5172,7 @@ PAIRS = (
     (7, 55),  # mul_vc + square
     (7, 79),  # mul_vc + sqdiff
     (7, 81),  # mul_vc + sqdiff_cv
+    (7, 83),  # mul_vc + inv_cube
     (55, 1),  # square + add
     (55, 2),  # square + add_vc
     (55, 3),  # square + sub
@@ -4802,6 +5182,7 @@ PAIRS = (
     (55, 55),  # square + square
     (55, 79),  # square + sqdiff
     (55, 81),  # square + sqdiff_cv
+    (55, 83),  # square + inv_cube
     (79, 1),  # sqdiff + add
     (79, 2),  # sqdiff + add_vc
     (79, 3),  # sqdiff + sub
@@ -4811,6 +5192,7 @@ PAIRS = (
     (79, 55),  # sqdiff + square
     (79, 79),  # sqdiff + sqdiff
     (79, 81),  # sqdiff + sqdiff_cv
+    (79, 83),  # sqdiff + inv_cube
     (81, 1),  # sqdiff_cv + add
     (81, 2),  # sqdiff_cv + add_vc
     (81, 3),  # sqdiff_cv + sub
@@ -4820,6 +5202,17 @@ PAIRS = (
     (81, 55),  # sqdiff_cv + square
     (81, 79),  # sqdiff_cv + sqdiff
     (81, 81),  # sqdiff_cv + sqdiff_cv
+    (81, 83),  # sqdiff_cv + inv_cube
+    (83, 1),  # inv_cube + add
+    (83, 2),  # inv_cube + add_vc
+    (83, 3),  # inv_cube + sub
+    (83, 4),  # inv_cube + sub_vc
+    (83, 6),  # inv_cube + mul
+    (83, 7),  # inv_cube + mul_vc
+    (83, 55),  # inv_cube + square
+    (83, 79),  # inv_cube + sqdiff
+    (83, 81),  # inv_cube + sqdiff_cv
+    (83, 83),  # inv_cube + inv_cube
 )
 
 # ---- END GENERATED ----
