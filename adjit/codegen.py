@@ -68,8 +68,8 @@ def _branch(v: ops.Variant, order: int, block: bool, row: str = "i", r: str = "r
     return body
 
 
-def _kernel(name: str, doc: str, args: str, order: int, block: bool) -> list[str]:
-    if args.startswith("code, "):
+def _kernel(name: str, doc: str, args: str, order: int, block: bool, paired: bool) -> list[str]:
+    if paired:
         return _paired_kernel(name, doc, args, order)
     lines = [
         _DECORATOR,
@@ -177,16 +177,17 @@ def _dispatch(branch) -> list[str]:
     return lines
 
 
+#: (name, docstring, arguments, derivative order, block of points, superinstructions)
 KERNELS = (
     ("values", "Values of every instruction into work[slot]; inputs already set. ``code``\n"
      "    is the tape's dispatch (:func:`pair_dispatch`): opcodes and superinstructions.",
-     "code, instr, consts, work", 0, False),
+     "code, instr, consts, work", 0, False, True),
     ("values_partials", "Values, and each instruction's first partials into partials[i, 0:2].",
-     "code, instr, consts, work, partials", 1, False),
+     "code, instr, consts, work, partials", 1, False, True),
     ("values_second", "Values, first partials and second partials (s00, s01, s11) per instruction.",
-     "instr, consts, work, partials, second", 2, False),
+     "instr, consts, work, partials, second", 2, False, False),
     ("block_values", "Values for a block of points, laid out work[slot, point]; one dispatch per "
-     "instruction serves the whole block.", "instr, consts, work", 0, True),
+     "instruction serves the whole block.", "instr, consts, work", 0, True, False),
 )
 
 
