@@ -34,13 +34,21 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
+def threads_for(tape, npts: int) -> int:
+    """How many threads :func:`rows` uses for ``npts`` rows of ``tape``."""
+    threads = int(THREADS or 1)
+    if (threads < 2 or npts * max(tape.n_ops, 1) < MIN_WORK or npts < 2 * threads
+            or threading.current_thread().name.startswith(_PREFIX)):
+        return 1
+    return threads
+
+
 def rows(tape, run, xs: np.ndarray):
     """``run(xs)`` for a batch kernel call returning arrays along rows (values,
     gradients, per-row guard flips); large batches run as chunks in threads."""
-    threads = int(THREADS or 1)
     npts = xs.shape[0]
-    if (threads < 2 or npts * max(tape.n_ops, 1) < MIN_WORK or npts < 2 * threads
-            or threading.current_thread().name.startswith(_PREFIX)):
+    threads = threads_for(tape, npts)
+    if threads == 1:
         return run(xs)
     bounds = np.linspace(0, npts, threads + 1).astype(int)
     pool = _executor(threads)
