@@ -158,17 +158,20 @@ def test_any_point_array_reaches_the_kernels_in_the_one_compiled_type():
         assert tape.forward(point)[0] == pytest.approx(f(x), rel=1e-15)
 
 
-def test_batches_equal_loops(rng):
-    """Batched forward and gradient (blocked kernels) equal single-point calls,
-    including a last block that is not full."""
+@pytest.mark.parametrize("npts", [1, 2, 3, 5, 8, 9, 37])
+def test_batches_equal_loops(rng, npts):
+    """Batched forward and gradient (blocked kernels) equal single-point calls
+    and the closed form, for batches that choose different block widths and
+    end in a block that is not full."""
     tape = adjit.trace(rosenbrock, np.zeros(6))
-    xs = rng.normal(size=(37, 6))
+    xs = rng.normal(size=(npts, 6))
     ys = tape.forward(xs)
     gs = tape.gradient(xs)
-    assert ys.shape == (37, 1) and gs.shape == (37, 6)
-    for k in range(37):
+    assert ys.shape == (npts, 1) and gs.shape == (npts, 6)
+    for k in range(npts):
         np.testing.assert_array_equal(ys[k], tape.forward(xs[k]))
         np.testing.assert_array_equal(gs[k], tape.gradient(xs[k]))
+        np.testing.assert_allclose(gs[k], rosenbrock_grad(xs[k]), rtol=1e-12, atol=1e-12)
     vals, grads = tape.value_and_gradient(xs)
     np.testing.assert_array_equal(vals, ys[:, 0])
     np.testing.assert_array_equal(grads, gs)
