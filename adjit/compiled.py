@@ -63,14 +63,14 @@ from numba import njit
 
 from . import sweeps
 
-_FORMAT = 2  # version of the tape tuple's layout below
+_FORMAT = 3  # version of the tape tuple's layout below
 ABI = int.from_bytes(hashlib.sha256(
     pathlib.Path(sweeps.__file__).read_bytes() + b"tuple format %d" % _FORMAT).digest()[:7],
     "little")
 
 # tape tuple: (ABI, n_inputs, instructions, links, constants, outputs, guards,
 #              value-program instructions, its outputs, its guards, its work size,
-#              its dispatch stream, the tape's dispatch stream)
+#              its dispatch stream, the tape's dispatch stream, its reverse dispatch)
 # buffers:    (value work (n_work + 1,), work (n_slots + 1,), partials (n_ops, 2),
 #              one vector (n_slots + 1,), a block of vectors (n_slots + 1, chunk))
 _CHUNK = 64  # directions per sweep in jacobian()
@@ -128,12 +128,16 @@ def value_and_gradient(T, B, x, g):
                          "use vjp or jacobian")
     if g.shape[0] != x.shape[0]:
         raise ValueError("adjit.compiled.value_and_gradient: g must have the length of x")
-    work, partials, a = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
-    a[:] = 0.0
+    work, a = B[1], B[3]
+    n = x.shape[0]
+    work[:n] = x
+    work[work.shape[0] - 1] = 0.0
+    sweeps.values(T[12], T[2], T[4], work)
+    flip = sweeps.first_flipped_guard(work, T[6])
+    a[:] = 0.0  # B[3] is shared with vjp, which leaves it dirty
     a[outputs[0]] = 1.0
-    sweeps.adjoint1(T[3], partials, a)
-    g[:] = a[: x.shape[0]]
+    sweeps.adjoint_recompute(T[13], T[2], T[4], work, a)
+    g[:] = a[:n]
     return work[outputs[0]], flip
 
 
@@ -295,7 +299,7 @@ def njit_functions(tape) -> NjitFunctions:
     prog = slot_program(tape)
     T = (np.int64(ABI), np.int64(tape.n_inputs), tape.instructions, tape.links, tape.constants,
          tape.outputs, tape.guards, prog.instructions, prog.outputs, prog.guards,
-         np.int64(prog.n_work), prog.dispatch, tape.dispatch)
+         np.int64(prog.n_work), prog.dispatch, tape.dispatch, tape.reverse_dispatch)
     fns = NjitFunctions(T, value, value_and_gradient, jvp, vjp, jacobian, tape.n_inputs,
                         tape.n_outputs, tape.n_slots, prog.n_work)
     if not _checked:

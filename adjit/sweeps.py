@@ -5109,6 +5109,1940 @@ def block_reverse(instr, consts, work, adj):
                     adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def adjoint_recompute(code, instr, consts, work, adj):
+    """Adjoint sweep at one point, backwards: adj[slot] seeded at the output,
+    work[slot] holding a values sweep's results, ``code`` the reverse dispatch
+    (:func:`reverse_pair_dispatch`). Each instruction's partials are recomputed
+    from the values and its adjoint is zeroed once used, so afterwards only
+    the input entries are nonzero."""
+    i = code.shape[0] - 1
+    while i >= 0:
+        op = code[i]
+        r = np.uint32(instr[i, 1])
+        i0 = np.uint32(instr[i, 2])
+        i1 = np.uint32(instr[i, 3])
+        if op >= 256:
+            r2 = np.uint32(instr[i - 1, 1])
+            j0 = np.uint32(instr[i - 1, 2])
+            j1 = np.uint32(instr[i - 1, 3])
+            if op == 256:  # add + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 257:  # add + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 258:  # add + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 259:  # add + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 260:  # add + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 261:  # add + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 262:  # add + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 263:  # add + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 264:  # add + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 265:  # add + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 266:  # add_vc + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 267:  # add_vc + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 268:  # add_vc + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 269:  # add_vc + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 270:  # add_vc + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 271:  # add_vc + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 272:  # add_vc + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 273:  # add_vc + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 274:  # add_vc + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 275:  # add_vc + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 276:  # sub + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 277:  # sub + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 278:  # sub + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 279:  # sub + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 280:  # sub + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 281:  # sub + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 282:  # sub + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 283:  # sub + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 284:  # sub + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 285:  # sub + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 286:  # sub_vc + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 287:  # sub_vc + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 288:  # sub_vc + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 289:  # sub_vc + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 290:  # sub_vc + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 291:  # sub_vc + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 292:  # sub_vc + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 293:  # sub_vc + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 294:  # sub_vc + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 295:  # sub_vc + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 296:  # mul + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 297:  # mul + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 298:  # mul + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 299:  # mul + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 300:  # mul + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 301:  # mul + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 302:  # mul + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 303:  # mul + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 304:  # mul + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 305:  # mul + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 306:  # mul_vc + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 307:  # mul_vc + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 308:  # mul_vc + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 309:  # mul_vc + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 310:  # mul_vc + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 311:  # mul_vc + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 312:  # mul_vc + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 313:  # mul_vc + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 314:  # mul_vc + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 315:  # mul_vc + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 316:  # square + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 317:  # square + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 318:  # square + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 319:  # square + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 320:  # square + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 321:  # square + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 322:  # square + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 323:  # square + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 324:  # square + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 325:  # square + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 326:  # sqdiff + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 327:  # sqdiff + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 328:  # sqdiff + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 329:  # sqdiff + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 330:  # sqdiff + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 331:  # sqdiff + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 332:  # sqdiff + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 333:  # sqdiff + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 334:  # sqdiff + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 335:  # sqdiff + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 336:  # sqdiff_cv + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 337:  # sqdiff_cv + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 338:  # sqdiff_cv + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 339:  # sqdiff_cv + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 340:  # sqdiff_cv + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 341:  # sqdiff_cv + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 342:  # sqdiff_cv + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 343:  # sqdiff_cv + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 344:  # sqdiff_cv + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 345:  # sqdiff_cv + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 346:  # inv_cube + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 347:  # inv_cube + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 348:  # inv_cube + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 349:  # inv_cube + sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 350:  # inv_cube + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 351:  # inv_cube + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 352:  # inv_cube + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 353:  # inv_cube + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 354:  # inv_cube + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 355:  # inv_cube + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            i -= 1
+        elif op <= 10:
+            if op == 0:  # const
+                adj[r] = 0.0
+            elif op == 1:  # add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+            elif op == 2:  # add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+            elif op == 3:  # sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+            elif op == 4:  # sub_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+            elif op == 5:  # sub_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-1.0) * g
+            elif op == 6:  # mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+            elif op == 7:  # mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+            elif op == 8:  # div
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0 / b) * g
+                adj[i1] += (-y / b) * g
+            elif op == 9:  # div_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0 / b) * g
+            elif op == 10:  # div_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-y / b) * g
+        elif op == 55:  # square
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (2.0 * a) * g
+        elif op == 79:  # sqdiff
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            b = work[i1]
+            y = work[r]
+            adj[i0] += (2.0 * (a - b)) * g
+            adj[i1] += (-2.0 * (a - b)) * g
+        elif op == 82:  # cube
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (3.0 * a * a) * g
+        elif op == 56:  # reciprocal
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-y * y) * g
+        elif op == 83:  # inv_cube
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-3.0 * y / a) * g
+        elif op == 81:  # sqdiff_cv
+            g = adj[r]
+            adj[r] = 0.0
+            a = consts[i1]
+            b = work[i0]
+            y = work[r]
+            adj[i0] += (-2.0 * (a - b)) * g
+        elif op == 49:  # neg
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-1.0) * g
+        elif op == 80:  # sqdiff_vc
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            b = consts[i1]
+            y = work[r]
+            adj[i0] += (2.0 * (a - b)) * g
+        else:
+            if op == 11:  # pow
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                adj[i1] += (y * np.log(a) if a != 0.0 else 0.0) * g
+            elif op == 12:  # pow_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+            elif op == 13:  # pow_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (y * np.log(a) if a != 0.0 else 0.0) * g
+            elif op == 14:  # atan2
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b / (a * a + b * b)) * g
+                adj[i1] += (-a / (a * a + b * b)) * g
+            elif op == 15:  # atan2_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b / (a * a + b * b)) * g
+            elif op == 16:  # atan2_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-a / (a * a + b * b)) * g
+            elif op == 17:  # hypot
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (a / y if y != 0.0 else 0.0) * g
+                adj[i1] += (b / y if y != 0.0 else 0.0) * g
+            elif op == 18:  # hypot_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (a / y if y != 0.0 else 0.0) * g
+            elif op == 19:  # minimum
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                adj[i1] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
+            elif op == 20:  # minimum_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+            elif op == 21:  # maximum
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                adj[i1] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
+            elif op == 22:  # maximum_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+            elif op == 23:  # lt
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 24:  # lt_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 25:  # lt_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 26:  # le
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 27:  # le_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 28:  # le_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 29:  # gt
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 30:  # gt_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 31:  # gt_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 32:  # ge
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 33:  # ge_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 34:  # ge_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 35:  # eq
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 36:  # eq_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 37:  # eq_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 38:  # ne
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 39:  # ne_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 40:  # ne_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 41:  # logical_and
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 42:  # logical_and_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 43:  # logical_or
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
+            elif op == 44:  # logical_or_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 45:  # pick_true
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (1.0 if a != 0.0 else 0.0) * g
+            elif op == 46:  # pick_true_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 47:  # pick_false
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+                adj[i1] += (1.0 if a == 0.0 else 0.0) * g
+            elif op == 48:  # pick_false_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 50:  # logical_not
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 51:  # abs
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (np.sign(a)) * g
+            elif op == 52:  # sign
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 53:  # floor
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 54:  # ceil
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.0) * g
+            elif op == 57:  # sqrt
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.5 / y) * g
+            elif op == 58:  # cbrt
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / (3.0 * y * y)) * g
+            elif op == 59:  # exp
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (y) * g
+            elif op == 60:  # expm1
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (y + 1.0) * g
+            elif op == 61:  # log
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / a) * g
+            elif op == 62:  # log1p
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / (1.0 + a)) * g
+            elif op == 63:  # log2
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.4426950408889634 / a) * g
+            elif op == 64:  # log10
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (0.4342944819032518 / a) * g
+            elif op == 65:  # sin
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (np.cos(a)) * g
+            elif op == 66:  # cos
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-np.sin(a)) * g
+            elif op == 67:  # tan
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 + y * y) * g
+            elif op == 68:  # arcsin
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / np.sqrt(1.0 - a * a)) * g
+            elif op == 69:  # arccos
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-1.0 / np.sqrt(1.0 - a * a)) * g
+            elif op == 70:  # arctan
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / (1.0 + a * a)) * g
+            elif op == 71:  # sinh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (np.cosh(a)) * g
+            elif op == 72:  # cosh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (np.sinh(a)) * g
+            elif op == 73:  # tanh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 - y * y) * g
+            elif op == 74:  # arcsinh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / np.sqrt(a * a + 1.0)) * g
+            elif op == 75:  # arccosh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / np.sqrt(a * a - 1.0)) * g
+            elif op == 76:  # arctanh
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.0 / (1.0 - a * a)) * g
+            elif op == 77:  # erf
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (1.1283791670955126 * np.exp(-a * a)) * g
+            elif op == 78:  # erfc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-1.1283791670955126 * np.exp(-a * a)) * g
+        i -= 1
+
+
 #: superinstructions: code PAIR_BASE + k runs opcodes PAIRS[k] on two adjacent rows
 PAIR_BASE = 256
 N_OPCODES = 84
@@ -5229,18 +7163,36 @@ PAIR_OF.flags.writeable = False
 
 
 @njit(cache=True, nogil=True)
-def _pair_dispatch(opcodes, pair_of):
+def _pair_dispatch(opcodes, pair_of, backwards):
     code = opcodes.copy()
     n = opcodes.shape[0]
-    i = 0
-    while i < n - 1:
-        c = pair_of[opcodes[i], opcodes[i + 1]]
-        if c >= 0:
-            code[i] = c
-            i += 2
-        else:
-            i += 1
+    if backwards:  # pairs (row i, row i - 1), for the adjoint sweep
+        i = n - 1
+        while i > 0:
+            c = pair_of[opcodes[i], opcodes[i - 1]]
+            if c >= 0:
+                code[i] = c
+                i -= 2
+            else:
+                i -= 1
+    else:
+        i = 0
+        while i < n - 1:
+            c = pair_of[opcodes[i], opcodes[i + 1]]
+            if c >= 0:
+                code[i] = c
+                i += 2
+            else:
+                i += 1
     return code
+
+
+def _checked_opcodes(opcodes, who):
+    opcodes = np.ascontiguousarray(opcodes, dtype=np.int32)
+    if opcodes.ndim != 1 or (opcodes.size and (opcodes.min() < 0
+                                                or opcodes.max() >= N_OPCODES)):
+        raise ValueError(f"{who}: expected a 1-D array of opcodes 0..{N_OPCODES - 1}")
+    return opcodes
 
 
 def pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
@@ -5248,11 +7200,16 @@ def pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
     left to right, each adjacent pair with a superinstruction is replaced by
     its code at its first row (the second row keeps its opcode and is run by
     the pair). Read-only int32, like every array the kernels are given."""
-    opcodes = np.ascontiguousarray(opcodes, dtype=np.int32)
-    if opcodes.ndim != 1 or (opcodes.size and (opcodes.min() < 0
-                                                or opcodes.max() >= N_OPCODES)):
-        raise ValueError(f"pair_dispatch: expected a 1-D array of opcodes 0..{N_OPCODES - 1}")
-    code = _pair_dispatch(opcodes, PAIR_OF)
+    code = _pair_dispatch(_checked_opcodes(opcodes, "pair_dispatch"), PAIR_OF, False)
+    code.flags.writeable = False
+    return code
+
+
+def reverse_pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
+    """The dispatch stream of :func:`adjoint_recompute`, which walks the rows
+    backwards: right to left, a pair (row i, row i - 1) with a superinstruction
+    gets its code at row i. Read-only int32."""
+    code = _pair_dispatch(_checked_opcodes(opcodes, "reverse_pair_dispatch"), PAIR_OF, True)
     code.flags.writeable = False
     return code
 
@@ -5406,23 +7363,23 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(code, instr, links, consts, outputs, guards, x, scratch, adj, grad):
+def value_and_gradient(code, rcode, instr, consts, outputs, guards, x, scratch, adj, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
-    one forward, one reverse sweep. ``adj`` (n_slots + 1) must be zero on
-    entry and is zero again on return, so no call clears a tape-long vector.
-    Returning scalars only: boxing a new array on return costs more than the
-    whole sweep of a small tape."""
-    n_ops = instr.shape[0]
+    a value sweep, then an adjoint sweep that recomputes the partials
+    (``code``/``rcode``: the forward and reverse dispatch streams). ``adj``
+    (n_slots + 1) must be zero on entry and is zero again on return, so no call
+    clears a tape-long vector. Returning scalars only: boxing a new array on
+    return costs more than the whole sweep of a small tape."""
     n = x.shape[0]
-    n_slots = n + n_ops
-    work, partials, _ = _carve(scratch, n_slots, n_ops, 0)
-    flip = linearize(code, instr, consts, guards, x, work, partials)
+    work = scratch[: n + instr.shape[0] + 1]
+    _start(x, work)
+    values(code, instr, consts, work)
+    flip = first_flipped_guard(work, guards)
     out = outputs[0]
     adj[out] = 1.0
-    adjoint1_consume(links, partials, adj)
+    adjoint_recompute(rcode, instr, consts, work, adj)
     grad[:] = adj[:n]
     adj[:n] = 0.0
-    adj[n_slots] = 0.0  # the sink: constants' dep0, which collected 0 * adjoint
     return work[out], flip
 
 

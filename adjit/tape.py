@@ -51,9 +51,11 @@ class Tape:
     Build one with :func:`adjit.trace`. A Tape is immutable and validated when
     built, so its compiled kernels never see an out-of-range index. Besides its
     recorded arrays (``instructions``, ``constants``, ``outputs``, ``guards``) it
-    keeps two derived ones: ``links``, the variable operands the derivative
-    sweeps follow, and ``dispatch``, the opcodes with superinstructions that the
-    value kernels switch on (:func:`adjit.sweeps.pair_dispatch`). Evaluation
+    keeps derived ones: ``links``, the variable operands the derivative
+    sweeps follow, ``dispatch``, the opcodes with superinstructions that the
+    value kernels switch on (:func:`adjit.sweeps.pair_dispatch`), and
+    ``reverse_dispatch``, the same for the gradient's adjoint sweep, which walks
+    the rows backwards (:func:`adjit.sweeps.reverse_pair_dispatch`). Evaluation
     methods take ``x`` as anything convertible to a float64 vector of length
     ``n_inputs`` (lists, tuples, integer arrays); batched methods take ``(B, n)``.
 
@@ -67,8 +69,8 @@ class Tape:
     """
 
     __slots__ = ("instructions", "constants", "outputs", "guards", "guard_sources",
-                 "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "dispatch", "_scratch",
-                 "__weakref__")
+                 "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "dispatch",
+                 "reverse_dispatch", "_scratch", "__weakref__")
 
     def __init__(self, instructions, constants, outputs, n_inputs, guards=None,
                  guard_sources=()):
@@ -95,6 +97,7 @@ class Tape:
         set_(self, "links", _links(self))
         # what the value kernels switch on (superinstructions: sweeps.pair_dispatch)
         set_(self, "dispatch", sweeps.pair_dispatch(instructions[:, 0]))
+        set_(self, "reverse_dispatch", sweeps.reverse_pair_dispatch(instructions[:, 0]))
         set_(self, "_scratch", threading.local())
 
     def __reduce__(self):
@@ -288,9 +291,9 @@ class Tape:
         adj = self._scratch.__dict__.get("adj")  # zero between calls (see the kernel)
         if adj is None:
             adj = self._scratch.adj = np.zeros(self.n_slots + 1)
-        y, flip = _call(sweeps.value_and_gradient, self.dispatch, self.instructions, self.links,
-                        self.constants, self.outputs, self.guards, x, self._scratch_for(0),
-                        adj, g)
+        y, flip = _call(sweeps.value_and_gradient, self.dispatch, self.reverse_dispatch,
+                        self.instructions, self.constants, self.outputs, self.guards, x,
+                        self._scratch_for(0), adj, g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g

@@ -264,16 +264,50 @@ def test_superinstruction_against_numpy_and_differences(pair):
     np.testing.assert_array_equal(out[0][1], out[1][1])
 
 
-def test_pair_dispatch_is_greedy_and_decodes_to_the_opcodes(rng):
+@pytest.mark.parametrize("pair", codegen.pairs(), ids=lambda p: f"{p[0].name}+{p[1].name}")
+def test_reverse_superinstruction_against_differences(pair):
+    """The gradient's adjoint sweep walks rows backwards and takes (row 1, row 0)
+    as one dispatch: the tape is built so that this is ``pair``."""
     from adjit import sweeps
+    tape, f = _pair_tape(pair[1], pair[0])
+    k = codegen.pairs().index(pair)
+    assert tape.reverse_dispatch[1] == codegen.PAIR_BASE + k
+    x = np.array([0.6, -0.35])
+    g = tape.gradient(x)
+    np.testing.assert_allclose(g, central_jacobian(f, x)[0], rtol=1e-7, atol=1e-9)
+    # bit for bit the adjoint sweep over stored partials, and the same sweep
+    # dispatched one row at a time
+    work, partials = np.zeros(tape.n_slots + 1), np.zeros((2, 2))
+    sweeps.linearize(tape.dispatch, tape.instructions, tape.constants, tape.guards, x, work,
+                     partials)
+    stored = np.zeros(tape.n_slots + 1)
+    stored[tape.outputs[0]] = 1.0
+    sweeps.adjoint1(tape.links, partials, stored)
+    np.testing.assert_array_equal(g, stored[:2])
+    plain = np.ascontiguousarray(tape.instructions[:, 0])
+    plain.flags.writeable = False
+    single = np.zeros(tape.n_slots + 1)
+    single[tape.outputs[0]] = 1.0
+    sweeps.adjoint_recompute(plain, tape.instructions, tape.constants, work, single)
+    np.testing.assert_array_equal(g, single[:2])
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_pair_dispatch_is_greedy_and_decodes_to_the_opcodes(rng, backwards):
+    """Forwards: a pair code at row i runs rows i, i + 1. Backwards (the adjoint
+    sweep): rows i, i - 1, which is the forward rule on the reversed rows."""
+    from adjit import sweeps
+    dispatch = sweeps.reverse_pair_dispatch if backwards else sweeps.pair_dispatch
     for bad in ([0, ops.N_OPCODES], [-1], [[1, 2]]):  # never indexes its table out of range
         with pytest.raises(ValueError, match="opcodes"):
-            sweeps.pair_dispatch(np.array(bad))
+            dispatch(np.array(bad))
     hot = [ops.OPCODES[n] for n in codegen.PAIR_OPS] + [ops.OPCODES["exp"], ops.OPCODES["div"]]
     for _ in range(50):
         opcodes = rng.choice(hot, size=int(rng.integers(0, 40))).astype(np.int32)
-        code = sweeps.pair_dispatch(opcodes)
+        code = dispatch(opcodes)
         assert code.dtype == np.int32 and not code.flags.writeable
+        if backwards:
+            opcodes, code = opcodes[::-1], code[::-1]
         i, pairs = 0, set(map(tuple, ((a.opcode, b.opcode) for a, b in codegen.pairs())))
         while i < len(opcodes):
             if code[i] >= codegen.PAIR_BASE:
