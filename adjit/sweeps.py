@@ -7257,22 +7257,6 @@ def adjoint1(links, partials, a):
 
 
 @njit(cache=True, nogil=True)
-def adjoint1_consume(links, partials, a):
-    """adjoint1 that zeroes each instruction's adjoint once used: afterwards only
-    the input rows (and the sink) can be nonzero, so a caller that keeps the
-    vector clears n entries per call instead of the whole tape."""
-    sink = np.uint32(a.shape[0] - 1)
-    for i in range(links.shape[0] - 1, -1, -1):
-        r = np.uint32(links[i, 0])
-        g = a[r]
-        a[r] = 0.0
-        a[np.uint32(links[i, 1])] += partials[i, 0] * g
-        d1 = np.uint32(links[i, 2])
-        if d1 != sink:
-            a[d1] += partials[i, 1] * g
-
-
-@njit(cache=True, nogil=True)
 def adjoints(links, partials, a):
     """q adjoint seeds at once, backwards: a[slot, seed]."""
     q = a.shape[1]
