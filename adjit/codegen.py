@@ -1,8 +1,9 @@
 """Generates the opcode-switch kernels of :mod:`adjit.sweeps` from the op table.
 
-Only the kernels that compute values (and local partials) switch on the
-opcode; the derivative sweeps are branch-free loops over stored partials. The
-switch kernels are written out as plain source between two marker lines in
+The kernels that compute values (and local partials) switch on the opcode, and
+so do the two adjoint sweeps that recompute partials from stored values (the
+single-point gradient's and the batches'); the other derivative sweeps are
+branch-free loops over stored partials. The switch kernels are written out as plain source between two marker lines in
 ``adjit/sweeps.py`` so that Numba can cache them (it caches functions of real
 files only), and so that editing the op table changes ``sweeps.py`` itself:
 Numba's cache is keyed on the kernel's own file, and a stale kernel must never
