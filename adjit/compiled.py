@@ -109,9 +109,7 @@ def value(T, B, x, y):
     if y.shape[0] != outputs.shape[0]:
         raise ValueError("adjit.compiled.value: y must have one entry per output")
     work = B[0]
-    n = x.shape[0]
-    work[:n] = x
-    work[work.shape[0] - 1] = 0.0
+    sweeps._start(x, work)
     sweeps.values(T[11], T[7], T[4], work)
     for j in range(outputs.shape[0]):
         y[j] = work[outputs[j]]
@@ -130,8 +128,7 @@ def value_and_gradient(T, B, x, g):
         raise ValueError("adjit.compiled.value_and_gradient: g must have the length of x")
     work, a = B[1], B[3]
     n = x.shape[0]
-    work[:n] = x
-    work[work.shape[0] - 1] = 0.0
+    sweeps._start(x, work)
     sweeps.values(T[12], T[2], T[4], work)
     flip = sweeps.first_flipped_guard(work, T[6])
     a[:] = 0.0  # B[3] is shared with vjp, which leaves it dirty
