@@ -7043,6 +7043,988 @@ def adjoint_recompute(code, instr, consts, work, adj):
         i -= 1
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def values_runs(runs, instr, consts, work):
+    """Values of every row into work[slot], inputs already set, the rows taken
+    run by run: run j is rows runs[j, 1] .. runs[j + 1, 1] - 1 of ``instr``, all
+    with opcode runs[j, 0]; the last row of ``runs`` only ends the last run.
+    ``instr`` is the tape's rows reordered by :func:`cluster_runs`."""
+    y = 0.0
+    r = np.uint32(0xFFFFFFFF)  # no slot: the first row reads memory
+    for j in range(runs.shape[0] - 1):
+        op = runs[j, 0]
+        start = runs[j, 1]
+        stop = runs[j + 1, 1]
+        if op <= 10:
+            if op == 0:  # const
+                for i in range(start, stop):
+                    y = consts[np.uint32(instr[i, 2])]
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 1:  # add
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a + b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 2:  # add_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a + b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 3:  # sub
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a - b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 4:  # sub_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a - b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 5:  # sub_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = a - b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 6:  # mul
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a * b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 7:  # mul_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a * b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 8:  # div
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a / b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 9:  # div_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a / b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 10:  # div_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = a / b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+        elif op == 55:  # square
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = a * a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 79:  # sqdiff
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                i1 = np.uint32(instr[i, 3])
+                if i1 == r:
+                    b = y
+                else:
+                    b = work[i1]
+                y = (a - b) * (a - b)
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 82:  # cube
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = a * a * a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 56:  # reciprocal
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = 1.0 / a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 83:  # inv_cube
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = 1.0 / (a * a * a)
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 81:  # sqdiff_cv
+            for i in range(start, stop):
+                a = consts[np.uint32(instr[i, 3])]
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    b = y
+                else:
+                    b = work[i0]
+                y = (a - b) * (a - b)
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 49:  # neg
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = -a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 80:  # sqdiff_vc
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                b = consts[np.uint32(instr[i, 3])]
+                y = (a - b) * (a - b)
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        else:
+            if op == 11:  # pow
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a ** b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 12:  # pow_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a ** b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 13:  # pow_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = a ** b
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 14:  # atan2
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = np.arctan2(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 15:  # atan2_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = np.arctan2(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 16:  # atan2_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = np.arctan2(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 17:  # hypot
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = np.hypot(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 18:  # hypot_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = np.hypot(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 19:  # minimum
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 20:  # minimum_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 21:  # maximum
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 22:  # maximum_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 23:  # lt
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a < b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 24:  # lt_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a < b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 25:  # lt_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a < b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 26:  # le
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a <= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 27:  # le_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a <= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 28:  # le_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a <= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 29:  # gt
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a > b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 30:  # gt_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a > b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 31:  # gt_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a > b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 32:  # ge
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a >= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 33:  # ge_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a >= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 34:  # ge_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a >= b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 35:  # eq
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a == b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 36:  # eq_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a == b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 37:  # eq_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a == b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 38:  # ne
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if a != b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 39:  # ne_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if a != b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 40:  # ne_cv
+                for i in range(start, stop):
+                    a = consts[np.uint32(instr[i, 3])]
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        b = y
+                    else:
+                        b = work[i0]
+                    y = 1.0 if a != b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 41:  # logical_and
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 42:  # logical_and_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 43:  # logical_or
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 44:  # logical_or_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 45:  # pick_true
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = b if a != 0.0 else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 46:  # pick_true_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = b if a != 0.0 else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 47:  # pick_false
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    if i1 == r:
+                        b = y
+                    else:
+                        b = work[i1]
+                    y = b if a == 0.0 else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 48:  # pick_false_vc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    b = consts[np.uint32(instr[i, 3])]
+                    y = b if a == 0.0 else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 50:  # logical_not
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = 1.0 if a == 0.0 else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 51:  # abs
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.abs(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 52:  # sign
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.sign(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 53:  # floor
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.floor(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 54:  # ceil
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.ceil(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 57:  # sqrt
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.sqrt(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 58:  # cbrt
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.cbrt(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 59:  # exp
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.exp(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 60:  # expm1
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.expm1(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 61:  # log
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.log(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 62:  # log1p
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.log1p(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 63:  # log2
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.log2(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 64:  # log10
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.log10(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 65:  # sin
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.sin(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 66:  # cos
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.cos(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 67:  # tan
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.tan(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 68:  # arcsin
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arcsin(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 69:  # arccos
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arccos(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 70:  # arctan
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arctan(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 71:  # sinh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.sinh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 72:  # cosh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.cosh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 73:  # tanh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.tanh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 74:  # arcsinh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arcsinh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 75:  # arccosh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arccosh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 76:  # arctanh
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = np.arctanh(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 77:  # erf
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = math.erf(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+            elif op == 78:  # erfc
+                for i in range(start, stop):
+                    i0 = np.uint32(instr[i, 2])
+                    if i0 == r:
+                        a = y
+                    else:
+                        a = work[i0]
+                    y = math.erfc(a)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+
+
 #: superinstructions: code PAIR_BASE + k runs opcodes PAIRS[k] on two adjacent rows
 PAIR_BASE = 256
 N_OPCODES = 84
@@ -7215,6 +8197,131 @@ def reverse_pair_dispatch(opcodes: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
+# Runs: the rows reordered for :func:`values_runs`.
+
+#: rows the clustering looks across at once: long enough for long runs, short
+#: enough that a value is read soon after it is written (while still cached)
+RUN_WINDOW = 1024
+#: fewest rows per run on average for runs to pay; below it (tapes that mix
+#: opcodes at random) the paired dispatch is as fast or faster
+RUN_MIN_MEAN = 3.0
+
+
+@njit(cache=True, nogil=True)
+def _cluster(instr, n_in, arg0_slot, arg1_slot, window):
+    """A list schedule of the rows, window by window of the tape's order: keep
+    taking ready rows of the current opcode; when there are none, switch to the
+    opcode with the most ready rows. Rows of one opcode run in the order they
+    became ready (those ready together, in tape order).
+    Returns (order, runs): ``order[k]`` is the tape row run k-th, ``runs`` as
+    :func:`values_runs` takes it."""
+    n = instr.shape[0]
+    n_codes = arg0_slot.shape[0]
+    order = np.empty(n, np.int32)
+    runs = np.empty((n + 1, 2), np.int32)
+    n_runs = 0
+    waiting = np.zeros(n, np.int32)  # operands still to be computed, per row
+    first_edge = np.zeros(min(window, n) + 1, np.int64)
+    edges = np.empty(2 * min(window, n), np.int32)
+    q_head = np.full(n_codes, -1, np.int32)  # per opcode, a FIFO of ready rows
+    q_tail = np.full(n_codes, -1, np.int32)
+    q_size = np.zeros(n_codes, np.int64)
+    q_next = np.full(n, -1, np.int32)
+    present = np.empty(n_codes, np.int32)
+    seen = np.zeros(n_codes, np.bool_)
+    done = 0
+    for w0 in range(0, n, window):
+        w1 = min(n, w0 + window)
+        # edges producer -> consumer inside the window, in CSR form
+        first_edge[: w1 - w0 + 1] = 0
+        for i in range(w0, w1):
+            op = instr[i, 0]
+            for k in range(2):
+                if (arg0_slot[op] if k == 0 else arg1_slot[op]):
+                    p = instr[i, 2 + k] - n_in
+                    if p >= w0:
+                        first_edge[p - w0 + 1] += 1
+                        waiting[i] += 1
+        for j in range(w1 - w0):
+            first_edge[j + 1] += first_edge[j]
+        fill = first_edge[: w1 - w0].copy()
+        for i in range(w0, w1):
+            op = instr[i, 0]
+            for k in range(2):
+                if (arg0_slot[op] if k == 0 else arg1_slot[op]):
+                    p = instr[i, 2 + k] - n_in
+                    if p >= w0:
+                        edges[fill[p - w0]] = i
+                        fill[p - w0] += 1
+        n_present = 0
+        for i in range(w0, w1):
+            op = instr[i, 0]
+            if not seen[op]:
+                seen[op] = True
+                present[n_present] = op
+                n_present += 1
+            if waiting[i] == 0:
+                if q_tail[op] < 0:
+                    q_head[op] = i
+                else:
+                    q_next[q_tail[op]] = i
+                q_tail[op] = i
+                q_size[op] += 1
+        current = -1
+        for _ in range(w1 - w0):
+            if current < 0 or q_size[current] == 0:
+                best = 0
+                for t in range(n_present):
+                    if q_size[present[t]] > best:
+                        best = q_size[present[t]]
+                        current = present[t]
+                if n_runs == 0 or runs[n_runs - 1, 0] != current:  # windows may join
+                    runs[n_runs, 0] = current
+                    runs[n_runs, 1] = done
+                    n_runs += 1
+            i = q_head[current]
+            q_head[current] = q_next[i]
+            if q_head[current] < 0:
+                q_tail[current] = -1
+            q_size[current] -= 1
+            order[done] = i
+            done += 1
+            for e in range(first_edge[i - w0], first_edge[i - w0 + 1]):
+                c = edges[e]
+                waiting[c] -= 1
+                if waiting[c] == 0:
+                    oc = instr[c, 0]
+                    if q_tail[oc] < 0:
+                        q_head[oc] = c
+                    else:
+                        q_next[q_tail[oc]] = c
+                    q_tail[oc] = c
+                    q_size[oc] += 1
+        for t in range(n_present):
+            seen[present[t]] = False
+    runs[n_runs, 0] = -1
+    runs[n_runs, 1] = n
+    return order, runs[: n_runs + 1].copy()
+
+
+def cluster_runs(instr: np.ndarray, n_inputs: int, arg0_slot: np.ndarray,
+                 arg1_slot: np.ndarray, window: int = RUN_WINDOW):
+    """``(runs, rows)`` for :func:`values_runs`: the (validated) rows of a tape
+    reordered into runs of one opcode each, every operand still computed before
+    it is read (see :func:`_cluster`), and the table of those runs. Both are
+    read-only int32. ``arg0_slot``/``arg1_slot`` say per opcode whether that
+    argument names a slot (:data:`adjit.ops.ARG0_IS_SLOT`, ``ARG1_IS_SLOT``)."""
+    if window < 1:
+        raise ValueError(f"cluster_runs: window must be at least 1, got {window}")
+    order, runs = _cluster(instr, n_inputs, np.ascontiguousarray(arg0_slot, np.bool_),
+                           np.ascontiguousarray(arg1_slot, np.bool_), window)
+    rows = np.ascontiguousarray(instr[order])
+    rows.flags.writeable = False
+    runs.flags.writeable = False
+    return runs, rows
+
+
+# ---------------------------------------------------------------------------
 # Branch-free derivative sweeps over stored partials.
 
 
@@ -7331,6 +8438,15 @@ def forward(code, instr, consts, outputs, guards, x, scratch):
 
 
 @njit(cache=True, nogil=True)
+def forward_runs(runs, rows, consts, outputs, guards, x, scratch):
+    """Output values at one point, the rows taken in runs (:func:`cluster_runs`)."""
+    work = scratch[: x.shape[0] + rows.shape[0] + 1]
+    _start(x, work)
+    values_runs(runs, rows, consts, work)
+    return _gather(work, outputs), first_flipped_guard(work, guards)
+
+
+@njit(cache=True, nogil=True)
 def linearize(code, instr, consts, guards, x, work, partials):
     """Values into work and local partials of every instruction at x."""
     _start(x, work)
@@ -7347,17 +8463,23 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(code, rcode, instr, consts, outputs, guards, x, scratch, adj, grad):
+def value_and_gradient(runs, rows, code, rcode, instr, consts, outputs, guards, x, scratch,
+                       adj, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
-    a value sweep, then an adjoint sweep that recomputes the partials
-    (``code``/``rcode``: the forward and reverse dispatch streams). ``adj``
+    a value sweep over the rows in runs (``runs``, ``rows``: :func:`cluster_runs`;
+    when ``runs`` is empty, over the tape's rows with dispatch stream ``code``),
+    then an adjoint sweep over the tape's rows that recomputes the partials
+    (``rcode``: the reverse dispatch stream). ``adj``
     (n_slots + 1) must be zero on entry and is zero again on return, so no call
     clears a tape-long vector. Returning scalars only: boxing a new array on
     return costs more than the whole sweep of a small tape."""
     n = x.shape[0]
     work = scratch[: n + instr.shape[0] + 1]
     _start(x, work)
-    values(code, instr, consts, work)
+    if runs.shape[0] > 0:
+        values_runs(runs, rows, consts, work)
+    else:
+        values(code, instr, consts, work)
     flip = first_flipped_guard(work, guards)
     out = outputs[0]
     adj[out] = 1.0

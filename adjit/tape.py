@@ -24,6 +24,10 @@ _BLOCK = 16  # most points per block in batched kernels (wider blocks thrash the
 _BLOCK_BYTES = 1 << 25  # work memory one block of a batched kernel should stay within
 
 
+_NO_RUNS = np.zeros((0, 2), _INT)  # a tape whose value sweeps dispatch row by row
+_NO_RUNS.flags.writeable = False
+
+
 def _frozen(a, dtype, name, ndim, cols=None):
     """A read-only C-contiguous copy of ``a`` with the given dtype and rank."""
     try:
@@ -70,7 +74,7 @@ class Tape:
 
     __slots__ = ("instructions", "constants", "outputs", "guards", "guard_sources",
                  "n_inputs", "n_outputs", "n_ops", "n_slots", "links", "dispatch",
-                 "reverse_dispatch", "_scratch", "__weakref__")
+                 "reverse_dispatch", "_program", "_scratch", "__weakref__")
 
     def __init__(self, instructions, constants, outputs, n_inputs, guards=None,
                  guard_sources=()):
@@ -98,11 +102,28 @@ class Tape:
         # what the value kernels switch on (superinstructions: sweeps.pair_dispatch)
         set_(self, "dispatch", sweeps.pair_dispatch(instructions[:, 0]))
         set_(self, "reverse_dispatch", sweeps.reverse_pair_dispatch(instructions[:, 0]))
+        set_(self, "_program", None)  # the rows in runs, made on first use: _runs()
         set_(self, "_scratch", threading.local())
 
     def __reduce__(self):
         from .serialize import reduce  # pickles carry the file format's version
         return reduce(self)
+
+    def _runs(self):
+        """``(runs, rows)``: the rows reordered into runs of one opcode for the
+        single-point value sweeps (:func:`adjit.sweeps.cluster_runs`), made on
+        first use. Where the runs would be too short to pay (fewer than
+        ``sweeps.RUN_MIN_MEAN`` rows on average: opcodes mixed at random), an
+        empty table and the tape's own rows, and the sweeps use ``dispatch``."""
+        program = self._program
+        if program is None:
+            runs, rows = sweeps.cluster_runs(self.instructions, self.n_inputs,
+                                             ops.ARG0_IS_SLOT, ops.ARG1_IS_SLOT)
+            if self.n_ops < sweeps.RUN_MIN_MEAN * (len(runs) - 1):
+                runs, rows = _NO_RUNS, self.instructions
+            program = (runs, rows)
+            object.__setattr__(self, "_program", program)  # a cache: same value every time
+        return program
 
     def _scratch_for(self, width: int = 1, block: int = 0) -> np.ndarray:
         """The float64 scratch buffer the kernels carve their work arrays from,
@@ -208,8 +229,13 @@ class Tape:
             if np.ndim(x) == 2:
                 return self._forward_batch(x)
         x = self._point(x)
-        y, flip = _call(sweeps.forward, self.dispatch, self.instructions, self.constants,
-                        self.outputs, self.guards, x, self._scratch_for(0))
+        runs, rows = self._runs()
+        if len(runs):
+            y, flip = _call(sweeps.forward_runs, runs, rows, self.constants, self.outputs,
+                            self.guards, x, self._scratch_for(0))
+        else:
+            y, flip = _call(sweeps.forward, self.dispatch, self.instructions, self.constants,
+                            self.outputs, self.guards, x, self._scratch_for(0))
         if flip >= 0:
             self._flipped(flip, x)
         return y
@@ -291,9 +317,10 @@ class Tape:
         adj = self._scratch.__dict__.get("adj")  # zero between calls (see the kernel)
         if adj is None:
             adj = self._scratch.adj = np.zeros(self.n_slots + 1)
-        y, flip = _call(sweeps.value_and_gradient, self.dispatch, self.reverse_dispatch,
-                        self.instructions, self.constants, self.outputs, self.guards, x,
-                        self._scratch_for(0), adj, g)
+        runs, rows = self._runs()
+        y, flip = _call(sweeps.value_and_gradient, runs, rows, self.dispatch,
+                        self.reverse_dispatch, self.instructions, self.constants, self.outputs,
+                        self.guards, x, self._scratch_for(0), adj, g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g

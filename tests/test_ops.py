@@ -319,3 +319,66 @@ def test_pair_dispatch_is_greedy_and_decodes_to_the_opcodes(rng, backwards):
                 # greedy: a row left single could not start a pair
                 assert i + 1 == len(opcodes) or (opcodes[i], opcodes[i + 1]) not in pairs
                 i += 1
+
+
+# --- runs: the rows of one opcode in one loop, the last result in a register ---
+
+def _run_rows(v, x, c):
+    """Rows of variant ``v`` only, on inputs x0, x1 and constant ``c``: the first
+    reads memory; the next reads the previous row's result through each operand
+    position ``v`` has (vv: arg0, then arg1, then both at once), which the run
+    kernel takes from its register; the last reads inputs again right after a
+    result (the register must not be used). Returns (tape, reference values)."""
+    ref = reference(v.op) if v.op is not None else None
+    consts = np.array([c, 0.5 * c])
+    if v.kind == ops.CONST:
+        return adjit.Tape([[0, 2, 0, 0], [0, 3, 1, 0]], consts, [2, 3], 2), [c, 0.5 * c]
+    rows, vals = [], []
+
+    def add(a0, a1, value):
+        rows.append([v.opcode, 2 + len(rows), a0, a1])
+        vals.append(value)
+    val = {0: x[0], 1: x[1]}
+    if v.kind == ops.VV:
+        plan = [(0, 1), (2, 1), (1, 3), (4, 4), (0, 1)]
+        for a0, a1 in plan:
+            add(a0, a1, ref(val[a0], val[a1]))
+            val[1 + len(rows)] = vals[-1]
+    else:
+        for a0 in (0, 2, 3, 0):
+            value = (ref(val[a0]) if v.kind == ops.UNARY else
+                     ref(val[a0], c) if v.kind == ops.VC else ref(c, val[a0]))
+            add(a0, 0, value)
+            val[1 + len(rows)] = vals[-1]
+    tape = adjit.Tape(rows, consts, list(range(2, 2 + len(rows))), 2)
+    return tape, vals
+
+
+@pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in ops.VARIANTS])
+def test_run_of_every_variant_against_numpy(v, rng):
+    """values_runs, the rows as one run in tape order, against the reference row
+    by row (NaN where a chain leaves the op's domain, as the reference has it),
+    and bit for bit the row-at-a-time value kernel."""
+    from adjit import sweeps
+    if v.op is None:
+        a, b = np.array([0.3, 0.7]), np.array([-1.1, 2.0])
+    else:
+        a, b = _points(v.op, rng, count=2)
+    x = np.array([a[0], b[0]])
+    c = a[1] if v.kind == ops.CV else b[1]
+    with np.errstate(all="ignore"):  # chains may leave the domain: NaN, as in the kernel
+        tape, vals = _run_rows(v, x, c)
+    runs, rows = np.array([[v.opcode, 0], [-1, tape.n_ops]], np.int32), tape.instructions
+    runs.flags.writeable = False  # the array type the Tape passes: no second compile
+    work = np.zeros(tape.n_slots + 1)
+    work[:2] = x
+    with np.errstate(all="ignore"):
+        sweeps.values_runs(runs, rows, tape.constants, work)
+        np.testing.assert_allclose(work[2:-1], np.array(vals, dtype=float), rtol=1e-14,
+                                   atol=1e-300)
+    plain = np.ascontiguousarray(tape.instructions[:, 0])
+    plain.flags.writeable = False
+    single = np.zeros(tape.n_slots + 1)
+    single[:2] = x
+    sweeps.values(plain, tape.instructions, tape.constants, single)
+    np.testing.assert_array_equal(work, single)
