@@ -63,14 +63,15 @@ from numba import njit
 
 from . import sweeps
 
-_FORMAT = 3  # version of the tape tuple's layout below
+_FORMAT = 4  # version of the tape tuple's layout below
 ABI = int.from_bytes(hashlib.sha256(
     pathlib.Path(sweeps.__file__).read_bytes() + b"tuple format %d" % _FORMAT).digest()[:7],
     "little")
 
 # tape tuple: (ABI, n_inputs, instructions, links, constants, outputs, guards,
 #              value-program instructions, its outputs, its guards, its work size,
-#              its dispatch stream, the tape's dispatch stream, its reverse dispatch)
+#              its dispatch stream, the tape's dispatch stream, its reverse dispatch,
+#              its runs table and rows in runs (empty table: no runs; Tape._runs))
 # buffers:    (value work (n_work + 1,), work (n_slots + 1,), partials (n_ops, 2),
 #              one vector (n_slots + 1,), a block of vectors (n_slots + 1, chunk))
 _CHUNK = 64  # directions per sweep in jacobian()
@@ -129,7 +130,10 @@ def value_and_gradient(T, B, x, g):
     work, a = B[1], B[3]
     n = x.shape[0]
     sweeps._start(x, work)
-    sweeps.values(T[12], T[2], T[4], work)
+    if T[14].shape[0] > 0:
+        sweeps.values_runs(T[14], T[15], T[4], work)
+    else:
+        sweeps.values(T[12], T[2], T[4], work)
     flip = sweeps.first_flipped_guard(work, T[6])
     a[:] = 0.0  # B[3] is shared with vjp, which leaves it dirty
     a[outputs[0]] = 1.0
@@ -296,7 +300,8 @@ def njit_functions(tape) -> NjitFunctions:
     prog = slot_program(tape)
     T = (np.int64(ABI), np.int64(tape.n_inputs), tape.instructions, tape.links, tape.constants,
          tape.outputs, tape.guards, prog.instructions, prog.outputs, prog.guards,
-         np.int64(prog.n_work), prog.dispatch, tape.dispatch, tape.reverse_dispatch)
+         np.int64(prog.n_work), prog.dispatch, tape.dispatch, tape.reverse_dispatch,
+         *tape._runs())
     fns = NjitFunctions(T, value, value_and_gradient, jvp, vjp, jacobian, tape.n_inputs,
                         tape.n_outputs, tape.n_slots, prog.n_work)
     if not _checked:

@@ -60,6 +60,22 @@ def test_gradient_and_reverse_jacobian(rng):
     np.testing.assert_array_equal(J[0], g)
 
 
+def test_gradient_with_and_without_runs(rng):
+    """value_and_gradient takes the tape's rows in runs when it has them (loop
+    of sums) and row by row when not (opcodes mixed at random): both give the
+    Tape's gradient bit for bit, and central differences."""
+    mixed = _random_function(3, 4, 200)
+    for f, n in ((_g, 30), (lambda z: mixed(z)[0], 4)):
+        tape = adjit.trace(f, np.ones(n))
+        fns = tape.njit_functions()
+        assert (len(fns.tape[14]) > 0) == (n == 30)
+        x, g = rng.uniform(0.5, 1.5, n), np.empty(n)
+        val, flip = fns.value_and_gradient(fns.tape, fns.buffers(), x, g)
+        assert flip == -1 and val == tape.forward(x)[0]
+        np.testing.assert_array_equal(g, tape.gradient(x))
+        np.testing.assert_allclose(g, central_jacobian(f, x)[0], rtol=1e-6, atol=1e-7)
+
+
 @njit
 def _descend(T, B, x, steps, rate):
     g = np.empty(x.shape[0])
