@@ -167,7 +167,9 @@ HOT_SINGLES = ("square", "sqdiff", "cube", "reciprocal", "inv_cube", "sqdiff_cv"
                "sqdiff_vc")
 
 
-def _dispatch(branch) -> list[str]:
+def _hot_split():
+    """(hot, last_hot, singles, rest): the arithmetic variants (the first
+    opcodes, up to ``last_hot``), the hot single ops, and all others."""
     hot = [v for v in ops.VARIANTS if v.op is None or v.op.name in HOT_FAMILIES]
     last_hot = max(v.opcode for v in hot)
     if sorted(v.opcode for v in hot) != list(range(last_hot + 1)):
@@ -175,6 +177,11 @@ def _dispatch(branch) -> list[str]:
                              "opcodes (keep them first in the op table)")
     singles = [ops.VARIANTS[ops.OPCODES[name]] for name in HOT_SINGLES]
     rest = [v for v in ops.VARIANTS if v.opcode > last_hot and v not in singles]
+    return hot, last_hot, singles, rest
+
+
+def _dispatch(branch) -> list[str]:
+    hot, last_hot, singles, rest = _hot_split()
     lines = [f"        if op <= {last_hot}:"]
     for n, v in enumerate(hot):
         lines.append(f"            {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
@@ -284,10 +291,14 @@ def _run_operand(name: str, index: str) -> list[str]:
             f"if {index} == r:", f"    {name} = y", "else:", f"    {name} = work[{index}]"]
 
 
-def _run_branch(v: ops.Variant) -> list[str]:
-    """One opcode's run: its rows in a loop, y and r the last result and its slot."""
+def _run_row(v: ops.Variant, chained: bool = True) -> list[str]:
+    """One row of a run, y and r the last result and its slot; ``chained``: an
+    operand in slot r is taken from y."""
     if v.kind == ops.CONST:
         body = ["y = consts[np.uint32(instr[i, 2])]"]
+    elif not chained:
+        body = (["i0 = np.uint32(instr[i, 2])", "i1 = np.uint32(instr[i, 3])"]
+                + _operands(v, "") + [f"y = {v.op.value}"])
     elif v.kind == ops.UNARY:
         body = _run_operand("a", "i0")
     elif v.kind == ops.VV:
@@ -296,13 +307,34 @@ def _run_branch(v: ops.Variant) -> list[str]:
         body = _run_operand("a", "i0") + ["b = consts[np.uint32(instr[i, 3])]"]
     else:  # CV: the constant is the first operand
         body = ["a = consts[np.uint32(instr[i, 3])]"] + _run_operand("b", "i0")
-    if v.kind != ops.CONST:
+    if v.kind != ops.CONST and chained:
         body.append(f"y = {v.op.value}")
-    body += ["r = np.uint32(instr[i, 1])", "work[r] = y"]
-    return ["for i in range(start, stop):"] + ["    " + line for line in body]
+    return body + ["r = np.uint32(instr[i, 1])", "work[r] = y"]
 
 
 def _runs_kernel() -> list[str]:
+    # Only the cheap hot ops get a loop of their own, and the register: on the
+    # others (library calls) a per-row switch inside one shared loop costs
+    # little, as the run's opcode makes its branch predictable, and 84
+    # specialised loops would double the kernel's compile time.
+    hot, last_hot, singles, rest = _hot_split()
+    lines = [f"        if op <= {last_hot}:"]
+    for n, v in enumerate(hot):
+        lines.append(f"            {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
+        lines += ["                for i in range(start, stop):"]
+        lines += ["                    " + line for line in _run_row(v)]
+    for v in singles:
+        lines.append(f"        elif op == {v.opcode}:  # {v.name}")
+        lines += ["            for i in range(start, stop):"]
+        lines += ["                " + line for line in _run_row(v)]
+    lines += ["        else:", "            for i in range(start, stop):"]
+    for n, v in enumerate(rest):
+        lines.append(f"                {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
+        lines += ["                    " + line for line in _run_row(v, chained=False)]
+    return _runs_header() + lines
+
+
+def _runs_header() -> list[str]:
     return [
         _DECORATOR,
         "def values_runs(runs, instr, consts, work):",
@@ -316,7 +348,7 @@ def _runs_kernel() -> list[str]:
         "        op = runs[j, 0]",
         "        start = runs[j, 1]",
         "        stop = runs[j + 1, 1]",
-    ] + _dispatch(_run_branch)
+    ]
 
 
 #: every generated kernel that switches on the opcode

@@ -7275,751 +7275,497 @@ def values_runs(runs, instr, consts, work):
                 r = np.uint32(instr[i, 1])
                 work[r] = y
         else:
-            if op == 11:  # pow
-                for i in range(start, stop):
+            for i in range(start, stop):
+                if op == 11:  # pow
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = a ** b
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 12:  # pow_vc
-                for i in range(start, stop):
+                elif op == 12:  # pow_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = a ** b
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 13:  # pow_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 13:  # pow_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = a ** b
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 14:  # atan2
-                for i in range(start, stop):
+                elif op == 14:  # atan2
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = np.arctan2(a, b)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 15:  # atan2_vc
-                for i in range(start, stop):
+                elif op == 15:  # atan2_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
-                    y = np.arctan2(a, b)
-                    r = np.uint32(instr[i, 1])
-                    work[r] = y
-            elif op == 16:  # atan2_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
-                    i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
-                    y = np.arctan2(a, b)
-                    r = np.uint32(instr[i, 1])
-                    work[r] = y
-            elif op == 17:  # hypot
-                for i in range(start, stop):
-                    i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = consts[i1]
+                    y = np.arctan2(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+                elif op == 16:  # atan2_cv
+                    i0 = np.uint32(instr[i, 2])
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
+                    y = np.arctan2(a, b)
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+                elif op == 17:  # hypot
+                    i0 = np.uint32(instr[i, 2])
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = work[i1]
                     y = np.hypot(a, b)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 18:  # hypot_vc
-                for i in range(start, stop):
+                elif op == 18:  # hypot_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = np.hypot(a, b)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 19:  # minimum
-                for i in range(start, stop):
+                elif op == 19:  # minimum
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = a if a < b else (b if b < a else (a if a == b else a + b))
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 20:  # minimum_vc
-                for i in range(start, stop):
+                elif op == 20:  # minimum_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = a if a < b else (b if b < a else (a if a == b else a + b))
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 21:  # maximum
-                for i in range(start, stop):
+                elif op == 21:  # maximum
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = a if a > b else (b if b > a else (a if a == b else a + b))
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 22:  # maximum_vc
-                for i in range(start, stop):
+                elif op == 22:  # maximum_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = a if a > b else (b if b > a else (a if a == b else a + b))
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 23:  # lt
-                for i in range(start, stop):
+                elif op == 23:  # lt
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a < b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 24:  # lt_vc
-                for i in range(start, stop):
+                elif op == 24:  # lt_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if a < b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 25:  # lt_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 25:  # lt_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = 1.0 if a < b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 26:  # le
-                for i in range(start, stop):
+                elif op == 26:  # le
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a <= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 27:  # le_vc
-                for i in range(start, stop):
+                elif op == 27:  # le_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if a <= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 28:  # le_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 28:  # le_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = 1.0 if a <= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 29:  # gt
-                for i in range(start, stop):
+                elif op == 29:  # gt
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a > b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 30:  # gt_vc
-                for i in range(start, stop):
+                elif op == 30:  # gt_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if a > b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 31:  # gt_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 31:  # gt_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = 1.0 if a > b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 32:  # ge
-                for i in range(start, stop):
+                elif op == 32:  # ge
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a >= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 33:  # ge_vc
-                for i in range(start, stop):
+                elif op == 33:  # ge_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if a >= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 34:  # ge_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 34:  # ge_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = 1.0 if a >= b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 35:  # eq
-                for i in range(start, stop):
+                elif op == 35:  # eq
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a == b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 36:  # eq_vc
-                for i in range(start, stop):
+                elif op == 36:  # eq_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if a == b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 37:  # eq_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
+                elif op == 37:  # eq_cv
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
                     y = 1.0 if a == b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 38:  # ne
-                for i in range(start, stop):
+                elif op == 38:  # ne
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if a != b else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 39:  # ne_vc
-                for i in range(start, stop):
+                elif op == 39:  # ne_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
-                    y = 1.0 if a != b else 0.0
-                    r = np.uint32(instr[i, 1])
-                    work[r] = y
-            elif op == 40:  # ne_cv
-                for i in range(start, stop):
-                    a = consts[np.uint32(instr[i, 3])]
-                    i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        b = y
-                    else:
-                        b = work[i0]
-                    y = 1.0 if a != b else 0.0
-                    r = np.uint32(instr[i, 1])
-                    work[r] = y
-            elif op == 41:  # logical_and
-                for i in range(start, stop):
-                    i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = consts[i1]
+                    y = 1.0 if a != b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+                elif op == 40:  # ne_cv
+                    i0 = np.uint32(instr[i, 2])
+                    i1 = np.uint32(instr[i, 3])
+                    a = consts[i1]
+                    b = work[i0]
+                    y = 1.0 if a != b else 0.0
+                    r = np.uint32(instr[i, 1])
+                    work[r] = y
+                elif op == 41:  # logical_and
+                    i0 = np.uint32(instr[i, 2])
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 42:  # logical_and_vc
-                for i in range(start, stop):
+                elif op == 42:  # logical_and_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 43:  # logical_or
-                for i in range(start, stop):
+                elif op == 43:  # logical_or
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 44:  # logical_or_vc
-                for i in range(start, stop):
+                elif op == 44:  # logical_or_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 45:  # pick_true
-                for i in range(start, stop):
+                elif op == 45:  # pick_true
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = b if a != 0.0 else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 46:  # pick_true_vc
-                for i in range(start, stop):
+                elif op == 46:  # pick_true_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = b if a != 0.0 else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 47:  # pick_false
-                for i in range(start, stop):
+                elif op == 47:  # pick_false
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
                     i1 = np.uint32(instr[i, 3])
-                    if i1 == r:
-                        b = y
-                    else:
-                        b = work[i1]
+                    a = work[i0]
+                    b = work[i1]
                     y = b if a == 0.0 else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 48:  # pick_false_vc
-                for i in range(start, stop):
+                elif op == 48:  # pick_false_vc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
-                    b = consts[np.uint32(instr[i, 3])]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
+                    b = consts[i1]
                     y = b if a == 0.0 else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 50:  # logical_not
-                for i in range(start, stop):
+                elif op == 50:  # logical_not
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = 1.0 if a == 0.0 else 0.0
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 51:  # abs
-                for i in range(start, stop):
+                elif op == 51:  # abs
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.abs(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 52:  # sign
-                for i in range(start, stop):
+                elif op == 52:  # sign
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.sign(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 53:  # floor
-                for i in range(start, stop):
+                elif op == 53:  # floor
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.floor(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 54:  # ceil
-                for i in range(start, stop):
+                elif op == 54:  # ceil
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.ceil(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 57:  # sqrt
-                for i in range(start, stop):
+                elif op == 57:  # sqrt
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.sqrt(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 58:  # cbrt
-                for i in range(start, stop):
+                elif op == 58:  # cbrt
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.cbrt(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 59:  # exp
-                for i in range(start, stop):
+                elif op == 59:  # exp
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.exp(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 60:  # expm1
-                for i in range(start, stop):
+                elif op == 60:  # expm1
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.expm1(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 61:  # log
-                for i in range(start, stop):
+                elif op == 61:  # log
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.log(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 62:  # log1p
-                for i in range(start, stop):
+                elif op == 62:  # log1p
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.log1p(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 63:  # log2
-                for i in range(start, stop):
+                elif op == 63:  # log2
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.log2(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 64:  # log10
-                for i in range(start, stop):
+                elif op == 64:  # log10
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.log10(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 65:  # sin
-                for i in range(start, stop):
+                elif op == 65:  # sin
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.sin(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 66:  # cos
-                for i in range(start, stop):
+                elif op == 66:  # cos
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.cos(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 67:  # tan
-                for i in range(start, stop):
+                elif op == 67:  # tan
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.tan(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 68:  # arcsin
-                for i in range(start, stop):
+                elif op == 68:  # arcsin
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arcsin(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 69:  # arccos
-                for i in range(start, stop):
+                elif op == 69:  # arccos
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arccos(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 70:  # arctan
-                for i in range(start, stop):
+                elif op == 70:  # arctan
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arctan(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 71:  # sinh
-                for i in range(start, stop):
+                elif op == 71:  # sinh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.sinh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 72:  # cosh
-                for i in range(start, stop):
+                elif op == 72:  # cosh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.cosh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 73:  # tanh
-                for i in range(start, stop):
+                elif op == 73:  # tanh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.tanh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 74:  # arcsinh
-                for i in range(start, stop):
+                elif op == 74:  # arcsinh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arcsinh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 75:  # arccosh
-                for i in range(start, stop):
+                elif op == 75:  # arccosh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arccosh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 76:  # arctanh
-                for i in range(start, stop):
+                elif op == 76:  # arctanh
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = np.arctanh(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 77:  # erf
-                for i in range(start, stop):
+                elif op == 77:  # erf
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = math.erf(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
-            elif op == 78:  # erfc
-                for i in range(start, stop):
+                elif op == 78:  # erfc
                     i0 = np.uint32(instr[i, 2])
-                    if i0 == r:
-                        a = y
-                    else:
-                        a = work[i0]
+                    i1 = np.uint32(instr[i, 3])
+                    a = work[i0]
                     y = math.erfc(a)
                     r = np.uint32(instr[i, 1])
                     work[r] = y
