@@ -9,14 +9,19 @@ A tape reaches these kernels as arrays only (see :class:`adjit.tape.Tape`):
 ``links``    int32 ``(n_ops, 3)``: result slot and the two *variable* operand slots
              (``dep0``, ``dep1``); an operand that is a constant or absent points
              at the sink slot ``n_slots``, whose tangent stays 0
+``runs``, ``rows``  int32 ``(n_runs + 1, 2)`` and ``(n_ops, 4)``: the rows
+             reordered into runs of one opcode for :func:`values_runs`, and
+             each run's (opcode, first row), closed by (-1, n_ops)
+             (:func:`cluster_runs`)
 ``consts``   float64 constant pool
 ``outputs``  int32 output slots
 ``guards``   int32 ``(n_guards, 2)``: condition slot and the outcome recorded
 
 Work arrays have ``n_slots + 1`` rows: one per slot (inputs first) plus the
-sink. Only the value kernels switch on the opcode; they are generated from the
-op table (:mod:`adjit.codegen`) and store each instruction's local partials.
-The derivative sweeps are then branch-free (CasADi's design):
+sink. The kernels that switch on the opcode are generated from the op table
+(:mod:`adjit.codegen`): the value kernels (some also store each instruction's
+local partials) and the adjoint sweeps that recompute partials. The other
+derivative sweeps are branch-free (CasADi's design):
 
     tangent:  t[r] = p0 * t[dep0] + p1 * t[dep1]
     adjoint:  a[dep0] += p0 * a[r];  a[dep1] += p1 * a[r]    (backwards)

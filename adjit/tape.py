@@ -59,7 +59,9 @@ class Tape:
     sweeps follow, ``dispatch``, the opcodes with superinstructions that the
     value kernels switch on (:func:`adjit.sweeps.pair_dispatch`), and
     ``reverse_dispatch``, the same for the gradient's adjoint sweep, which walks
-    the rows backwards (:func:`adjit.sweeps.reverse_pair_dispatch`). Evaluation
+    the rows backwards (:func:`adjit.sweeps.reverse_pair_dispatch`); on first use
+    a single-point forward sweep or gradient also makes a copy of the rows
+    reordered into runs of one opcode (:func:`adjit.sweeps.cluster_runs`). Evaluation
     methods take ``x`` as anything convertible to a float64 vector of length
     ``n_inputs`` (lists, tuples, integer arrays); batched methods take ``(B, n)``.
 
