@@ -7964,8 +7964,8 @@ def _cluster(instr, n_in, arg0_slot, arg1_slot, window):
     taking ready rows of the current opcode; when there are none, switch to the
     opcode with the most ready rows. Rows of one opcode run in the order they
     became ready (those ready together, in tape order).
-    Returns (order, runs): ``order[k]`` is the tape row run k-th, ``runs`` as
-    :func:`values_runs` takes it."""
+    Returns (rows, runs): the rows in their new order and the runs table, as
+    :func:`values_runs` takes them."""
     n = instr.shape[0]
     n_codes = arg0_slot.shape[0]
     order = np.empty(n, np.int32)
@@ -8052,7 +8052,10 @@ def _cluster(instr, n_in, arg0_slot, arg1_slot, window):
             seen[present[t]] = False
     runs[n_runs, 0] = -1
     runs[n_runs, 1] = n
-    return order, runs[: n_runs + 1].copy()
+    rows = np.empty((n, 4), np.int32)
+    for k in range(n):
+        rows[k] = instr[order[k]]
+    return rows, runs[: n_runs + 1].copy()
 
 
 def cluster_runs(instr: np.ndarray, n_inputs: int, arg0_slot: np.ndarray,
@@ -8064,9 +8067,8 @@ def cluster_runs(instr: np.ndarray, n_inputs: int, arg0_slot: np.ndarray,
     argument names a slot (:data:`adjit.ops.ARG0_IS_SLOT`, ``ARG1_IS_SLOT``)."""
     if window < 1:
         raise ValueError(f"cluster_runs: window must be at least 1, got {window}")
-    order, runs = _cluster(instr, n_inputs, np.ascontiguousarray(arg0_slot, np.bool_),
-                           np.ascontiguousarray(arg1_slot, np.bool_), window)
-    rows = np.ascontiguousarray(instr[order])
+    rows, runs = _cluster(instr, n_inputs, np.ascontiguousarray(arg0_slot, np.bool_),
+                          np.ascontiguousarray(arg1_slot, np.bool_), window)
     rows.flags.writeable = False
     runs.flags.writeable = False
     return runs, rows
