@@ -8216,23 +8216,35 @@ def linearize2(instr, consts, guards, x, work, partials, second):
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(runs, rows, code, rcode, instr, consts, outputs, guards, x, scratch,
-                       adj, grad):
+def value_and_gradient(code, rcode, instr, consts, outputs, guards, x, scratch, adj, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
-    a value sweep over the rows in runs (``runs``, ``rows``: :func:`cluster_runs`;
-    when ``runs`` is empty, over the tape's rows with dispatch stream ``code``),
-    then an adjoint sweep over the tape's rows that recomputes the partials
-    (``rcode``: the reverse dispatch stream). ``adj``
+    a value sweep, then an adjoint sweep that recomputes the partials
+    (``code``/``rcode``: the forward and reverse dispatch streams). ``adj``
     (n_slots + 1) must be zero on entry and is zero again on return, so no call
     clears a tape-long vector. Returning scalars only: boxing a new array on
     return costs more than the whole sweep of a small tape."""
     n = x.shape[0]
     work = scratch[: n + instr.shape[0] + 1]
     _start(x, work)
-    if runs.shape[0] > 0:
-        values_runs(runs, rows, consts, work)
-    else:
-        values(code, instr, consts, work)
+    values(code, instr, consts, work)
+    return _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad)
+
+
+@njit(cache=True, nogil=True)
+def value_and_gradient_runs(runs, rows, rcode, instr, consts, outputs, guards, x, scratch, adj,
+                            grad):
+    """:func:`value_and_gradient` with the value sweep over the rows in runs
+    (``runs``, ``rows``: :func:`cluster_runs`). A kernel of its own, not a
+    branch, so that a first gradient compiles one value kernel, not two."""
+    n = x.shape[0]
+    work = scratch[: n + instr.shape[0] + 1]
+    _start(x, work)
+    values_runs(runs, rows, consts, work)
+    return _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad)
+
+
+@njit(cache=True, nogil=True)
+def _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad):
     flip = first_flipped_guard(work, guards)
     out = outputs[0]
     adj[out] = 1.0

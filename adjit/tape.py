@@ -320,9 +320,14 @@ class Tape:
         if adj is None:
             adj = self._scratch.adj = np.zeros(self.n_slots + 1)
         runs, rows = self._runs()
-        y, flip = _call(sweeps.value_and_gradient, runs, rows, self.dispatch,
-                        self.reverse_dispatch, self.instructions, self.constants, self.outputs,
-                        self.guards, x, self._scratch_for(0), adj, g)
+        if len(runs):
+            y, flip = _call(sweeps.value_and_gradient_runs, runs, rows, self.reverse_dispatch,
+                            self.instructions, self.constants, self.outputs, self.guards, x,
+                            self._scratch_for(0), adj, g)
+        else:
+            y, flip = _call(sweeps.value_and_gradient, self.dispatch, self.reverse_dispatch,
+                            self.instructions, self.constants, self.outputs, self.guards, x,
+                            self._scratch_for(0), adj, g)
         if flip >= 0:
             self._flipped(flip, x)
         return y, g
