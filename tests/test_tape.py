@@ -11,6 +11,7 @@ from adjit import ops
 from adjit.errors import TapeError
 
 from conftest import central_jacobian
+from test_optimize import lj_energy_and_forces
 
 
 def f_sin(x):
@@ -124,31 +125,6 @@ def rosenbrock_grad(x):
     return g
 
 
-def lj_energy(atoms):
-    """Lennard-Jones energy of ``atoms`` atoms, pair by pair (reduced units)."""
-    def f(x):
-        e = 0.0
-        for i in range(atoms):
-            for j in range(i + 1, atoms):
-                r2 = sum((x[3 * i + k] - x[3 * j + k]) ** 2 for k in range(3))
-                s6 = 1.0 / r2 ** 3
-                e = e + 4.0 * (s6 * s6 - s6)
-        return e
-    return f
-
-
-def lj_forces(x):
-    """-dE/dx from the closed-form pair force, in NumPy."""
-    p = x.reshape(-1, 3)
-    d = p[:, None, :] - p[None, :, :]
-    r2 = (d ** 2).sum(-1)
-    np.fill_diagonal(r2, 1.0)
-    s6 = r2 ** -3
-    coef = (48.0 * s6 * s6 - 24.0 * s6) / r2
-    np.fill_diagonal(coef, 0.0)
-    return (coef[:, :, None] * d).sum(1).ravel()
-
-
 def check_runs_program(tape, runs, rows, window):
     """What values_runs relies on: ``rows`` are the tape's rows reordered, each
     operand slot written before it is read; ``runs`` cut them into runs of one
@@ -181,7 +157,7 @@ def test_runs_reorder_rows_validly_and_give_the_same_bits(window, rng):
     tapes = [adjit.trace(lambda z, k=k: random_graph(4, 150, 2, 300 + k)(z), rng.normal(size=4))
              for k in range(3)]
     tapes += [adjit.trace(rosenbrock, rng.uniform(-1, 1, 20)),
-              adjit.trace(lj_energy(5), rng.uniform(0, 2, 15)),
+              adjit.trace(lambda z: lj_energy_and_forces(5)(z)[0], rng.uniform(0, 2, 15)),
               adjit.trace(lambda z: z[1], [1.0, 2.0])]  # no rows at all
     for tape in tapes:
         args = (tape.instructions, tape.n_inputs, ops.ARG0_IS_SLOT, ops.ARG1_IS_SLOT)
@@ -209,9 +185,11 @@ def test_forward_and_gradient_in_runs_against_closed_forms(rng):
     atoms = 6
     x = np.array([[i % 2, (i // 2) % 2, i // 4] for i in range(atoms)], float).ravel() * 1.12
     x += rng.uniform(-0.05, 0.05, x.size)
+    lj = lj_energy_and_forces(atoms)  # plain Python on floats: energy and closed-form forces
     cases = [(adjit.trace(rosenbrock, np.zeros(30)), rng.uniform(-1, 1, 30), rosenbrock,
               rosenbrock_grad),
-             (adjit.trace(lj_energy(atoms), x), x, lj_energy(atoms), lambda z: -lj_forces(z))]
+             (adjit.trace(lambda z: lj(z)[0], x), x, lambda z: lj(z)[0],
+              lambda z: -np.array(lj(list(z))[1:]))]
     for tape, point, f, grad in cases:
         runs, _ = tape._runs()
         assert tape.n_ops >= sweeps.RUN_MIN_MEAN * (len(runs) - 1) > 0  # runs, and long
