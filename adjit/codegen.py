@@ -281,9 +281,10 @@ def _adjoint_kernel() -> list[str]:
 # branch, whose iterations the CPU overlaps. A run often feeds on itself (a
 # chain of sums), so an operand that is the previous row's result is taken
 # from a register instead of memory, where it would wait for its store: the
-# check is one well-predicted compare. LJ-64 values 31 -> 22 us, Rosenbrock
-# n=1000 9.2 -> 6.9 us (minimum, same process; medians 1.4-1.6x under
-# contention).
+# check is one well-predicted compare. LJ-64 values 30.5 -> 22.0 us,
+# Rosenbrock n=1000 9.3 -> 7.3 us, n=1e4 94 -> 68 us (minimum, same process;
+# medians 1.3-1.6x lower under contention); on random graphs with few opcode
+# kinds, where the paired dispatch mispredicts, up to 3.6x.
 def _run_operand(name: str, index: str) -> list[str]:
     """``name`` loaded from slot ``index``, or from the register ``y`` when the
     slot is the previous row's result ``r``."""
