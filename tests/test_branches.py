@@ -153,6 +153,50 @@ def test_loop_count_depends_on_the_input():
     assert outcomes == {"same", "flip"}
 
 
+def test_flips_detected_on_the_runs_path():
+    """A long loop of sums takes the value sweeps in runs (rows reordered):
+    its guards are still checked after the sweep, by forward and gradient,
+    and agree with the plain-Python branch and closed-form gradient."""
+    n = 40
+
+    def f(x):
+        s = sum((x[i + 1] - x[i]) ** 2 for i in range(n - 1))
+        return s * x[0] if x[n - 1] > 0.5 else s - x[0]
+
+    def plain(x):  # value, gradient, branch taken
+        s = float(np.sum(np.diff(x) ** 2))
+        ds = np.zeros(n)
+        ds[:-1] -= 2 * np.diff(x)
+        ds[1:] += 2 * np.diff(x)
+        if x[n - 1] > 0.5:
+            g = ds * x[0]
+            g[0] += s
+            return s * x[0], g, True
+        g = ds.copy()
+        g[0] -= 1.0
+        return s - x[0], g, False
+
+    rng = np.random.default_rng(5)
+    x0 = rng.uniform(0.6, 1.0, n)
+    tape = adjit.trace(f, x0)
+    assert len(tape._runs()[0]) > 0 and len(tape.guards) == 1
+    outcomes = set()
+    for x in rng.uniform(0.0, 1.0, (30, n)):
+        y, g, taken = plain(x)
+        if taken:
+            assert tape.forward(x)[0] == pytest.approx(y, rel=1e-13)
+            value, grad = tape.value_and_gradient(x)
+            assert value == pytest.approx(y, rel=1e-13)
+            np.testing.assert_allclose(grad, g, rtol=1e-12, atol=1e-12)
+            outcomes.add("same")
+        else:
+            for call in (tape.forward, tape.gradient):
+                with pytest.raises(BranchChanged):
+                    call(x)
+            outcomes.add("flip")
+    assert outcomes == {"same", "flip"}
+
+
 def test_truthiness_of_a_number_and_of_a_one_element_array():
     def f(x):
         s = x[0] * 0.0 + x[1]  # a traced value that is not a comparison
