@@ -203,6 +203,21 @@ def test_forward_and_gradient_in_runs_against_closed_forms(rng):
     np.testing.assert_array_equal(mixed.gradient(point), mixed.vjp(point, [1.0])[1])
 
 
+def test_first_calls_from_many_threads_at_once(rng):
+    """Threads that call a fresh tape at the same moment may each make its rows
+    in runs (a cache filled on first use): every result is still right."""
+    from concurrent.futures import ThreadPoolExecutor
+    for _ in range(3):
+        tape = adjit.trace(rosenbrock, np.zeros(200))
+        points = rng.uniform(-1, 1, (16, 200))
+        with ThreadPoolExecutor(4) as pool:
+            grads = list(pool.map(tape.gradient, points))
+            values = list(pool.map(tape.forward, points))
+        for x, g, y in zip(points, grads, values):
+            np.testing.assert_allclose(g, rosenbrock_grad(x), rtol=1e-12, atol=1e-12)
+            assert y[0] == pytest.approx(rosenbrock(list(x)), rel=1e-13)
+
+
 def test_tape_reuse_equals_fresh_trace(rng):
     """A tape traced at x0 and evaluated at x1 equals a trace made at x1."""
     x0, x1 = rng.normal(size=8), rng.normal(size=8)
