@@ -119,8 +119,7 @@ class Tape:
         empty table and the tape's own rows, and the sweeps use ``dispatch``."""
         program = self._program
         if program is None:
-            runs, rows = sweeps.cluster_runs(self.instructions, self.n_inputs,
-                                             ops.ARG0_IS_SLOT, ops.ARG1_IS_SLOT)
+            runs, rows = sweeps.cluster_runs(self.instructions, self.links, self.n_inputs)
             if self.n_ops < sweeps.RUN_MIN_MEAN * (len(runs) - 1):
                 runs, rows = _NO_RUNS, self.instructions
             program = (runs, rows)

@@ -160,7 +160,7 @@ def test_runs_reorder_rows_validly_and_give_the_same_bits(window, rng):
               adjit.trace(lambda z: lj_energy_and_forces(5)(z)[0], rng.uniform(0, 2, 15)),
               adjit.trace(lambda z: z[1], [1.0, 2.0])]  # no rows at all
     for tape in tapes:
-        args = (tape.instructions, tape.n_inputs, ops.ARG0_IS_SLOT, ops.ARG1_IS_SLOT)
+        args = (tape.instructions, tape.links, tape.n_inputs)
         runs, rows = sweeps.cluster_runs(*args) if window is None else \
             sweeps.cluster_runs(*args, window=window)
         assert runs.dtype == rows.dtype == np.int32
