@@ -705,6 +705,7 @@ def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=Fals
         outputs = _output_slots(out, rec)
     finally:
         close()
+    rec._work = rec._consts = None  # values at x0 for branches (16 bytes a slot): done
     if optimize:
         instructions, constants, outputs, guards, kept = optimize_arrays(
             rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
