@@ -5,7 +5,9 @@
 >>> tape.gradient([1.0, 2.0])           # (2 + 2e², 1 + e²)
 array([16.7781122 ,  8.3890561 ])
 """
-from .errors import BranchChanged, TapeError, TracingError
+from . import numba_cache as _numba_cache
+_numba_cache.configure()  # before any @njit(cache=True) kernel is defined
+from .errors import BranchChanged, TapeError, TracingError  # noqa: E402
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
 from .serialize import load

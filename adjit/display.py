@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 
-from . import ops, sweeps
+from . import compact, ops, sweeps
 
 
 def _operand_text(tape, i: int) -> str:
@@ -112,6 +112,9 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_MAX_DRAWN = 10_000  # inputs drawn one by one by to_dot
+
+
 def to_dot(tape) -> str:
     """The tape as a Graphviz digraph: a node per input (``x0``...), per
     instruction (``v0``..., labelled with its op, constants folded in) and per
@@ -124,9 +127,15 @@ def to_dot(tape) -> str:
         src = tape.guard_sources[j] if tape.guard_sources else "?"
         guarded.setdefault(int(s), f"branch {j} at {src}")
     lines = ["digraph tape {", "  rankdir=LR;", "  node [fontname=Helvetica];"]
-    for s in range(n_in):
+    # Past _MAX_DRAWN inputs, only those the tape reads: a file can declare
+    # millions of inputs in a few bytes, and no one reads such a drawing.
+    drawn = range(n_in) if n_in <= _MAX_DRAWN else compact.used_inputs(tape)
+    for s in drawn:
         lines.append(f"  s{s} [label={_quote(f'x{s}')}, shape=box, style=filled, "
                      "fillcolor=lightblue];")
+    if len(drawn) < n_in:
+        lines.append(f"  unread [label={_quote(f'{n_in - len(drawn):,} inputs not read')}, "
+                     "shape=plaintext];")
     instr = tape.instructions
     for i in range(tape.n_ops):
         s = n_in + i

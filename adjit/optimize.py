@@ -72,7 +72,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import ops, sweeps
+from . import compact, ops, sweeps
 from .errors import TapeError
 
 # ---------------------------------------------------------------------------
@@ -794,6 +794,9 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
 def optimize(tape):
     """An optimized copy of ``tape`` (see the module docstring)."""
     from .tape import Tape
+    if compact.worth_it(tape):  # slot maps over the inputs read, not all declared
+        small, used = compact.compact(tape)
+        return compact.expand(optimize(small), used, tape.n_inputs)
     instr, consts, outs, guards, kept = optimize_arrays(
         tape.opcode, tape.arg0, tape.arg1, tape.constants, tape.outputs, tape.n_inputs,
         tape.guards)

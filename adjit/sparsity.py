@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from . import ops, sweeps
+from . import compact, ops, sweeps
 
 # ---------------------------------------------------------------------------
 # Kernels. They call no njit function from another module (Numba's cache would
@@ -546,6 +546,11 @@ def jacobian_sparsity(tape) -> sp.csr_matrix:
 
 def _jacobian_pattern(tape) -> sp.csr_matrix:
     st = _structure(tape)
+    if st.jac is None and compact.worth_it(tape):
+        # many declared inputs, few read: work over slots of the read ones only
+        small, used = compact.compact(tape)
+        pat = _jacobian_pattern(small)
+        st.jac = _pattern(pat.indptr, used[pat.indices], (tape.n_outputs, tape.n_inputs))
     if st.jac is None:
         m, n = tape.n_outputs, tape.n_inputs
         # Input sets per slot, forwards, cost their total size; output sets of

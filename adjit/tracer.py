@@ -15,6 +15,7 @@ array of tracers whose ``__array_ufunc__`` routes ufuncs (calls, reductions,
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -31,6 +32,12 @@ _OPCODE = ops.OPCODES
 _POW_VC = _OPCODE["pow_vc"]
 _SQUARE = _OPCODE["square"]
 _SCALARS = (int, float, np.integer, np.floating, bool, np.bool_)
+_log = logging.getLogger("adjit")
+
+#: Default largest recording (instructions) :func:`trace` makes before it stops
+#: with a TracingError: about 1.2 GB while recording, far more once optimized.
+MAX_OPS = 10**8
+PROGRESS_EVERY = 10**6  # instructions between progress reports
 
 
 class Recorder:
@@ -38,10 +45,18 @@ class Recorder:
 
     __slots__ = ("n_inputs", "opcode", "arg0", "arg1", "constants", "_const_index",
                  "guards", "guard_sources", "guard_policy", "x0", "_work", "_consts",
-                 "_n_consts", "_evaluated")
+                 "_n_consts", "_evaluated", "limit", "max_ops", "_progress", "_next_report")
 
-    def __init__(self, n_inputs: int, guard_policy: str = "record", x0=None):
+    def __init__(self, n_inputs: int, guard_policy: str = "record", x0=None,
+                 max_ops: int = MAX_OPS, progress=None):
         self.n_inputs = n_inputs
+        # Every emit compares its result slot with `limit` (one comparison, so
+        # recording stays fast) and calls checkpoint() when it is reached: at
+        # max_ops, or at the next progress report.
+        self.max_ops = max_ops
+        self._progress = progress  # None, or a callable(count) reporting progress
+        self._next_report = PROGRESS_EVERY if progress is not None else max_ops
+        self.limit = n_inputs + min(max_ops, self._next_report)
         # int32 arrays, not lists: 12 bytes per instruction while recording
         self.opcode = array("i")
         self.arg0 = array("i")
@@ -77,11 +92,27 @@ class Recorder:
         codes = self.opcode
         t = _new_tracer(Tracer)
         t._rec = self
-        t._slot = self.n_inputs + len(codes)
+        t._slot = slot = self.n_inputs + len(codes)
+        if slot >= self.limit:
+            self.checkpoint()
         codes.append(opcode)
         self.arg0.append(arg0)
         self.arg1.append(arg1)
         return t
+
+    def checkpoint(self) -> None:
+        """Called by the emitting code when the result slot reaches ``limit``:
+        stop past ``max_ops``, report progress, set the next limit."""
+        count = len(self.opcode)
+        if count >= self.max_ops:
+            raise TracingError(
+                f"the recording grew past max_ops={self.max_ops:,} instructions (at "
+                f"{_caller()}); a loop that never ends, or a bigger function than expected: "
+                "pass a larger max_ops to adjit.trace if it is meant")
+        if count >= self._next_report:
+            self._progress(count)
+            self._next_report = count + PROGRESS_EVERY
+        self.limit = self.n_inputs + min(self.max_ops, self._next_report)
 
     def load_constant(self, value: float) -> "Tracer":
         """A slot holding a constant (for outputs that are plain numbers)."""
@@ -263,6 +294,12 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
     if ufunc is np.positive:
         name, inputs = "add", (inputs[0], 0.0)
+    if ufunc is _CLIP and method == "__call__" and len(inputs) == 3:
+        # NumPy's own definition, minimum(maximum(a, lo), hi), recorded: its
+        # object loop would compare tracers and branch
+        a, lo, hi = inputs
+        return _record_ufunc(np.minimum, method,
+                             (_record_ufunc(np.maximum, method, (a, lo), {}), hi), kwargs)
     if name is None:
         if method == "__call__" and ufunc in _FORBIDDEN_UFUNCS:
             raise TracingError(_FORBIDDEN_UFUNCS[ufunc])
@@ -278,6 +315,11 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
     kwargs.pop("dtype", None)
     return _wrap(getattr(f, method)(*plain, **kwargs))
 
+
+try:
+    from numpy._core.umath import clip as _CLIP
+except ImportError:  # pragma: no cover - NumPy 1.x
+    from numpy.core.umath import clip as _CLIP
 
 _FORBIDDEN_UFUNCS = {
     np.isnan: "np.isnan of a traced value has no derivative and would fix the branch; "
@@ -304,13 +346,15 @@ def _wrap(result):
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# NumPy's own frames (np.argmax -> TracedArray.argmax) are not the user's line either
+_SKIPPED_DIRS = (_PACKAGE_DIR, os.path.dirname(os.path.abspath(np.__file__)) + os.sep)
 
 
 def _caller() -> str:
     """file:line of the user's code that triggered a recording event: the
-    first frame outside the adjit package."""
+    first frame outside the adjit and NumPy packages."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED_DIRS):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
@@ -340,7 +384,9 @@ class Tracer:
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.n_inputs + len(codes)
+                if slot >= rec.limit:
+                    rec.checkpoint()
                 codes.append(_SQUARE)
                 rec.arg0.append(self._slot)
                 rec.arg1.append(0)
@@ -426,6 +472,18 @@ class Tracer:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _record_ufunc(ufunc, method, inputs, kwargs)
 
+    def clip(self, min=None, max=None, out=None, **kwargs):
+        """``np.clip`` of a traced scalar, recorded as maximum and minimum."""
+        if out is not None:
+            raise TracingError("np.clip(..., out=...) cannot write traced values into an "
+                               "output array; use the returned value")
+        r = self
+        if min is not None:
+            r = np.maximum(r, min)
+        if max is not None:
+            r = np.minimum(r, max)
+        return r
+
     # numpy's object-dtype loops call methods of these names
     def sqrt(self):
         return unary("sqrt", self)
@@ -465,7 +523,9 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.n_inputs + len(codes)
+                if slot >= rec.limit:
+                    rec.checkpoint()
                 codes.append(vv)
                 rec.arg0.append(self._slot)
                 rec.arg1.append(other._slot)
@@ -475,7 +535,9 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.n_inputs + len(codes)
+                if slot >= rec.limit:
+                    rec.checkpoint()
                 codes.append(vc)
                 rec.arg0.append(self._slot)
                 rec.arg1.append(k)
@@ -490,7 +552,9 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.n_inputs + len(codes)
+                if slot >= rec.limit:
+                    rec.checkpoint()
                 codes.append(cv)
                 rec.arg0.append(self._slot)
                 rec.arg1.append(k)
@@ -536,6 +600,16 @@ class TracedArray(np.ndarray):
     def __repr__(self):
         return f"TracedArray(shape={self.shape})"
 
+    def argmax(self, axis=None, out=None, *, keepdims=False):
+        """``np.argmax``: as NumPy's on floats (the first NaN, else the first
+        largest), decided by guarded comparisons, so that evaluating the tape at a
+        point where the answer would differ raises BranchChanged."""
+        return _arg_extreme(self, axis, out, keepdims, "argmax")
+
+    def argmin(self, axis=None, out=None, *, keepdims=False):
+        """``np.argmin``, as :meth:`argmax`."""
+        return _arg_extreme(self, axis, out, keepdims, "argmin")
+
     def __float__(self):
         raise TracingError("float() of a traced array would drop its derivative")
 
@@ -543,6 +617,41 @@ class TracedArray(np.ndarray):
         if self.size == 1:
             return bool(self.reshape(-1)[0])
         return super().__bool__()
+
+
+def _arg_extreme(arr, axis, out, keepdims, name):
+    # (errors here are ValueErrors: NumPy retries a method that raises TypeError,
+    # TracingError's base, on a plain object array, which would branch untraced)
+    if out is not None:
+        raise ValueError(f"np.{name} of a traced array: out= is not supported")
+    if axis is None:
+        best = np.intp(_first_extreme(arr.reshape(-1).tolist(), name))
+        return np.full((1,) * arr.ndim, best) if keepdims else best
+    axis = int(axis)
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"np.{name}: axis {axis} is out of bounds for an array of "
+                         f"dimension {arr.ndim}")
+    lanes = np.moveaxis(np.asarray(arr, dtype=object), axis, -1)
+    flat = lanes.reshape(-1, lanes.shape[-1])
+    best = np.array([_first_extreme(row.tolist(), name) for row in flat], dtype=np.intp)
+    best = best.reshape(lanes.shape[:-1])
+    return np.expand_dims(best, axis) if keepdims else best
+
+
+def _first_extreme(vals, name) -> int:
+    """NumPy's argmax/argmin of floats: the first NaN, else the first strictly
+    better value. Each test is a bool() of a traced condition: a guard, so that
+    a point where the answer differs raises BranchChanged."""
+    if not vals:
+        raise ValueError(f"attempt to get {name} of an empty sequence")
+    better = (lambda a, b: a > b) if name == "argmax" else (lambda a, b: a < b)
+    best = 0
+    for i, v in enumerate(vals):
+        if bool(v != v):
+            return i
+        if i and bool(better(v, vals[best])):
+            best = i
+    return best
 
 
 def traced_input(rec: Recorder) -> TracedArray:
@@ -556,7 +665,7 @@ def traced_input(rec: Recorder) -> TracedArray:
     return arr.view(TracedArray)
 
 
-def trace(f, x0, optimize: bool = True) -> Tape:
+def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=False) -> Tape:
     """Record ``f`` once, on a traced copy of ``x0``, into a :class:`Tape`.
 
     ``f`` receives a 1-D traced array of ``len(x0)`` scalars and may index,
@@ -571,17 +680,32 @@ def trace(f, x0, optimize: bool = True) -> Tape:
     exact algebraic identities, common subexpressions, dead code), which
     changes no value beyond rounding; ``optimize=False`` keeps every recorded
     instruction, e.g. to inspect exactly what ``f`` did.
+
+    A recording that grows past ``max_ops`` instructions stops with a
+    :class:`~adjit.TracingError` (the default, ``MAX_OPS``, is generous).
+    ``progress=True`` reports long recordings every million instructions: a
+    ``tqdm`` bar when tqdm is installed, else an INFO line on the ``"adjit"``
+    logger; ``progress="log"`` always logs.
     """
     if not callable(f):
         raise TypeError(f"trace: expected a callable f, got {type(f).__name__}")
+    if type(max_ops) is not int or max_ops < 1:
+        raise ValueError(f"max_ops: expected a positive integer, got {max_ops!r}")
+    if progress not in (False, True, "log"):
+        raise ValueError(f"progress: expected True, False or 'log', got {progress!r}")
     x0 = _as_float_array(x0, None, "x0")
     if x0.ndim != 1:
         raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
     if x0.shape[0] == 0:
         raise ValueError("x0: expected at least one input, got an empty array")
-    rec = Recorder(x0.shape[0], x0=x0)
-    out = f(traced_input(rec))
-    outputs = _output_slots(out, rec)
+    report, close = _reporter(progress)
+    rec = Recorder(x0.shape[0], x0=x0, max_ops=max_ops, progress=report)
+    try:
+        out = f(traced_input(rec))
+        outputs = _output_slots(out, rec)
+    finally:
+        close()
+    rec._work = rec._consts = None  # values at x0 for branches (16 bytes a slot): done
     if optimize:
         instructions, constants, outputs, guards, kept = optimize_arrays(
             rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
@@ -596,6 +720,30 @@ def trace(f, x0, optimize: bool = True) -> Tape:
     return Tape(instructions, rec.constants, outputs, rec.n_inputs,
                 guards=np.array(rec.guards, dtype=np.int32).reshape(-1, 2),
                 guard_sources=rec.guard_sources)
+
+
+def _reporter(progress):
+    """``(report(count), close())`` for ``trace``'s ``progress`` argument."""
+    if not progress:
+        return None, lambda: None
+    bar = None
+    if progress is True:
+        try:
+            from tqdm import tqdm
+        except ImportError:  # tqdm is optional: log instead
+            tqdm = None
+        if tqdm is not None:
+            bar = tqdm(desc="adjit.trace", unit=" ops", unit_scale=True, leave=False)
+    if bar is None:
+        def report(count):
+            _log.info("adjit.trace: %s instructions recorded", f"{count:,}")
+        return report, lambda: None
+    shown = [0]
+
+    def report(count):
+        bar.update(count - shown[0])
+        shown[0] = count
+    return report, bar.close
 
 
 def _output_slots(out, rec: Recorder) -> list[int]:

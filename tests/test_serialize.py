@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import zipfile
 import zlib
 
 import numpy as np
@@ -137,9 +138,15 @@ def _parts(tape):
                         "guards": tape.guards.copy()})
 
 
-def _encode(parts, version=serialize.FORMAT_VERSION):
+def _encode(parts, version=serialize.FORMAT_VERSION, names=None):
     return serialize._encode(parts["n_inputs"], parts["guard_sources"], parts["arrays"],
-                             version)
+                             names=names, version=version)
+
+
+def _encode_old(parts, version=2):
+    """0.1.0's binary format (the real 0.1.0 files are in tests/data)."""
+    return serialize._encode_adjitape(parts["n_inputs"], parts["guard_sources"],
+                                      parts["arrays"], version)
 
 
 def test_versions_refused_with_a_clear_error():
@@ -151,13 +158,167 @@ def test_versions_refused_with_a_clear_error():
         adjit.serialize.from_bytes(_encode(parts, 0))
 
 
-def test_version_1_files_still_load():
-    # Version 1 predates the fused ops; its opcodes were appended to, never renumbered.
+def test_old_binary_format_still_loads_and_maps_opcodes_by_name():
+    # versions 1 and 2 number opcodes in 0.1.0's table (serialize.NAMES_0_1_0)
     tape = adjit.trace(f, X0, optimize=False)
-    old = adjit.serialize.from_bytes(_encode(_parts(tape), 1))
-    np.testing.assert_array_equal(old.forward(X0), tape.forward(X0))
-    np.testing.assert_array_equal(old.jacobian(X0), tape.jacobian(X0))
-    np.testing.assert_allclose(old.forward(X0), f_ref(X0), rtol=1e-15)
+    parts = _parts(tape)
+    old_codes = [serialize.NAMES_0_1_0.index(ops.NAMES[c]) for c in tape.opcode]
+    parts["arrays"]["instructions"][:, 0] = old_codes
+    for version in (1, 2):
+        old = adjit.serialize.from_bytes(_encode_old(parts, version))
+        np.testing.assert_array_equal(old.instructions, tape.instructions)
+        np.testing.assert_allclose(old.forward(X0), f_ref(X0), rtol=1e-15)
+        assert old.guard_sources == tape.guard_sources
+    with pytest.raises(TapeError, match="newer"):
+        adjit.serialize.from_bytes(_encode_old(parts, serialize.FORMAT_VERSION + 1))
+
+
+def test_file_is_plain_npz_with_names_version_and_checksum(tmp_path):
+    tape = adjit.trace(f, X0)
+    tape.save(tmp_path / "t.npz")
+    with np.load(tmp_path / "t.npz", allow_pickle=False) as z:
+        assert int(z["format_version"][0]) == serialize.FORMAT_VERSION
+        assert tuple(z["opcode_names"]) == ops.NAMES
+        np.testing.assert_array_equal(z["instructions"], tape.instructions)
+        np.testing.assert_array_equal(z["constants"], tape.constants)
+        assert int(z["n_inputs"][0]) == 2
+        assert z["checksum"].dtype == np.uint32
+
+
+def test_opcodes_are_read_by_name_from_the_files_table():
+    # a file written by an adjit whose op table is ordered differently
+    tape = adjit.trace(f, X0)
+    parts = _parts(tape)
+    perm = np.random.default_rng(0).permutation(ops.N_OPCODES)  # file code -> today's
+    names = [ops.NAMES[perm[k]] for k in range(ops.N_OPCODES)]
+    inverse = np.argsort(perm)
+    parts["arrays"]["instructions"][:, 0] = inverse[tape.opcode]
+    back = serialize.from_bytes(_encode(parts, names=names))
+    np.testing.assert_array_equal(back.instructions, tape.instructions)
+    for x in POINTS:
+        np.testing.assert_allclose(back.forward(x), f_ref(x), rtol=1e-14)
+    # a name this adjit does not know is refused where it is used
+    names[inverse[tape.opcode[3]]] = "frobnicate"
+    with pytest.raises(TapeError, match="unknown opcode 'frobnicate'"):
+        serialize.from_bytes(_encode(parts, names=names))
+    with pytest.raises(TapeError, match="repeat"):
+        serialize.from_bytes(_encode(parts, names=["sin"] * ops.N_OPCODES))
+
+
+def test_old_opcode_numbers_survive_a_renumbered_op_table(monkeypatch):
+    # If the op table is reordered, the frozen 0.1.0 table still maps each old
+    # number to the op of the same name: simulate by permuting today's numbers.
+    perm = np.random.default_rng(1).permutation(ops.N_OPCODES)
+    renumbered = {name: int(perm[code]) for name, code in ops.OPCODES.items()}
+    monkeypatch.setattr(ops, "OPCODES", renumbered)
+    monkeypatch.setattr(ops, "NAMES", tuple(sorted(renumbered, key=renumbered.get)))
+    old = np.array([[serialize.NAMES_0_1_0.index(n), 0, 0, 0] for n in serialize.NAMES_0_1_0])
+    mapped = serialize._remap(old, serialize.NAMES_0_1_0)
+    assert [ops.NAMES[c] for c in mapped[:, 0]] == list(serialize.NAMES_0_1_0)
+
+
+def test_frozen_table_names_are_todays_ops():
+    # every 0.1.0 name is still an op (a removed op would need a translation here)
+    assert len(serialize.NAMES_0_1_0) == 84 == len(set(serialize.NAMES_0_1_0))
+    assert set(serialize.NAMES_0_1_0) <= set(ops.OPCODES)
+
+
+def test_size_limits_refuse_before_allocating(tmp_path):
+    tape = adjit.trace(f, X0)
+    n = 2**28  # a few hundred bytes asking for 2 GiB of work slots per evaluation
+    parts = {"n_inputs": n, "guard_sources": [],
+             "arrays": {"instructions": np.array([[ops.OPCODES["sin"], n, 0, 0],
+                                                  [ops.OPCODES["add"], n + 1, n, n - 1]]),
+                        "constants": np.zeros(0), "outputs": np.array([n + 1]),
+                        "guards": np.zeros((0, 2), int)}}
+    blob = _encode(parts)
+    with pytest.raises(TapeError, match="max_inputs"):
+        serialize.from_bytes(blob)
+    big = serialize.from_bytes(blob, max_inputs=2**28)
+    assert big.n_inputs == 2**28
+    with pytest.raises(TapeError, match="max_ops"):
+        serialize.from_bytes(serialize.to_bytes(tape), max_ops=3)
+    path = tmp_path / "t"
+    tape.save(path)
+    with pytest.raises(TapeError, match="max_ops"):
+        adjit.load(path, max_ops=3)
+    with pytest.raises(TapeError, match="max_inputs"):
+        adjit.load(path, max_inputs=1)
+
+
+def _npz_bytes(members, compress=False):
+    """An .npz archive with hand-written .npy members (header text and data)."""
+    buf = io.BytesIO()
+    mode = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buf, "w", mode) as z:
+        for name, raw in members.items():
+            z.writestr(name + ".npy", raw)
+    return buf.getvalue()
+
+
+def _members(tape):
+    out = {}
+    with np.load(io.BytesIO(serialize.to_bytes(tape)), allow_pickle=False) as z:
+        for name in z.files:
+            b = io.BytesIO()
+            np.lib.format.write_array(b, z[name])
+            out[name] = b.getvalue()
+    return out
+
+
+def test_hostile_archives_are_refused():
+    tape = adjit.trace(f, X0)
+    good = _members(tape)
+    assert serialize.from_bytes(_npz_bytes(good)).n_ops == tape.n_ops
+    with pytest.raises(TapeError, match="compressed"):
+        serialize.from_bytes(_npz_bytes(good, compress=True))
+    # a header declaring 2**30 rows over a few bytes of data
+    huge = dict(good)
+    head = {"descr": "<i4", "fortran_order": False, "shape": (2**30, 4)}
+    b = io.BytesIO()
+    np.lib.format.write_array_header_1_0(b, head)
+    huge["instructions"] = b.getvalue() + b"\0" * 64
+    with pytest.raises(TapeError, match="max_ops"):
+        serialize.from_bytes(_npz_bytes(huge))
+    with pytest.raises(TapeError, match="does not fill"):
+        serialize.from_bytes(_npz_bytes(huge), max_ops=2**31)
+    for name, arr in (("constants", np.array([1.0], dtype=object)),
+                      ("constants", np.zeros(3, ">f8")),
+                      ("outputs", np.zeros((2, 2), "<i4")),
+                      ("opcode_names", np.array([b"sin"]))):
+        bad = dict(good)
+        b = io.BytesIO()
+        np.lib.format.write_array(b, arr, allow_pickle=True)
+        bad[name] = b.getvalue()
+        with pytest.raises(TapeError):
+            serialize.from_bytes(_npz_bytes(bad))
+    missing = dict(good)
+    del missing["checksum"]
+    with pytest.raises(TapeError, match="members"):
+        serialize.from_bytes(_npz_bytes(missing))
+    extra = dict(good, evil=good["constants"])
+    with pytest.raises(TapeError, match="members"):
+        serialize.from_bytes(_npz_bytes(extra))
+    # a member swapped for another valid array: the zip's CRCs agree, the tape's not
+    swapped = dict(good)
+    b = io.BytesIO()
+    np.lib.format.write_array(b, tape.constants + 1.0)
+    swapped["constants"] = b.getvalue()
+    with pytest.raises(TapeError, match="checksum"):
+        serialize.from_bytes(_npz_bytes(swapped))
+
+
+def test_pickles_from_0_1_0_still_load():
+    # 0.1.0's reduce: (version 2, n_inputs, arrays..., guard_sources), opcodes of 0.1.0
+    tape = adjit.trace(f, X0)
+    instr = tape.instructions.copy()
+    instr[:, 0] = [serialize.NAMES_0_1_0.index(ops.NAMES[c]) for c in tape.opcode]
+    old = pickle.dumps(_Reduced(serialize._unpickle, (2, 2, instr, tape.constants,
+                                                       tape.outputs, tape.guards,
+                                                       tape.guard_sources)))
+    back = pickle.loads(old)
+    np.testing.assert_array_equal(back.instructions, tape.instructions)
+    np.testing.assert_allclose(back.forward(X0), f_ref(X0), rtol=1e-15)
 
 
 def test_damaged_files_are_refused(tmp_path):
@@ -361,7 +522,8 @@ def test_fuzz_damaged_files_load_or_refuse(raw, data):
     parts = {"n_inputs": n_in, "guard_sources": [],
              "arrays": {"instructions": instr.astype("<i4"), "constants": consts,
                         "outputs": outs.astype("<i4"), "guards": guards.astype("<i4")}}
-    blob = bytearray(_encode(parts))
+    old_format = data.draw(st.booleans())
+    blob = bytearray(_encode_old(parts) if old_format else _encode(parts))
     how = data.draw(st.sampled_from(["as is", "flip bytes", "truncate", "refit checksum"]))
     if how != "as is":
         for _ in range(data.draw(st.integers(1, 4))):
@@ -369,7 +531,7 @@ def test_fuzz_damaged_files_load_or_refuse(raw, data):
             blob[i] = data.draw(st.integers(0, 255))
     if how == "truncate":
         blob = blob[:data.draw(st.integers(0, len(blob)))]
-    if how == "refit checksum" and len(blob) > 16:  # damage behind a valid checksum
+    if how == "refit checksum" and old_format and len(blob) > 16:
         blob[-4:] = zlib.crc32(bytes(blob[16:-4])).to_bytes(4, "little")
     try:
         tape = serialize.from_bytes(bytes(blob))
@@ -384,5 +546,7 @@ def test_fuzz_damaged_files_load_or_refuse(raw, data):
 def test_fuzz_random_bytes_are_refused(blob):
     with pytest.raises(TapeError):
         serialize.from_bytes(serialize.MAGIC + blob[:4] + blob)
+    with pytest.raises(TapeError):
+        serialize.from_bytes(b"PK\x03\x04" + blob)
     with pytest.raises(TapeError):
         serialize.from_bytes(blob)

@@ -180,3 +180,115 @@ def test_tracers_from_two_traces_do_not_mix():
     adjit.trace(lambda v: saved.append(v[0]) or v[0], [1.0])
     with pytest.raises(TracingError, match="different traces"):
         adjit.trace(lambda v: v[0] + saved[0], [1.0])
+
+
+# --- np.clip, np.argmax, size limit and progress ------------------------------------
+
+def test_clip_records_minimum_and_maximum_without_branches():
+    lo, hi = -0.5, 1.0
+
+    def f(x):
+        return np.clip(x * 2.0, lo, hi)
+
+    tape = adjit.trace(f, [3.0, 4.0, -2.0])  # every element clipped when traced
+    assert len(tape.guards) == 0
+    assert set(tape.op_counts()) <= {"mul_vc", "maximum_vc", "minimum_vc"}
+    rng = np.random.default_rng(5)
+    for x in rng.uniform(-2.0, 2.0, (5, 3)):
+        y = 2.0 * x
+        np.testing.assert_array_equal(tape.forward(x), np.minimum(np.maximum(y, lo), hi))
+        inside = (y > lo) & (y < hi)
+        np.testing.assert_array_equal(tape.jacobian(x), np.diag(np.where(inside, 2.0, 0.0)))
+    # one bound, array bounds, a traced scalar, lo > hi (NumPy gives hi)
+    x = np.array([0.2, -3.0, 5.0])
+    t = adjit.trace(lambda v: np.clip(v, None, 1.0), x)
+    np.testing.assert_array_equal(t.forward(x), [0.2, -3.0, 1.0])
+    t = adjit.trace(lambda v: np.clip(v, [0.0, -1.0, 0.0], [1.0, 0.0, 4.0]), x)
+    np.testing.assert_array_equal(t.forward(x), [0.2, -1.0, 4.0])
+    t = adjit.trace(lambda v: np.clip(v[0] * v[1], -0.1, 0.1) + v[2], x)
+    np.testing.assert_array_equal(t.forward(x), [-0.1 + 5.0])
+    np.testing.assert_array_equal(t.gradient([0.1, 0.5, 1.0]), [0.5, 0.1, 1.0])
+    t = adjit.trace(lambda v: np.clip(v, 2.0, 1.0), x)
+    np.testing.assert_array_equal(t.forward(x), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("which", ["argmax", "argmin"])
+def test_argmax_and_argmin_follow_numpy_with_nan_and_guard_the_choice(which):
+    def f(x):
+        return x[int(getattr(np, which)(x))] * 3.0
+
+    rng = np.random.default_rng(11)
+    x0 = np.array([0.3, 2.0, -1.0, 2.0, 0.5])
+    tape = adjit.trace(f, x0)
+    points = list(rng.normal(size=(30, 5)))
+    points += [x0, [0.3, np.nan, 5.0, np.nan, 1.0], [np.nan] * 5, [1.0, 2.0, 2.0, 2.0, np.nan]]
+    checked = flipped = 0
+    for p in map(np.asarray, points):
+        want = 3.0 * p[getattr(np, which)(p)]  # NumPy's choice: first NaN, first extreme
+        try:
+            got = tape.forward(p)[0]
+        except adjit.BranchChanged:
+            flipped += 1
+            got = adjit.trace(f, p).forward(p)[0]  # traced there, it is right there
+        np.testing.assert_array_equal(got, want)
+        checked += 1
+    assert checked == len(points) and 0 < flipped < checked
+    # traced at a point with NaN: the first NaN, as NumPy
+    p = np.array([1.0, np.nan, 7.0, np.nan])
+    t = adjit.trace(lambda x: getattr(np, which)(x) * 1.0 + x[0], p)
+    np.testing.assert_array_equal(t.forward(p), [1.0 + 1.0])
+    with pytest.raises(adjit.BranchChanged):
+        t.forward([1.0, 0.0, 7.0, np.nan])
+    # along an axis, row by row
+    q = np.array([[1.0, 5.0, 2.0], [np.nan, 0.0, 9.0]])
+    t = adjit.trace(lambda x: getattr(np, which)(x.reshape(2, 3), axis=1) * 1.0 + x[0], q.ravel())
+    np.testing.assert_array_equal(t.forward(q.ravel()), getattr(np, which)(q, axis=1) + 1.0)
+
+
+def test_guard_source_names_the_users_line_not_numpys():
+    tape = adjit.trace(lambda x: x[int(np.argmax(x))], [1.0, 2.0])
+    assert all(s.startswith(__file__) for s in tape.guard_sources)
+
+
+def test_recording_past_max_ops_stops_with_a_clear_error():
+    def runaway(x):
+        s = x[0]
+        while True:  # never ends unless the recording is stopped
+            s = s * 1.5 + x[1]
+
+    with pytest.raises(TracingError, match="max_ops=1,000"):
+        adjit.trace(runaway, [1.0, 2.0], max_ops=1000)
+
+    def f(x):
+        s = x[0]
+        for _ in range(50):
+            s = np.sin(s) * x[1] + 0.5
+        return s
+    assert adjit.trace(f, [1.0, 2.0], max_ops=150, optimize=False).n_ops == 150
+    with pytest.raises(TracingError, match="max_ops=149"):
+        adjit.trace(f, [1.0, 2.0], max_ops=149)
+    for bad in (0, 2.5, "10"):
+        with pytest.raises(ValueError, match="max_ops"):
+            adjit.trace(f, [1.0, 2.0], max_ops=bad)
+
+
+def test_progress_reports_long_recordings(monkeypatch, caplog):
+    from adjit import tracer
+    monkeypatch.setattr(tracer, "PROGRESS_EVERY", 100)
+
+    def f(x):
+        s = x[0]
+        for _ in range(260):
+            s = s * x[1]
+        return s
+    with caplog.at_level("INFO", logger="adjit"):
+        tape = adjit.trace(f, [1.0, 1.0], progress="log", optimize=False)
+    lines = [r.getMessage() for r in caplog.records if r.name == "adjit"]
+    assert lines == ["adjit.trace: 100 instructions recorded",
+                     "adjit.trace: 200 instructions recorded"]
+    assert tape.n_ops == 260
+    x = [1.1, 0.99]
+    np.testing.assert_allclose(adjit.trace(f, x, progress=True).forward(x), [1.1 * 0.99**260],
+                               rtol=1e-13)
+    with pytest.raises(ValueError, match="progress"):
+        adjit.trace(f, x, progress="bar")
