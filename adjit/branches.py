@@ -22,6 +22,12 @@ _KINK = {
     "ceil": lambda a, b: a == np.floor(a),
     "minimum": lambda a, b: a == b,
     "maximum": lambda a, b: a == b,
+    "fmin": lambda a, b: a == b,
+    "fmax": lambda a, b: a == b,
+    # the remainders jump, and floor division steps, where a / b is an integer
+    "mod": lambda a, b: np.remainder(a, b) == 0.0,
+    "floordiv": lambda a, b: np.remainder(a, b) == 0.0,
+    "fmod": lambda a, b: np.fmod(a, b) == 0.0,
     **{name: (lambda a, b: a == b) for name in _SYMBOL},
 }
 

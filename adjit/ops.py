@@ -128,12 +128,12 @@ TABLE: tuple[Op, ...] = (
     _binary("minimum", "a if a < b else (b if b < a else (a if a == b else a + b))",
             "1.0 if a < b else (0.5 if a == b else 0.0)",
             "1.0 if b < a else (0.5 if a == b else 0.0)",
-            variants=("vv", "vc"), ufuncs=(np.minimum, np.fmin), smooth=False,
+            variants=("vv", "vc"), ufuncs=(np.minimum,), smooth=False,
             special=((1.0, 2.0), (2.0, 1.0)), title="smaller operand (0.5/0.5 at a tie)"),
     _binary("maximum", "a if a > b else (b if b > a else (a if a == b else a + b))",
             "1.0 if a > b else (0.5 if a == b else 0.0)",
             "1.0 if b > a else (0.5 if a == b else 0.0)",
-            variants=("vv", "vc"), ufuncs=(np.maximum, np.fmax), smooth=False,
+            variants=("vv", "vc"), ufuncs=(np.maximum,), smooth=False,
             special=((1.0, 2.0), (2.0, 1.0)), title="larger operand (0.5/0.5 at a tie)"),
     # --- comparisons and selection (no derivative through the condition) --
     _compare("lt", "<", np.less),
@@ -234,6 +234,37 @@ TABLE: tuple[Op, ...] = (
     # overflow for |a| < 1e-51 while -3/a**4 itself is still finite.
     _unary("inv_cube", "1.0 / (a * a * a)", "-3.0 * y / a", "12.0 * (y / a) / a",
            domain=(0.5, 3.0), title="a**-3, fused from reciprocal(cube(a))"),
+    # --- remainders: Python's and NumPy's own float semantics (CPython's
+    # float_divmod, which Numba's % and // follow bit for bit; NumPy's at b == 0).
+    # d/db is minus the integer quotient, taken from the exact remainder.
+    _binary("mod", "a % b", "1.0", "-(a // b)", ufuncs=(np.remainder,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((0.5, 0.1), (1e200, 5.0), (-7.0, 2.0), (7.0, -2.0)),
+            title="remainder a % b, the sign of b (jumps where a/b is an integer)"),
+    _binary("floordiv", "a // b", "0.0", "0.0", ufuncs=(np.floor_divide,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((5.0, 0.1), (-7.0, 2.0)),
+            title="floor division a // b (derivative 0, also at the jumps)"),
+    # fmod: C's remainder, the sign of a; its quotient (a - y) / b is an integer
+    # up to rounding, so rint recovers it exactly where trunc(a / b) may be off by one.
+    _binary("fmod", "np.fmod(a, b)", "1.0", "-np.rint((a - y) / b)", ufuncs=(np.fmod,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((0.5, 0.1), (-7.0, 2.0)),
+            title="C remainder fmod(a, b), the sign of a (jumps where a/b is an integer)"),
+    # fmin/fmax: NumPy's NaN rule, a NaN operand yields the other one (and its
+    # derivative); otherwise minimum/maximum, ties split.
+    _binary("fmin", "b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))",
+            "0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))",
+            "1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))",
+            variants=("vv", "vc"), ufuncs=(np.fmin,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0), (math.nan, 1.0), (1.0, math.nan)),
+            title="smaller operand ignoring NaN (0.5/0.5 at a tie)"),
+    _binary("fmax", "b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))",
+            "0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))",
+            "1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))",
+            variants=("vv", "vc"), ufuncs=(np.fmax,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0), (math.nan, 1.0), (1.0, math.nan)),
+            title="larger operand ignoring NaN (0.5/0.5 at a tie)"),
 )
 
 # ---------------------------------------------------------------------------
@@ -321,8 +352,10 @@ def python_rule(op: Op, which: str):
 
 def fold(name: str, a: float, b: float = 0.0) -> float:
     """Value of op ``name`` on constants, as recorded kernels would compute it."""
+    # NumPy scalars, not Python floats: their %, //, ** and division give the
+    # kernels' results (NaN or inf, where Python floats raise or go complex).
     with np.errstate(all="ignore"):
-        return float(python_rule(OPS[name], "value")(float(a), float(b)))
+        return float(python_rule(OPS[name], "value")(np.float64(a), np.float64(b)))
 
 
 def _check_names() -> None:

@@ -94,7 +94,7 @@ for _v in ops.VARIANTS:
 # f(a, b) == g(b, a): g is f's swap. Used to move a constant operand to the
 # right (the only side some ops have a variant for) and to put c < x as x > c.
 _SWAPS = {"add": "add", "mul": "mul", "hypot": "hypot", "minimum": "minimum",
-          "maximum": "maximum", "eq": "eq", "ne": "ne", "logical_and": "logical_and",
+          "maximum": "maximum", "fmin": "fmin", "fmax": "fmax", "eq": "eq", "ne": "ne", "logical_and": "logical_and",
           "logical_or": "logical_or", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
 BASE_SWAP = np.array([_BASE_INDEX[_SWAPS[n]] if n in _SWAPS else -1 for n in _BASE_NAMES],
                      dtype=np.int64)

@@ -382,3 +382,154 @@ def test_run_of_every_variant_against_numpy(v, rng):
     single[:2] = x
     sweeps.values(plain, tape.instructions, tape.constants, single)
     np.testing.assert_array_equal(work, single)
+
+
+# --- remainders and NaN-ignoring min/max: Python's and NumPy's own semantics ---
+
+_REMAINDER_EDGES = [
+    (0.5, 0.1), (5.0, 0.1), (1e200, 5.0), (1e308, 0.5), (7.0, math.inf), (-7.0, math.inf),
+    (7.0, -math.inf), (-7.0, 2.0), (7.0, -2.0), (-7.0, -2.0), (-0.0, 1.0), (0.0, -1.0),
+    (6.0, 3.0), (-6.0, 3.0), (1e-300, 3.0), (-1e-300, 3.0), (3.0, 1e-300), (5e-324, 1.0),
+    (1.0, 5e-324), (1e300, 1e-300), (-1e300, 7.0), (2.0 ** 60 + 2.0 ** 8, 3.0),
+    (math.inf, 2.0), (math.nan, 2.0), (2.0, math.nan), (1.0, 0.0), (-1.0, 0.0), (0.0, 0.0),
+]
+
+
+def _remainder_points(rng, count=4000):
+    """(a, b) pairs: the edge cases, then random magnitudes from 1e-300 to
+    1e300 of either sign, and moderate operands with decimal divisors."""
+    mag = lambda n: rng.choice([-1.0, 1.0], n) * rng.uniform(1, 10, n) * 10.0 ** rng.integers(
+        -300, 300, n)
+    a = np.concatenate([[p[0] for p in _REMAINDER_EDGES], mag(count),
+                        rng.uniform(-50, 50, count)])
+    b = np.concatenate([[p[1] for p in _REMAINDER_EDGES], mag(count),
+                        rng.choice([0.1, 0.3, -0.7, 1 / 3, 2.5, -1e-3, 7.0], count)])
+    return a, b
+
+
+def _python_or_numpy(op, a, b):
+    """Python's float operator; NumPy's result where Python raises (b == 0)."""
+    try:
+        return op(float(a), float(b))
+    except ZeroDivisionError:
+        with np.errstate(all="ignore"):
+            return {"%": np.remainder, "//": np.floor_divide}[op.__name__](a, b)
+
+
+def _same_bits(got, want):
+    got, want = np.asarray(got, float), np.asarray(want, float)
+    same = (got.view(np.int64) == want.view(np.int64)) | (np.isnan(got) & np.isnan(want))
+    assert same.all(), list(zip(got[~same][:5], want[~same][:5]))
+
+
+def _mod(a, b):
+    return a % b
+
+
+def _floordiv(a, b):
+    return a // b
+
+
+_mod.__name__, _floordiv.__name__ = "%", "//"
+
+
+@pytest.mark.parametrize("name, op", [("mod", _mod), ("floordiv", _floordiv),
+                                      ("fmod", None)])
+def test_remainders_bit_for_bit_against_python(name, op, rng):
+    """%, // and fmod through every value kernel (single point, runs, batch)
+    equal Python's own operators (math.fmod; NumPy where Python raises) bit
+    for bit, on thousands of points including huge quotients, inf and NaN."""
+    a, b = _remainder_points(rng)
+    with np.errstate(all="ignore"):
+        want = [np.fmod(x, y) if op is None else _python_or_numpy(op, x, y) for x, y in zip(a, b)]
+        ref_np = {"mod": np.remainder, "floordiv": np.floor_divide, "fmod": np.fmod}[name](a, b)
+    _same_bits(ref_np, want)  # Python and NumPy agree: one reference
+    vv = adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 2.0], optimize=False)
+    with np.errstate(all="ignore"):
+        _same_bits(vv.forward(np.column_stack([a, b]))[:, 0], want)
+        for k in range(len(_REMAINDER_EDGES)):
+            _same_bits(vv.forward([a[k], b[k]]), [want[k]])
+            _same_bits(vv.value_and_gradient([a[k], b[k]])[0], want[k])
+    for c in (0.1, -2.5, 7.0):
+        vc = adjit.trace(lambda x: binary(name, x[0], c), [1.0], optimize=False)
+        cv = adjit.trace(lambda x: binary(name, c, x[0]), [1.0], optimize=False)
+        with np.errstate(all="ignore"):
+            _same_bits(vc.forward(a[:, None])[:, 0],
+                       {"mod": np.remainder, "floordiv": np.floor_divide,
+                        "fmod": np.fmod}[name](a, c))
+            _same_bits(cv.forward(b[:, None])[:, 0],
+                       {"mod": np.remainder, "floordiv": np.floor_divide,
+                        "fmod": np.fmod}[name](c, b))
+
+
+def test_remainder_derivatives_are_minus_the_exact_quotient(rng):
+    """d(a % b)/db and d fmod(a, b)/db are minus the integer n with
+    a = n*b + remainder, taken exactly with fractions; d/da is 1 and the
+    floor division's derivative is 0."""
+    from fractions import Fraction
+    a = np.concatenate([[0.5, 5.0, -7.0, 7.0, 1e200, -1e20], rng.uniform(-1e6, 1e6, 300)])
+    b = np.concatenate([[0.1, 0.1, 2.0, -2.0, 5.0, 0.3], rng.uniform(0.01, 50, 300)
+                        * rng.choice([-1.0, 1.0], 300)])
+    for name, rem in (("mod", lambda x, y: x % y), ("fmod", math.fmod)):
+        t = adjit.trace(lambda x: binary(name, x[0], x[1]), [1.0, 2.0], optimize=False)
+        g = t.gradient(np.column_stack([a, b]))
+        np.testing.assert_array_equal(g[:, 0], 1.0)
+        n = [float((Fraction(x) - Fraction(rem(x, y))) / Fraction(y)) for x, y in zip(a, b)]
+        np.testing.assert_allclose(g[:, 1], -np.array(n), rtol=1e-15)
+    t = adjit.trace(lambda x: x[0] // x[1], [1.0, 2.0], optimize=False)
+    np.testing.assert_array_equal(t.gradient(np.column_stack([a, b])), 0.0)
+
+
+@pytest.mark.parametrize("expr, name", [
+    (lambda x: x[0] % x[1], "mod"), (lambda x: x[0] // x[1], "floordiv"),
+    (lambda x: divmod(x[0], x[1])[0], "floordiv"), (lambda x: divmod(x[0], x[1])[1], "mod"),
+    (lambda x: np.remainder(x[0], x[1]), "mod"), (lambda x: np.mod(x[0], x[1]), "mod"),
+    (lambda x: np.floor_divide(x[0], x[1]), "floordiv"),
+    (lambda x: np.divmod(x[0], x[1])[0], "floordiv"),
+    (lambda x: np.divmod(x[0], x[1])[1], "mod"), (lambda x: np.fmod(x[0], x[1]), "fmod"),
+    (lambda x: np.fmin(x[0], x[1]), "fmin"), (lambda x: np.fmax(x[0], x[1]), "fmax"),
+    (lambda x: np.minimum(x[0], x[1]), "minimum"), (lambda x: np.maximum(x[0], x[1]), "maximum"),
+], ids=lambda e: e if isinstance(e, str) else "")
+def test_operators_and_ufuncs_record_their_op(expr, name):
+    tape = adjit.trace(expr, [1.5, 0.4], optimize=False)
+    names = [ops.NAMES[c] for c in tape.opcode]
+    assert name in names and set(names) <= {name, "mod", "floordiv"}  # divmod: both
+    x = np.array([[-3.7, 0.4], [2.5, -0.3]])
+    with np.errstate(all="ignore"):
+        want = np.array([expr(row) for row in x])
+    _same_bits(tape.forward(x)[:, 0], want)
+
+
+def test_traced_arrays_take_remainders_elementwise():
+    f = lambda x: np.sum(np.remainder(x, 0.3) + np.floor_divide(x, 0.3) + x % 0.7)
+    x = np.array([0.5, -1.25, 7.5])
+    tape = adjit.trace(f, [1.0, 1.0, 1.0])
+    assert tape.forward(x)[0] == f(x)
+
+
+@pytest.mark.parametrize("name, ufunc", [("fmin", np.fmin), ("fmax", np.fmax),
+                                         ("minimum", np.minimum), ("maximum", np.maximum)])
+def test_fmin_fmax_ignore_nan_minimum_maximum_propagate_it(name, ufunc):
+    """np.fmin/np.fmax return the other operand where one is NaN, with the
+    derivative of the operand chosen; np.minimum/np.maximum propagate NaN. (The
+    sign of a zero at a tie is compared by value: NumPy's own scalar and array
+    loops disagree on it.)"""
+    nan = math.nan
+    pts = np.array([[nan, 2.0], [2.0, nan], [nan, nan], [1.0, 2.0], [2.0, 1.0], [-0.0, 0.0],
+                    [0.0, -0.0], [-math.inf, 3.0], [math.inf, nan]])
+    tape = adjit.trace(lambda x: ufunc(x[0], x[1]), [1.0, 2.0], optimize=False)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(tape.forward(pts)[:, 0], ufunc(pts[:, 0], pts[:, 1]))
+        for p in pts:
+            np.testing.assert_array_equal(tape.forward(p), [ufunc(p[0], p[1])])
+        g = tape.gradient(pts)
+    if name.startswith("f"):
+        np.testing.assert_array_equal(g[:2], [[0.0, 1.0], [1.0, 0.0]])
+    else:
+        assert np.isnan(tape.forward(pts[:3])).all()
+    for c in (nan, 1.5):
+        vc = adjit.trace(lambda x: ufunc(x[0], c), [1.0], optimize=False)
+        cv = adjit.trace(lambda x: ufunc(c, x[0]), [1.0], optimize=False)
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(vc.forward(pts[:, :1])[:, 0], ufunc(pts[:, 0], c))
+            np.testing.assert_array_equal(cv.forward(pts[:, :1])[:, 0], ufunc(c, pts[:, 0]))
