@@ -55,69 +55,7 @@ def values(code, instr, consts, work):
             r2 = np.uint32(instr[i + 1, 1])
             j0 = np.uint32(instr[i + 1, 2])
             j1 = np.uint32(instr[i + 1, 3])
-            if op == 256:  # add + add
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 257:  # add + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 258:  # add + sub
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 259:  # add + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 260:  # add + mul
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 261:  # add + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 262:  # add + square
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 263:  # add + sqdiff
+            if op == 256:  # add + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -126,7 +64,16 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 264:  # add + sqdiff_cv
+            elif op == 257:  # sqdiff + add
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 258:  # add + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -135,7 +82,147 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 265:  # add + inv_cube
+            elif op == 259:  # mul_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 260:  # square + mul_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 261:  # sqdiff_cv + add
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 262:  # mul + mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 263:  # sqdiff + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 264:  # sub + mul
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 265:  # add + mul
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 266:  # mul + add
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 267:  # mul + sub
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 268:  # mul_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 269:  # sub + sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 270:  # add + add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 271:  # sub + add
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 272:  # add + sub
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 273:  # sub + square
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 274:  # square + sub
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 275:  # add + inv_cube
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -143,78 +230,167 @@ def values(code, instr, consts, work):
                 a = work[j0]
                 y = 1.0 / (a * a * a)
                 work[r2] = y
-            elif op == 266:  # add_vc + add
+            elif op == 276:  # square + inv_cube
                 a = work[i0]
-                b = consts[i1]
-                y = a + b
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 277:  # inv_cube + add
+                a = work[i0]
+                y = 1.0 / (a * a * a)
                 work[r] = y
                 a = work[j0]
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 267:  # add_vc + add_vc
+            elif op == 278:  # inv_cube + square
                 a = work[i0]
-                b = consts[i1]
-                y = a + b
+                y = 1.0 / (a * a * a)
                 work[r] = y
                 a = work[j0]
-                b = consts[j1]
-                y = a + b
+                y = a * a
                 work[r2] = y
-            elif op == 268:  # add_vc + sub
+            elif op == 279:  # sub + mul_vc
                 a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
+                b = work[i1]
                 y = a - b
-                work[r2] = y
-            elif op == 269:  # add_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 270:  # add_vc + mul
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 271:  # add_vc + mul_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
                 work[r] = y
                 a = work[j0]
                 b = consts[j1]
                 y = a * b
                 work[r2] = y
-            elif op == 272:  # add_vc + square
+            elif op == 280:  # mul_vc + add
                 a = work[i0]
                 b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 281:  # mul_vc + mul
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 282:  # add + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 283:  # mul + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 284:  # mul_vc + add_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 285:  # add_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 286:  # mul + square
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 287:  # square + mul
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 288:  # sub + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 289:  # add + square
+                a = work[i0]
+                b = work[i1]
                 y = a + b
                 work[r] = y
                 a = work[j0]
                 y = a * a
                 work[r2] = y
-            elif op == 273:  # add_vc + sqdiff
+            elif op == 290:  # square + add
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 291:  # add + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 292:  # add_vc + sub
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
                 work[r] = y
                 a = work[j0]
                 b = work[j1]
+                y = a - b
+                work[r2] = y
+            elif op == 293:  # square + sqdiff
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 274:  # add_vc + sqdiff_cv
+            elif op == 294:  # sqdiff + square
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 295:  # add_vc + sqdiff_cv
                 a = work[i0]
                 b = consts[i1]
                 y = a + b
@@ -223,542 +399,7 @@ def values(code, instr, consts, work):
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 275:  # add_vc + inv_cube
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 276:  # sub + add
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 277:  # sub + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 278:  # sub + sub
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 279:  # sub + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 280:  # sub + mul
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 281:  # sub + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 282:  # sub + square
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 283:  # sub + sqdiff
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 284:  # sub + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 285:  # sub + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 286:  # sub_vc + add
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 287:  # sub_vc + add_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 288:  # sub_vc + sub
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 289:  # sub_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 290:  # sub_vc + mul
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 291:  # sub_vc + mul_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 292:  # sub_vc + square
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 293:  # sub_vc + sqdiff
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 294:  # sub_vc + sqdiff_cv
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 295:  # sub_vc + inv_cube
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 296:  # mul + add
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 297:  # mul + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 298:  # mul + sub
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 299:  # mul + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 300:  # mul + mul
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 301:  # mul + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 302:  # mul + square
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 303:  # mul + sqdiff
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 304:  # mul + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 305:  # mul + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 306:  # mul_vc + add
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 307:  # mul_vc + add_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 308:  # mul_vc + sub
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 309:  # mul_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 310:  # mul_vc + mul
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 311:  # mul_vc + mul_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 312:  # mul_vc + square
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 313:  # mul_vc + sqdiff
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 314:  # mul_vc + sqdiff_cv
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 315:  # mul_vc + inv_cube
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 316:  # square + add
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 317:  # square + add_vc
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 318:  # square + sub
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 319:  # square + sub_vc
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 320:  # square + mul
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 321:  # square + mul_vc
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 322:  # square + square
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 323:  # square + sqdiff
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 324:  # square + sqdiff_cv
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 325:  # square + inv_cube
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 326:  # sqdiff + add
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 327:  # sqdiff + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 328:  # sqdiff + sub
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 329:  # sqdiff + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 330:  # sqdiff + mul
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 331:  # sqdiff + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 332:  # sqdiff + square
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 333:  # sqdiff + sqdiff
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 334:  # sqdiff + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 335:  # sqdiff + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 336:  # sqdiff_cv + add
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 337:  # sqdiff_cv + add_vc
+            elif op == 296:  # sqdiff_cv + add_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
@@ -767,153 +408,39 @@ def values(code, instr, consts, work):
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 338:  # sqdiff_cv + sub
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 339:  # sqdiff_cv + sub_vc
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 340:  # sqdiff_cv + mul
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 341:  # sqdiff_cv + mul_vc
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 342:  # sqdiff_cv + square
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 343:  # sqdiff_cv + sqdiff
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 344:  # sqdiff_cv + sqdiff_cv
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 345:  # sqdiff_cv + inv_cube
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-            elif op == 346:  # inv_cube + add
+            elif op == 297:  # inv_cube + inv_cube
                 a = work[i0]
                 y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 298:  # add_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
                 work[r] = y
                 a = work[j0]
                 b = work[j1]
                 y = a + b
                 work[r2] = y
-            elif op == 347:  # inv_cube + add_vc
+            elif op == 299:  # sub + sqdiff
                 a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-            elif op == 348:  # inv_cube + sub
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
+                b = work[i1]
                 y = a - b
-                work[r2] = y
-            elif op == 349:  # inv_cube + sub_vc
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-            elif op == 350:  # inv_cube + mul
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 351:  # inv_cube + mul_vc
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-            elif op == 352:  # inv_cube + square
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-            elif op == 353:  # inv_cube + sqdiff
-                a = work[i0]
-                y = 1.0 / (a * a * a)
                 work[r] = y
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
-            elif op == 354:  # inv_cube + sqdiff_cv
+            elif op == 300:  # sqdiff + sub
                 a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                a = consts[j1]
-                b = work[j0]
+                b = work[i1]
                 y = (a - b) * (a - b)
-                work[r2] = y
-            elif op == 355:  # inv_cube + inv_cube
-                a = work[i0]
-                y = 1.0 / (a * a * a)
                 work[r] = y
                 a = work[j0]
-                y = 1.0 / (a * a * a)
+                b = work[j1]
+                y = a - b
                 work[r2] = y
             i += 1
         elif op <= 10:
@@ -970,40 +497,40 @@ def values(code, instr, consts, work):
                 b = work[i0]
                 y = a / b
                 work[r] = y
+        elif op == 49:  # neg
+            a = work[i0]
+            y = -a
+            work[r] = y
         elif op == 55:  # square
             a = work[i0]
             y = a * a
+            work[r] = y
+        elif op == 56:  # reciprocal
+            a = work[i0]
+            y = 1.0 / a
             work[r] = y
         elif op == 79:  # sqdiff
             a = work[i0]
             b = work[i1]
             y = (a - b) * (a - b)
             work[r] = y
-        elif op == 82:  # cube
+        elif op == 80:  # sqdiff_vc
             a = work[i0]
-            y = a * a * a
-            work[r] = y
-        elif op == 56:  # reciprocal
-            a = work[i0]
-            y = 1.0 / a
-            work[r] = y
-        elif op == 83:  # inv_cube
-            a = work[i0]
-            y = 1.0 / (a * a * a)
+            b = consts[i1]
+            y = (a - b) * (a - b)
             work[r] = y
         elif op == 81:  # sqdiff_cv
             a = consts[i1]
             b = work[i0]
             y = (a - b) * (a - b)
             work[r] = y
-        elif op == 49:  # neg
+        elif op == 82:  # cube
             a = work[i0]
-            y = -a
+            y = a * a * a
             work[r] = y
-        elif op == 80:  # sqdiff_vc
+        elif op == 83:  # inv_cube
             a = work[i0]
-            b = consts[i1]
-            y = (a - b) * (a - b)
+            y = 1.0 / (a * a * a)
             work[r] = y
         else:
             if op == 11:  # pow
@@ -1386,97 +913,7 @@ def values_partials(code, instr, consts, work, partials):
             r2 = np.uint32(instr[i + 1, 1])
             j0 = np.uint32(instr[i + 1, 2])
             j1 = np.uint32(instr[i + 1, 3])
-            if op == 256:  # add + add
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 257:  # add + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 258:  # add + sub
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 259:  # add + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 260:  # add + mul
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 261:  # add + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 262:  # add + square
-                a = work[i0]
-                b = work[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 1.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 263:  # add + sqdiff
+            if op == 256:  # add + sqdiff
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -1489,7 +926,20 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 264:  # add + sqdiff_cv
+            elif op == 257:  # sqdiff + add
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 258:  # add + sqdiff_cv
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -1502,7 +952,211 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 265:  # add + inv_cube
+            elif op == 259:  # mul_vc + square
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 260:  # square + mul_vc
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 261:  # sqdiff_cv + add
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 262:  # mul + mul
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 263:  # sqdiff + sqdiff
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 264:  # sub + mul
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 265:  # add + mul
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                b = work[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 266:  # mul + add
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 267:  # mul + sub
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 268:  # mul_vc + sub
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 269:  # sub + sub
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 270:  # add + add
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 271:  # sub + add
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                a = work[j0]
+                b = work[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 1.0
+            elif op == 272:  # add + sub
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 273:  # sub + square
+                a = work[i0]
+                b = work[i1]
+                y = a - b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 274:  # square + sub
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = a - b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = -1.0
+            elif op == 275:  # add + inv_cube
                 a = work[i0]
                 b = work[i1]
                 y = a + b
@@ -1514,12 +1168,22 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = -3.0 * y / a
                 partials[i + 1, 1] = 0.0
-            elif op == 266:  # add_vc + add
+            elif op == 276:  # square + inv_cube
                 a = work[i0]
-                b = consts[i1]
-                y = a + b
+                y = a * a
                 work[r] = y
-                partials[i, 0] = 1.0
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 277:  # inv_cube + add
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
                 partials[i, 1] = 0.0
                 a = work[j0]
                 b = work[j1]
@@ -1527,187 +1191,18 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 267:  # add_vc + add_vc
+            elif op == 278:  # inv_cube + square
                 a = work[i0]
-                b = consts[i1]
-                y = a + b
+                y = 1.0 / (a * a * a)
                 work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 268:  # add_vc + sub
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 269:  # add_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 270:  # add_vc + mul
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 271:  # add_vc + mul_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 272:  # add_vc + square
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
+                partials[i, 0] = -3.0 * y / a
                 partials[i, 1] = 0.0
                 a = work[j0]
                 y = a * a
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 273:  # add_vc + sqdiff
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 274:  # add_vc + sqdiff_cv
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 275:  # add_vc + inv_cube
-                a = work[i0]
-                b = consts[i1]
-                y = a + b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 276:  # sub + add
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 277:  # sub + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 278:  # sub + sub
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 279:  # sub + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 280:  # sub + mul
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 281:  # sub + mul_vc
+            elif op == 279:  # sub + mul_vc
                 a = work[i0]
                 b = work[i1]
                 y = a - b
@@ -1720,313 +1215,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 282:  # sub + square
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 283:  # sub + sqdiff
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 284:  # sub + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 285:  # sub + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = -1.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 286:  # sub_vc + add
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 287:  # sub_vc + add_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 288:  # sub_vc + sub
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 289:  # sub_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 290:  # sub_vc + mul
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 291:  # sub_vc + mul_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 292:  # sub_vc + square
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 293:  # sub_vc + sqdiff
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 294:  # sub_vc + sqdiff_cv
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 295:  # sub_vc + inv_cube
-                a = work[i0]
-                b = consts[i1]
-                y = a - b
-                work[r] = y
-                partials[i, 0] = 1.0
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 296:  # mul + add
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 297:  # mul + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 298:  # mul + sub
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 299:  # mul + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 300:  # mul + mul
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 301:  # mul + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 302:  # mul + square
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 303:  # mul + sqdiff
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 304:  # mul + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 305:  # mul + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = a
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 306:  # mul_vc + add
+            elif op == 280:  # mul_vc + add
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -2039,46 +1228,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 307:  # mul_vc + add_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 308:  # mul_vc + sub
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 309:  # mul_vc + sub_vc
-                a = work[i0]
-                b = consts[i1]
-                y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 310:  # mul_vc + mul
+            elif op == 281:  # mul_vc + mul
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -2091,7 +1241,33 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = a
-            elif op == 311:  # mul_vc + mul_vc
+            elif op == 282:  # add + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 283:  # mul + mul_vc
+                a = work[i0]
+                b = work[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = a
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 284:  # mul_vc + add_vc
                 a = work[i0]
                 b = consts[i1]
                 y = a * b
@@ -2100,61 +1276,73 @@ def values_partials(code, instr, consts, work, partials):
                 partials[i, 1] = 0.0
                 a = work[j0]
                 b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 285:  # add_vc + mul_vc
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
                 y = a * b
                 work[r2] = y
                 partials[i + 1, 0] = b
                 partials[i + 1, 1] = 0.0
-            elif op == 312:  # mul_vc + square
+            elif op == 286:  # mul + square
                 a = work[i0]
-                b = consts[i1]
+                b = work[i1]
                 y = a * b
                 work[r] = y
                 partials[i, 0] = b
-                partials[i, 1] = 0.0
+                partials[i, 1] = a
                 a = work[j0]
                 y = a * a
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 313:  # mul_vc + sqdiff
+            elif op == 287:  # square + mul
                 a = work[i0]
-                b = consts[i1]
-                y = a * b
+                y = a * a
                 work[r] = y
-                partials[i, 0] = b
+                partials[i, 0] = 2.0 * a
                 partials[i, 1] = 0.0
                 a = work[j0]
                 b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 314:  # mul_vc + sqdiff_cv
-                a = work[i0]
-                b = consts[i1]
                 y = a * b
-                work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
                 work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 315:  # mul_vc + inv_cube
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = a
+            elif op == 288:  # sub + add_vc
                 a = work[i0]
-                b = consts[i1]
-                y = a * b
+                b = work[i1]
+                y = a - b
                 work[r] = y
-                partials[i, 0] = b
-                partials[i, 1] = 0.0
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
                 a = work[j0]
-                y = 1.0 / (a * a * a)
+                b = consts[j1]
+                y = a + b
                 work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 316:  # square + add
+            elif op == 289:  # add + square
+                a = work[i0]
+                b = work[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 290:  # square + add
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -2166,23 +1354,25 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 317:  # square + add_vc
+            elif op == 291:  # add + add_vc
                 a = work[i0]
-                y = a * a
+                b = work[i1]
+                y = a + b
                 work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
+                partials[i, 0] = 1.0
+                partials[i, 1] = 1.0
                 a = work[j0]
                 b = consts[j1]
                 y = a + b
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 0.0
-            elif op == 318:  # square + sub
+            elif op == 292:  # add_vc + sub
                 a = work[i0]
-                y = a * a
+                b = consts[i1]
+                y = a + b
                 work[r] = y
-                partials[i, 0] = 2.0 * a
+                partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
                 a = work[j0]
                 b = work[j1]
@@ -2190,54 +1380,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 319:  # square + sub_vc
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 320:  # square + mul
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 321:  # square + mul_vc
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 322:  # square + square
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 323:  # square + sqdiff
+            elif op == 293:  # square + sqdiff
                 a = work[i0]
                 y = a * a
                 work[r] = y
@@ -2249,108 +1392,7 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 324:  # square + sqdiff_cv
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 325:  # square + inv_cube
-                a = work[i0]
-                y = a * a
-                work[r] = y
-                partials[i, 0] = 2.0 * a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 326:  # sqdiff + add
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 327:  # sqdiff + add_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 328:  # sqdiff + sub
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = work[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 329:  # sqdiff + sub_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 330:  # sqdiff + mul
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 331:  # sqdiff + mul_vc
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 332:  # sqdiff + square
+            elif op == 294:  # sqdiff + square
                 a = work[i0]
                 b = work[i1]
                 y = (a - b) * (a - b)
@@ -2362,50 +1404,49 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * a
                 partials[i + 1, 1] = 0.0
-            elif op == 333:  # sqdiff + sqdiff
+            elif op == 295:  # add_vc + sqdiff_cv
                 a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
+                b = consts[i1]
+                y = a + b
                 work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 334:  # sqdiff + sqdiff_cv
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
                 a = consts[j1]
                 b = work[j0]
                 y = (a - b) * (a - b)
                 work[r2] = y
                 partials[i + 1, 0] = -2.0 * (a - b)
                 partials[i + 1, 1] = 0.0
-            elif op == 335:  # sqdiff + inv_cube
-                a = work[i0]
-                b = work[i1]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = 2.0 * (a - b)
-                partials[i, 1] = -2.0 * (a - b)
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 336:  # sqdiff_cv + add
+            elif op == 296:  # sqdiff_cv + add_vc
                 a = consts[i1]
                 b = work[i0]
                 y = (a - b) * (a - b)
                 work[r] = y
                 partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 297:  # inv_cube + inv_cube
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 298:  # add_vc + add
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
                 partials[i, 1] = 0.0
                 a = work[j0]
                 b = work[j1]
@@ -2413,239 +1454,32 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = 1.0
-            elif op == 337:  # sqdiff_cv + add_vc
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 338:  # sqdiff_cv + sub
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
+            elif op == 299:  # sub + sqdiff
+                a = work[i0]
+                b = work[i1]
                 y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = -1.0
-            elif op == 339:  # sqdiff_cv + sub_vc
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
                 work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 340:  # sqdiff_cv + mul
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 341:  # sqdiff_cv + mul_vc
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 342:  # sqdiff_cv + square
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 343:  # sqdiff_cv + sqdiff
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
+                partials[i, 0] = 1.0
+                partials[i, 1] = -1.0
                 a = work[j0]
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 344:  # sqdiff_cv + sqdiff_cv
-                a = consts[i1]
-                b = work[i0]
+            elif op == 300:  # sqdiff + sub
+                a = work[i0]
+                b = work[i1]
                 y = (a - b) * (a - b)
                 work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 345:  # sqdiff_cv + inv_cube
-                a = consts[i1]
-                b = work[i0]
-                y = (a - b) * (a - b)
-                work[r] = y
-                partials[i, 0] = -2.0 * (a - b)
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
-            elif op == 346:  # inv_cube + add
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 1.0
-            elif op == 347:  # inv_cube + add_vc
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a + b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 348:  # inv_cube + sub
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
                 a = work[j0]
                 b = work[j1]
                 y = a - b
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
-            elif op == 349:  # inv_cube + sub_vc
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a - b
-                work[r2] = y
-                partials[i + 1, 0] = 1.0
-                partials[i + 1, 1] = 0.0
-            elif op == 350:  # inv_cube + mul
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = a
-            elif op == 351:  # inv_cube + mul_vc
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = a * b
-                work[r2] = y
-                partials[i + 1, 0] = b
-                partials[i + 1, 1] = 0.0
-            elif op == 352:  # inv_cube + square
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = a * a
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * a
-                partials[i + 1, 1] = 0.0
-            elif op == 353:  # inv_cube + sqdiff
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = 2.0 * (a - b)
-                partials[i + 1, 1] = -2.0 * (a - b)
-            elif op == 354:  # inv_cube + sqdiff_cv
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = (a - b) * (a - b)
-                work[r2] = y
-                partials[i + 1, 0] = -2.0 * (a - b)
-                partials[i + 1, 1] = 0.0
-            elif op == 355:  # inv_cube + inv_cube
-                a = work[i0]
-                y = 1.0 / (a * a * a)
-                work[r] = y
-                partials[i, 0] = -3.0 * y / a
-                partials[i, 1] = 0.0
-                a = work[j0]
-                y = 1.0 / (a * a * a)
-                work[r2] = y
-                partials[i + 1, 0] = -3.0 * y / a
-                partials[i + 1, 1] = 0.0
             i += 1
         elif op <= 10:
             if op == 0:  # const
@@ -2723,11 +1557,23 @@ def values_partials(code, instr, consts, work, partials):
                 work[r] = y
                 partials[i, 0] = -y / b
                 partials[i, 1] = 0.0
+        elif op == 49:  # neg
+            a = work[i0]
+            y = -a
+            work[r] = y
+            partials[i, 0] = -1.0
+            partials[i, 1] = 0.0
         elif op == 55:  # square
             a = work[i0]
             y = a * a
             work[r] = y
             partials[i, 0] = 2.0 * a
+            partials[i, 1] = 0.0
+        elif op == 56:  # reciprocal
+            a = work[i0]
+            y = 1.0 / a
+            work[r] = y
+            partials[i, 0] = -y * y
             partials[i, 1] = 0.0
         elif op == 79:  # sqdiff
             a = work[i0]
@@ -2736,23 +1582,12 @@ def values_partials(code, instr, consts, work, partials):
             work[r] = y
             partials[i, 0] = 2.0 * (a - b)
             partials[i, 1] = -2.0 * (a - b)
-        elif op == 82:  # cube
+        elif op == 80:  # sqdiff_vc
             a = work[i0]
-            y = a * a * a
+            b = consts[i1]
+            y = (a - b) * (a - b)
             work[r] = y
-            partials[i, 0] = 3.0 * a * a
-            partials[i, 1] = 0.0
-        elif op == 56:  # reciprocal
-            a = work[i0]
-            y = 1.0 / a
-            work[r] = y
-            partials[i, 0] = -y * y
-            partials[i, 1] = 0.0
-        elif op == 83:  # inv_cube
-            a = work[i0]
-            y = 1.0 / (a * a * a)
-            work[r] = y
-            partials[i, 0] = -3.0 * y / a
+            partials[i, 0] = 2.0 * (a - b)
             partials[i, 1] = 0.0
         elif op == 81:  # sqdiff_cv
             a = consts[i1]
@@ -2761,18 +1596,17 @@ def values_partials(code, instr, consts, work, partials):
             work[r] = y
             partials[i, 0] = -2.0 * (a - b)
             partials[i, 1] = 0.0
-        elif op == 49:  # neg
+        elif op == 82:  # cube
             a = work[i0]
-            y = -a
+            y = a * a * a
             work[r] = y
-            partials[i, 0] = -1.0
+            partials[i, 0] = 3.0 * a * a
             partials[i, 1] = 0.0
-        elif op == 80:  # sqdiff_vc
+        elif op == 83:  # inv_cube
             a = work[i0]
-            b = consts[i1]
-            y = (a - b) * (a - b)
+            y = 1.0 / (a * a * a)
             work[r] = y
-            partials[i, 0] = 2.0 * (a - b)
+            partials[i, 0] = -3.0 * y / a
             partials[i, 1] = 0.0
         else:
             if op == 11:  # pow
@@ -3414,6 +2248,15 @@ def values_second(instr, consts, work, partials, second):
                 second[i, 0] = 2.0 * (y / b) / b
                 second[i, 1] = 0.0
                 second[i, 2] = 0.0
+        elif op == 49:  # neg
+            a = work[i0]
+            y = -a
+            work[r] = y
+            partials[i, 0] = -1.0
+            partials[i, 1] = 0.0
+            second[i, 0] = 0.0
+            second[i, 1] = 0.0
+            second[i, 2] = 0.0
         elif op == 55:  # square
             a = work[i0]
             y = a * a
@@ -3421,6 +2264,15 @@ def values_second(instr, consts, work, partials, second):
             partials[i, 0] = 2.0 * a
             partials[i, 1] = 0.0
             second[i, 0] = 2.0
+            second[i, 1] = 0.0
+            second[i, 2] = 0.0
+        elif op == 56:  # reciprocal
+            a = work[i0]
+            y = 1.0 / a
+            work[r] = y
+            partials[i, 0] = -y * y
+            partials[i, 1] = 0.0
+            second[i, 0] = 2.0 * y * y * y
             second[i, 1] = 0.0
             second[i, 2] = 0.0
         elif op == 79:  # sqdiff
@@ -3433,31 +2285,14 @@ def values_second(instr, consts, work, partials, second):
             second[i, 0] = 2.0
             second[i, 1] = -2.0
             second[i, 2] = 2.0
-        elif op == 82:  # cube
+        elif op == 80:  # sqdiff_vc
             a = work[i0]
-            y = a * a * a
+            b = consts[i1]
+            y = (a - b) * (a - b)
             work[r] = y
-            partials[i, 0] = 3.0 * a * a
+            partials[i, 0] = 2.0 * (a - b)
             partials[i, 1] = 0.0
-            second[i, 0] = 6.0 * a
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 56:  # reciprocal
-            a = work[i0]
-            y = 1.0 / a
-            work[r] = y
-            partials[i, 0] = -y * y
-            partials[i, 1] = 0.0
-            second[i, 0] = 2.0 * y * y * y
-            second[i, 1] = 0.0
-            second[i, 2] = 0.0
-        elif op == 83:  # inv_cube
-            a = work[i0]
-            y = 1.0 / (a * a * a)
-            work[r] = y
-            partials[i, 0] = -3.0 * y / a
-            partials[i, 1] = 0.0
-            second[i, 0] = 12.0 * (y / a) / a
+            second[i, 0] = 2.0
             second[i, 1] = 0.0
             second[i, 2] = 0.0
         elif op == 81:  # sqdiff_cv
@@ -3470,23 +2305,22 @@ def values_second(instr, consts, work, partials, second):
             second[i, 0] = 2.0
             second[i, 1] = 0.0
             second[i, 2] = 0.0
-        elif op == 49:  # neg
+        elif op == 82:  # cube
             a = work[i0]
-            y = -a
+            y = a * a * a
             work[r] = y
-            partials[i, 0] = -1.0
+            partials[i, 0] = 3.0 * a * a
             partials[i, 1] = 0.0
-            second[i, 0] = 0.0
+            second[i, 0] = 6.0 * a
             second[i, 1] = 0.0
             second[i, 2] = 0.0
-        elif op == 80:  # sqdiff_vc
+        elif op == 83:  # inv_cube
             a = work[i0]
-            b = consts[i1]
-            y = (a - b) * (a - b)
+            y = 1.0 / (a * a * a)
             work[r] = y
-            partials[i, 0] = 2.0 * (a - b)
+            partials[i, 0] = -3.0 * y / a
             partials[i, 1] = 0.0
-            second[i, 0] = 2.0
+            second[i, 0] = 12.0 * (y / a) / a
             second[i, 1] = 0.0
             second[i, 2] = 0.0
         else:
@@ -4319,10 +3153,20 @@ def block_values(instr, consts, work):
                     b = work[i0, k]
                     y = a / b
                     work[r, k] = y
+        elif op == 49:  # neg
+            for k in range(nb):
+                a = work[i0, k]
+                y = -a
+                work[r, k] = y
         elif op == 55:  # square
             for k in range(nb):
                 a = work[i0, k]
                 y = a * a
+                work[r, k] = y
+        elif op == 56:  # reciprocal
+            for k in range(nb):
+                a = work[i0, k]
+                y = 1.0 / a
                 work[r, k] = y
         elif op == 79:  # sqdiff
             for k in range(nb):
@@ -4330,20 +3174,11 @@ def block_values(instr, consts, work):
                 b = work[i1, k]
                 y = (a - b) * (a - b)
                 work[r, k] = y
-        elif op == 82:  # cube
+        elif op == 80:  # sqdiff_vc
             for k in range(nb):
                 a = work[i0, k]
-                y = a * a * a
-                work[r, k] = y
-        elif op == 56:  # reciprocal
-            for k in range(nb):
-                a = work[i0, k]
-                y = 1.0 / a
-                work[r, k] = y
-        elif op == 83:  # inv_cube
-            for k in range(nb):
-                a = work[i0, k]
-                y = 1.0 / (a * a * a)
+                b = consts[i1]
+                y = (a - b) * (a - b)
                 work[r, k] = y
         elif op == 81:  # sqdiff_cv
             for k in range(nb):
@@ -4351,16 +3186,15 @@ def block_values(instr, consts, work):
                 b = work[i0, k]
                 y = (a - b) * (a - b)
                 work[r, k] = y
-        elif op == 49:  # neg
+        elif op == 82:  # cube
             for k in range(nb):
                 a = work[i0, k]
-                y = -a
+                y = a * a * a
                 work[r, k] = y
-        elif op == 80:  # sqdiff_vc
+        elif op == 83:  # inv_cube
             for k in range(nb):
                 a = work[i0, k]
-                b = consts[i1]
-                y = (a - b) * (a - b)
+                y = 1.0 / (a * a * a)
                 work[r, k] = y
         else:
             if op == 11:  # pow
@@ -4907,6 +3741,13 @@ def block_reverse(instr, consts, work, adj):
                     b = work[i0, k]
                     y = work[r, k]
                     adj[i0, k] += (-y / b) * g
+        elif op == 49:  # neg
+            for k in range(nb):
+                g = adj[r, k]
+                adj[r, k] = 0.0
+                a = work[i0, k]
+                y = work[r, k]
+                adj[i0, k] += (-1.0) * g
         elif op == 55:  # square
             for k in range(nb):
                 g = adj[r, k]
@@ -4914,6 +3755,13 @@ def block_reverse(instr, consts, work, adj):
                 a = work[i0, k]
                 y = work[r, k]
                 adj[i0, k] += (2.0 * a) * g
+        elif op == 56:  # reciprocal
+            for k in range(nb):
+                g = adj[r, k]
+                adj[r, k] = 0.0
+                a = work[i0, k]
+                y = work[r, k]
+                adj[i0, k] += (-y * y) * g
         elif op == 79:  # sqdiff
             for k in range(nb):
                 g = adj[r, k]
@@ -4923,42 +3771,6 @@ def block_reverse(instr, consts, work, adj):
                 y = work[r, k]
                 adj[i0, k] += (2.0 * (a - b)) * g
                 adj[i1, k] += (-2.0 * (a - b)) * g
-        elif op == 82:  # cube
-            for k in range(nb):
-                g = adj[r, k]
-                adj[r, k] = 0.0
-                a = work[i0, k]
-                y = work[r, k]
-                adj[i0, k] += (3.0 * a * a) * g
-        elif op == 56:  # reciprocal
-            for k in range(nb):
-                g = adj[r, k]
-                adj[r, k] = 0.0
-                a = work[i0, k]
-                y = work[r, k]
-                adj[i0, k] += (-y * y) * g
-        elif op == 83:  # inv_cube
-            for k in range(nb):
-                g = adj[r, k]
-                adj[r, k] = 0.0
-                a = work[i0, k]
-                y = work[r, k]
-                adj[i0, k] += (-3.0 * y / a) * g
-        elif op == 81:  # sqdiff_cv
-            for k in range(nb):
-                g = adj[r, k]
-                adj[r, k] = 0.0
-                a = consts[i1]
-                b = work[i0, k]
-                y = work[r, k]
-                adj[i0, k] += (-2.0 * (a - b)) * g
-        elif op == 49:  # neg
-            for k in range(nb):
-                g = adj[r, k]
-                adj[r, k] = 0.0
-                a = work[i0, k]
-                y = work[r, k]
-                adj[i0, k] += (-1.0) * g
         elif op == 80:  # sqdiff_vc
             for k in range(nb):
                 g = adj[r, k]
@@ -4967,6 +3779,28 @@ def block_reverse(instr, consts, work, adj):
                 b = consts[i1]
                 y = work[r, k]
                 adj[i0, k] += (2.0 * (a - b)) * g
+        elif op == 81:  # sqdiff_cv
+            for k in range(nb):
+                g = adj[r, k]
+                adj[r, k] = 0.0
+                a = consts[i1]
+                b = work[i0, k]
+                y = work[r, k]
+                adj[i0, k] += (-2.0 * (a - b)) * g
+        elif op == 82:  # cube
+            for k in range(nb):
+                g = adj[r, k]
+                adj[r, k] = 0.0
+                a = work[i0, k]
+                y = work[r, k]
+                adj[i0, k] += (3.0 * a * a) * g
+        elif op == 83:  # inv_cube
+            for k in range(nb):
+                g = adj[r, k]
+                adj[r, k] = 0.0
+                a = work[i0, k]
+                y = work[r, k]
+                adj[i0, k] += (-3.0 * y / a) * g
         else:
             if op == 11:  # pow
                 for k in range(nb):
@@ -5604,107 +4438,7 @@ def adjoint_recompute(code, instr, consts, work, adj):
             r2 = np.uint32(instr[i - 1, 1])
             j0 = np.uint32(instr[i - 1, 2])
             j1 = np.uint32(instr[i - 1, 3])
-            if op == 256:  # add + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 257:  # add + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 258:  # add + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 259:  # add + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 260:  # add + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 261:  # add + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 262:  # add + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 263:  # add + sqdiff
+            if op == 256:  # add + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -5719,7 +4453,22 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (2.0 * (a - b)) * g
                 adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 264:  # add + sqdiff_cv
+            elif op == 257:  # sqdiff + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 258:  # add + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -5733,7 +4482,235 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 b = work[j0]
                 y = work[r2]
                 adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 265:  # add + inv_cube
+            elif op == 259:  # mul_vc + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 260:  # square + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 261:  # sqdiff_cv + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 262:  # mul + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 263:  # sqdiff + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 264:  # sub + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 265:  # add + mul
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 266:  # mul + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 267:  # mul + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 268:  # mul_vc + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 269:  # sub + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 270:  # add + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 271:  # sub + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 272:  # add + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 273:  # sub + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 274:  # square + sub
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 275:  # add + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -5746,13 +4723,23 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[j0]
                 y = work[r2]
                 adj[j0] += (-3.0 * y / a) * g
-            elif op == 266:  # add_vc + add
+            elif op == 276:  # square + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 277:  # inv_cube + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
@@ -5760,198 +4747,18 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (1.0) * g
                 adj[j1] += (1.0) * g
-            elif op == 267:  # add_vc + add_vc
+            elif op == 278:  # inv_cube + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 268:  # add_vc + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 269:  # add_vc + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 270:  # add_vc + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 271:  # add_vc + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 272:  # add_vc + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += (-3.0 * y / a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
                 adj[j0] += (2.0 * a) * g
-            elif op == 273:  # add_vc + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 274:  # add_vc + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 275:  # add_vc + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 276:  # sub + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 277:  # sub + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 278:  # sub + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 279:  # sub + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 280:  # sub + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 281:  # sub + mul_vc
+            elif op == 279:  # sub + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -5965,336 +4772,7 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 b = consts[j1]
                 y = work[r2]
                 adj[j0] += (b) * g
-            elif op == 282:  # sub + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 283:  # sub + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 284:  # sub + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 285:  # sub + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 286:  # sub_vc + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 287:  # sub_vc + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 288:  # sub_vc + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 289:  # sub_vc + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 290:  # sub_vc + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 291:  # sub_vc + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 292:  # sub_vc + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 293:  # sub_vc + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 294:  # sub_vc + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 295:  # sub_vc + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (1.0) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 296:  # mul + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 297:  # mul + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 298:  # mul + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 299:  # mul + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 300:  # mul + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 301:  # mul + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 302:  # mul + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 303:  # mul + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 304:  # mul + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 305:  # mul + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 306:  # mul_vc + add
+            elif op == 280:  # mul_vc + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6308,47 +4786,7 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (1.0) * g
                 adj[j1] += (1.0) * g
-            elif op == 307:  # mul_vc + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 308:  # mul_vc + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 309:  # mul_vc + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = consts[i1]
-                y = work[r]
-                adj[i0] += (b) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 310:  # mul_vc + mul
+            elif op == 281:  # mul_vc + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6362,7 +4800,35 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (b) * g
                 adj[j1] += (a) * g
-            elif op == 311:  # mul_vc + mul_vc
+            elif op == 282:  # add + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 283:  # mul + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 284:  # mul_vc + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6374,59 +4840,74 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 312:  # mul_vc + square
+                adj[j0] += (1.0) * g
+            elif op == 285:  # add_vc + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 286:  # mul + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
                 adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
                 adj[j0] += (2.0 * a) * g
-            elif op == 313:  # mul_vc + sqdiff
+            elif op == 287:  # square + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 314:  # mul_vc + sqdiff_cv
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
+            elif op == 288:  # sub + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = consts[i1]
+                b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
+                a = work[j0]
+                b = consts[j1]
                 y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 315:  # mul_vc + inv_cube
+                adj[j0] += (1.0) * g
+            elif op == 289:  # add + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = consts[i1]
+                b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 316:  # square + add
+                adj[j0] += (2.0 * a) * g
+            elif op == 290:  # square + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6439,24 +4920,27 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (1.0) * g
                 adj[j1] += (1.0) * g
-            elif op == 317:  # square + add_vc
+            elif op == 291:  # add + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
+                b = work[i1]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
                 adj[j0] += (1.0) * g
-            elif op == 318:  # square + sub
+            elif op == 292:  # add_vc + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
+                b = consts[i1]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
@@ -6464,55 +4948,7 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (1.0) * g
                 adj[j1] += (-1.0) * g
-            elif op == 319:  # square + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 320:  # square + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 321:  # square + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 322:  # square + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 323:  # square + sqdiff
+            elif op == 293:  # square + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6525,30 +4961,7 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (2.0 * (a - b)) * g
                 adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 324:  # square + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 325:  # square + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (2.0 * a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 326:  # sqdiff + add
+            elif op == 294:  # sqdiff + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6559,25 +4972,75 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
-                b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 327:  # sqdiff + add_vc
+                adj[j0] += (2.0 * a) * g
+            elif op == 295:  # add_vc + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
-                b = work[i1]
+                b = consts[i1]
                 y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 296:  # sqdiff_cv + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
                 adj[j0] += (1.0) * g
-            elif op == 328:  # sqdiff + sub
+            elif op == 297:  # inv_cube + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 298:  # add_vc + add
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
+            elif op == 299:  # sub + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 300:  # sqdiff + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
@@ -6592,358 +5055,6 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (1.0) * g
                 adj[j1] += (-1.0) * g
-            elif op == 329:  # sqdiff + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 330:  # sqdiff + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 331:  # sqdiff + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 332:  # sqdiff + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 333:  # sqdiff + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 334:  # sqdiff + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 335:  # sqdiff + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                b = work[i1]
-                y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 336:  # sqdiff_cv + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 337:  # sqdiff_cv + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 338:  # sqdiff_cv + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 339:  # sqdiff_cv + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 340:  # sqdiff_cv + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 341:  # sqdiff_cv + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 342:  # sqdiff_cv + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 343:  # sqdiff_cv + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 344:  # sqdiff_cv + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 345:  # sqdiff_cv + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = consts[i1]
-                b = work[i0]
-                y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
-            elif op == 346:  # inv_cube + add
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
-            elif op == 347:  # inv_cube + add_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 348:  # inv_cube + sub
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
-            elif op == 349:  # inv_cube + sub_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (1.0) * g
-            elif op == 350:  # inv_cube + mul
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
-            elif op == 351:  # inv_cube + mul_vc
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = consts[j1]
-                y = work[r2]
-                adj[j0] += (b) * g
-            elif op == 352:  # inv_cube + square
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (2.0 * a) * g
-            elif op == 353:  # inv_cube + sqdiff
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                b = work[j1]
-                y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
-            elif op == 354:  # inv_cube + sqdiff_cv
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = consts[j1]
-                b = work[j0]
-                y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
-            elif op == 355:  # inv_cube + inv_cube
-                g = adj[r]
-                adj[r] = 0.0
-                a = work[i0]
-                y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
-                g = adj[r2]
-                adj[r2] = 0.0
-                a = work[j0]
-                y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
             i -= 1
         elif op <= 10:
             if op == 0:  # const
@@ -7022,12 +5133,24 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 b = work[i0]
                 y = work[r]
                 adj[i0] += (-y / b) * g
+        elif op == 49:  # neg
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-1.0) * g
         elif op == 55:  # square
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
             adj[i0] += (2.0 * a) * g
+        elif op == 56:  # reciprocal
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-y * y) * g
         elif op == 79:  # sqdiff
             g = adj[r]
             adj[r] = 0.0
@@ -7036,37 +5159,6 @@ def adjoint_recompute(code, instr, consts, work, adj):
             y = work[r]
             adj[i0] += (2.0 * (a - b)) * g
             adj[i1] += (-2.0 * (a - b)) * g
-        elif op == 82:  # cube
-            g = adj[r]
-            adj[r] = 0.0
-            a = work[i0]
-            y = work[r]
-            adj[i0] += (3.0 * a * a) * g
-        elif op == 56:  # reciprocal
-            g = adj[r]
-            adj[r] = 0.0
-            a = work[i0]
-            y = work[r]
-            adj[i0] += (-y * y) * g
-        elif op == 83:  # inv_cube
-            g = adj[r]
-            adj[r] = 0.0
-            a = work[i0]
-            y = work[r]
-            adj[i0] += (-3.0 * y / a) * g
-        elif op == 81:  # sqdiff_cv
-            g = adj[r]
-            adj[r] = 0.0
-            a = consts[i1]
-            b = work[i0]
-            y = work[r]
-            adj[i0] += (-2.0 * (a - b)) * g
-        elif op == 49:  # neg
-            g = adj[r]
-            adj[r] = 0.0
-            a = work[i0]
-            y = work[r]
-            adj[i0] += (-1.0) * g
         elif op == 80:  # sqdiff_vc
             g = adj[r]
             adj[r] = 0.0
@@ -7074,6 +5166,25 @@ def adjoint_recompute(code, instr, consts, work, adj):
             b = consts[i1]
             y = work[r]
             adj[i0] += (2.0 * (a - b)) * g
+        elif op == 81:  # sqdiff_cv
+            g = adj[r]
+            adj[r] = 0.0
+            a = consts[i1]
+            b = work[i0]
+            y = work[r]
+            adj[i0] += (-2.0 * (a - b)) * g
+        elif op == 82:  # cube
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (3.0 * a * a) * g
+        elif op == 83:  # inv_cube
+            g = adj[r]
+            adj[r] = 0.0
+            a = work[i0]
+            y = work[r]
+            adj[i0] += (-3.0 * y / a) * g
         else:
             if op == 11:  # pow
                 g = adj[r]
@@ -7761,6 +5872,16 @@ def values_runs(runs, instr, consts, work):
                     y = a / b
                     r = np.uint32(instr[i, 1])
                     work[r] = y
+        elif op == 49:  # neg
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = -a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
         elif op == 55:  # square
             for i in range(start, stop):
                 i0 = np.uint32(instr[i, 2])
@@ -7769,6 +5890,16 @@ def values_runs(runs, instr, consts, work):
                 else:
                     a = work[i0]
                 y = a * a
+                r = np.uint32(instr[i, 1])
+                work[r] = y
+        elif op == 56:  # reciprocal
+            for i in range(start, stop):
+                i0 = np.uint32(instr[i, 2])
+                if i0 == r:
+                    a = y
+                else:
+                    a = work[i0]
+                y = 1.0 / a
                 r = np.uint32(instr[i, 1])
                 work[r] = y
         elif op == 79:  # sqdiff
@@ -7786,34 +5917,15 @@ def values_runs(runs, instr, consts, work):
                 y = (a - b) * (a - b)
                 r = np.uint32(instr[i, 1])
                 work[r] = y
-        elif op == 82:  # cube
+        elif op == 80:  # sqdiff_vc
             for i in range(start, stop):
                 i0 = np.uint32(instr[i, 2])
                 if i0 == r:
                     a = y
                 else:
                     a = work[i0]
-                y = a * a * a
-                r = np.uint32(instr[i, 1])
-                work[r] = y
-        elif op == 56:  # reciprocal
-            for i in range(start, stop):
-                i0 = np.uint32(instr[i, 2])
-                if i0 == r:
-                    a = y
-                else:
-                    a = work[i0]
-                y = 1.0 / a
-                r = np.uint32(instr[i, 1])
-                work[r] = y
-        elif op == 83:  # inv_cube
-            for i in range(start, stop):
-                i0 = np.uint32(instr[i, 2])
-                if i0 == r:
-                    a = y
-                else:
-                    a = work[i0]
-                y = 1.0 / (a * a * a)
+                b = consts[np.uint32(instr[i, 3])]
+                y = (a - b) * (a - b)
                 r = np.uint32(instr[i, 1])
                 work[r] = y
         elif op == 81:  # sqdiff_cv
@@ -7827,25 +5939,24 @@ def values_runs(runs, instr, consts, work):
                 y = (a - b) * (a - b)
                 r = np.uint32(instr[i, 1])
                 work[r] = y
-        elif op == 49:  # neg
+        elif op == 82:  # cube
             for i in range(start, stop):
                 i0 = np.uint32(instr[i, 2])
                 if i0 == r:
                     a = y
                 else:
                     a = work[i0]
-                y = -a
+                y = a * a * a
                 r = np.uint32(instr[i, 1])
                 work[r] = y
-        elif op == 80:  # sqdiff_vc
+        elif op == 83:  # inv_cube
             for i in range(start, stop):
                 i0 = np.uint32(instr[i, 2])
                 if i0 == r:
                     a = y
                 else:
                     a = work[i0]
-                b = consts[np.uint32(instr[i, 3])]
-                y = (a - b) * (a - b)
+                y = 1.0 / (a * a * a)
                 r = np.uint32(instr[i, 1])
                 work[r] = y
         else:
@@ -8453,106 +6564,51 @@ def values_runs(runs, instr, consts, work):
 PAIR_BASE = 256
 N_OPCODES = 97
 PAIRS = (
-    (1, 1),  # add + add
-    (1, 2),  # add + add_vc
-    (1, 3),  # add + sub
-    (1, 4),  # add + sub_vc
-    (1, 6),  # add + mul
-    (1, 7),  # add + mul_vc
-    (1, 55),  # add + square
     (1, 79),  # add + sqdiff
-    (1, 81),  # add + sqdiff_cv
-    (1, 83),  # add + inv_cube
-    (2, 1),  # add_vc + add
-    (2, 2),  # add_vc + add_vc
-    (2, 3),  # add_vc + sub
-    (2, 4),  # add_vc + sub_vc
-    (2, 6),  # add_vc + mul
-    (2, 7),  # add_vc + mul_vc
-    (2, 55),  # add_vc + square
-    (2, 79),  # add_vc + sqdiff
-    (2, 81),  # add_vc + sqdiff_cv
-    (2, 83),  # add_vc + inv_cube
-    (3, 1),  # sub + add
-    (3, 2),  # sub + add_vc
-    (3, 3),  # sub + sub
-    (3, 4),  # sub + sub_vc
-    (3, 6),  # sub + mul
-    (3, 7),  # sub + mul_vc
-    (3, 55),  # sub + square
-    (3, 79),  # sub + sqdiff
-    (3, 81),  # sub + sqdiff_cv
-    (3, 83),  # sub + inv_cube
-    (4, 1),  # sub_vc + add
-    (4, 2),  # sub_vc + add_vc
-    (4, 3),  # sub_vc + sub
-    (4, 4),  # sub_vc + sub_vc
-    (4, 6),  # sub_vc + mul
-    (4, 7),  # sub_vc + mul_vc
-    (4, 55),  # sub_vc + square
-    (4, 79),  # sub_vc + sqdiff
-    (4, 81),  # sub_vc + sqdiff_cv
-    (4, 83),  # sub_vc + inv_cube
-    (6, 1),  # mul + add
-    (6, 2),  # mul + add_vc
-    (6, 3),  # mul + sub
-    (6, 4),  # mul + sub_vc
-    (6, 6),  # mul + mul
-    (6, 7),  # mul + mul_vc
-    (6, 55),  # mul + square
-    (6, 79),  # mul + sqdiff
-    (6, 81),  # mul + sqdiff_cv
-    (6, 83),  # mul + inv_cube
-    (7, 1),  # mul_vc + add
-    (7, 2),  # mul_vc + add_vc
-    (7, 3),  # mul_vc + sub
-    (7, 4),  # mul_vc + sub_vc
-    (7, 6),  # mul_vc + mul
-    (7, 7),  # mul_vc + mul_vc
-    (7, 55),  # mul_vc + square
-    (7, 79),  # mul_vc + sqdiff
-    (7, 81),  # mul_vc + sqdiff_cv
-    (7, 83),  # mul_vc + inv_cube
-    (55, 1),  # square + add
-    (55, 2),  # square + add_vc
-    (55, 3),  # square + sub
-    (55, 4),  # square + sub_vc
-    (55, 6),  # square + mul
-    (55, 7),  # square + mul_vc
-    (55, 55),  # square + square
-    (55, 79),  # square + sqdiff
-    (55, 81),  # square + sqdiff_cv
-    (55, 83),  # square + inv_cube
     (79, 1),  # sqdiff + add
-    (79, 2),  # sqdiff + add_vc
-    (79, 3),  # sqdiff + sub
-    (79, 4),  # sqdiff + sub_vc
-    (79, 6),  # sqdiff + mul
-    (79, 7),  # sqdiff + mul_vc
-    (79, 55),  # sqdiff + square
-    (79, 79),  # sqdiff + sqdiff
-    (79, 81),  # sqdiff + sqdiff_cv
-    (79, 83),  # sqdiff + inv_cube
+    (1, 81),  # add + sqdiff_cv
+    (7, 55),  # mul_vc + square
+    (55, 7),  # square + mul_vc
     (81, 1),  # sqdiff_cv + add
-    (81, 2),  # sqdiff_cv + add_vc
-    (81, 3),  # sqdiff_cv + sub
-    (81, 4),  # sqdiff_cv + sub_vc
-    (81, 6),  # sqdiff_cv + mul
-    (81, 7),  # sqdiff_cv + mul_vc
-    (81, 55),  # sqdiff_cv + square
-    (81, 79),  # sqdiff_cv + sqdiff
-    (81, 81),  # sqdiff_cv + sqdiff_cv
-    (81, 83),  # sqdiff_cv + inv_cube
+    (6, 6),  # mul + mul
+    (79, 79),  # sqdiff + sqdiff
+    (3, 6),  # sub + mul
+    (1, 6),  # add + mul
+    (6, 1),  # mul + add
+    (6, 3),  # mul + sub
+    (7, 3),  # mul_vc + sub
+    (3, 3),  # sub + sub
+    (1, 1),  # add + add
+    (3, 1),  # sub + add
+    (1, 3),  # add + sub
+    (3, 55),  # sub + square
+    (55, 3),  # square + sub
+    (1, 83),  # add + inv_cube
+    (55, 83),  # square + inv_cube
     (83, 1),  # inv_cube + add
-    (83, 2),  # inv_cube + add_vc
-    (83, 3),  # inv_cube + sub
-    (83, 4),  # inv_cube + sub_vc
-    (83, 6),  # inv_cube + mul
-    (83, 7),  # inv_cube + mul_vc
     (83, 55),  # inv_cube + square
-    (83, 79),  # inv_cube + sqdiff
-    (83, 81),  # inv_cube + sqdiff_cv
+    (3, 7),  # sub + mul_vc
+    (7, 1),  # mul_vc + add
+    (7, 6),  # mul_vc + mul
+    (1, 7),  # add + mul_vc
+    (6, 7),  # mul + mul_vc
+    (7, 2),  # mul_vc + add_vc
+    (2, 7),  # add_vc + mul_vc
+    (6, 55),  # mul + square
+    (55, 6),  # square + mul
+    (3, 2),  # sub + add_vc
+    (1, 55),  # add + square
+    (55, 1),  # square + add
+    (1, 2),  # add + add_vc
+    (2, 3),  # add_vc + sub
+    (55, 79),  # square + sqdiff
+    (79, 55),  # sqdiff + square
+    (2, 81),  # add_vc + sqdiff_cv
+    (81, 2),  # sqdiff_cv + add_vc
     (83, 83),  # inv_cube + inv_cube
+    (2, 1),  # add_vc + add
+    (3, 79),  # sub + sqdiff
+    (79, 3),  # sqdiff + sub
 )
 
 # ---- END GENERATED ----

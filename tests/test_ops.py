@@ -223,6 +223,38 @@ def test_table_fields_complete():
             assert op.d1 == op.d01 == op.d11 == "0.0", op.name
 
 
+def test_hot_split_follows_the_flags_in_any_table_order(rng):
+    """The kernels' small switch, single compares and big table are chosen by
+    ``Op.hot``, not by position: with the opcodes dealt out in random orders,
+    every opcode lands in exactly one part, every "switch" op in the range the
+    switch tests, every "single" op outside it in a compare of its own."""
+    import dataclasses
+    for _ in range(20):
+        perm = rng.permutation(ops.N_OPCODES)
+        shuffled = [dataclasses.replace(v, opcode=int(perm[v.opcode])) for v in ops.VARIANTS]
+        switch, (lo, hi), singles, rest = codegen._hot_split(shuffled)
+        seen = sorted(v.opcode for v in switch + singles + rest)
+        assert seen == list(range(ops.N_OPCODES))
+        assert [v.opcode for v in switch] == list(range(lo, hi + 1))
+        for v in shuffled:
+            if v.op is None or v.op.hot == "switch":
+                assert v in switch, v.name
+            elif v.op.hot == "single":
+                assert v in switch or v in singles, v.name
+            else:
+                assert v in switch or v in rest, v.name
+    switch, _, singles, _ = codegen._hot_split()  # the table as it is: nothing unflagged
+    assert all(v.op is None or v.op.hot == "switch" for v in switch)
+    assert {v.op.name for v in singles} == {o.name for o in ops.TABLE if o.hot == "single"}
+
+
+def test_declared_superinstructions_are_distinct_pairs_of_opcodes():
+    assert len(set(codegen.SUPERINSTRUCTIONS)) == len(codegen.SUPERINSTRUCTIONS)
+    for a, b in codegen.SUPERINSTRUCTIONS:
+        assert a in ops.OPCODES and b in ops.OPCODES and a != "const" != b
+    assert codegen.PAIR_BASE > ops.N_OPCODES
+
+
 # --- superinstructions: two adjacent rows in one dispatch ---------------------
 
 def _apply(v, ref, slot, other, consts):
@@ -310,7 +342,8 @@ def test_pair_dispatch_is_greedy_and_decodes_to_the_opcodes(rng, backwards):
     for bad in ([0, ops.N_OPCODES], [-1], [[1, 2]]):  # never indexes its table out of range
         with pytest.raises(ValueError, match="opcodes"):
             dispatch(np.array(bad))
-    hot = [ops.OPCODES[n] for n in codegen.PAIR_OPS] + [ops.OPCODES["exp"], ops.OPCODES["div"]]
+    hot = sorted({ops.OPCODES[n] for pair in codegen.SUPERINSTRUCTIONS for n in pair}
+                 | {ops.OPCODES["exp"], ops.OPCODES["div"]})
     for _ in range(50):
         opcodes = rng.choice(hot, size=int(rng.integers(0, 40))).astype(np.int32)
         code = dispatch(opcodes)
