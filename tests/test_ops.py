@@ -4,6 +4,7 @@ second partials against differences of the reference, special points, and the
 generated kernels against the table."""
 import math
 
+import mpmath as mp
 import numpy as np
 import pytest
 import scipy.special
@@ -578,8 +579,6 @@ def test_fmin_fmax_ignore_nan_minimum_maximum_propagate_it(name, ufunc):
 
 
 # --- every op against a 50-digit oracle at random, tiny, huge and special points ---
-
-import mpmath as mp  # noqa: E402  (a test dependency; only these tests use it)
 
 _Z = lambda a, b: 0  # noqa: E731
 
