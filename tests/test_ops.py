@@ -532,11 +532,12 @@ def test_remainder_derivatives_are_minus_the_exact_quotient(rng):
     (lambda x: np.divmod(x[0], x[1])[1], "mod"), (lambda x: np.fmod(x[0], x[1]), "fmod"),
     (lambda x: np.fmin(x[0], x[1]), "fmin"), (lambda x: np.fmax(x[0], x[1]), "fmax"),
     (lambda x: np.minimum(x[0], x[1]), "minimum"), (lambda x: np.maximum(x[0], x[1]), "maximum"),
+    (lambda x: np.fabs(x[0]), "abs"), (lambda x: np.float_power(np.fabs(x[0]), x[1]), "pow"),
 ], ids=lambda e: e if isinstance(e, str) else "")
 def test_operators_and_ufuncs_record_their_op(expr, name):
     tape = adjit.trace(expr, [1.5, 0.4], optimize=False)
     names = [ops.NAMES[c] for c in tape.opcode]
-    assert name in names and set(names) <= {name, "mod", "floordiv"}  # divmod: both
+    assert name in names and set(names) <= {name, "mod", "floordiv", "abs"}  # divmod: both
     x = np.array([[-3.7, 0.4], [2.5, -0.3]])
     with np.errstate(all="ignore"):
         want = np.array([expr(row) for row in x])
