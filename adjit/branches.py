@@ -13,17 +13,9 @@ import numpy as np
 
 from . import ops, sweeps
 
-_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+_SYMBOL = {op.name: op.symbol for op in ops.TABLE if op.symbol}
 #: piecewise ops and the test for "at the kink" on their operands (a, b)
-_KINK = {
-    "abs": lambda a, b: a == 0.0,
-    "sign": lambda a, b: a == 0.0,
-    "floor": lambda a, b: a == np.floor(a),
-    "ceil": lambda a, b: a == np.floor(a),
-    "minimum": lambda a, b: a == b,
-    "maximum": lambda a, b: a == b,
-    **{name: (lambda a, b: a == b) for name in _SYMBOL},
-}
+_KINK = {op.name: ops.kink_rule(op) for op in ops.TABLE if op.kink}
 
 
 def slot_values(tape, x) -> np.ndarray:

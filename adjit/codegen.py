@@ -14,6 +14,7 @@ Run ``python -m adjit.codegen`` after editing :mod:`adjit.ops`;
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pathlib
 
@@ -33,6 +34,54 @@ def table_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+class Writer:
+    """Lines of Python source at an indentation level: ``line()`` writes one,
+    ``block(header)`` writes a header line and indents what is written in it."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.level = 0
+
+    def line(self, text: str = "") -> None:
+        self.lines.append("    " * self.level + text if text else "")
+
+    def extend(self, texts) -> None:
+        for text in texts:
+            self.line(text)
+
+    @contextlib.contextmanager
+    def block(self, header: str):
+        self.line(header)
+        self.level += 1
+        try:
+            yield self
+        finally:
+            self.level -= 1
+
+    def cases(self, items, test, first: str = "if"):
+        """An if/elif chain, one branch per item: ``test(item)`` gives its
+        condition and comment; yields each item with the writer inside."""
+        for n, item in enumerate(items):
+            condition, comment = test(item)
+            with self.block(f"{first if n == 0 else 'elif'} {condition}:  # {comment}"):
+                yield item
+
+
+def _decode(w: Writer, row: str = "i", names=("r", "i0", "i1")) -> None:
+    """The row-decode template: an instruction's result slot and two arguments
+    (unsigned: Numba then skips negative-index wraparound code)."""
+    for col, name in enumerate(names, start=1):
+        w.line(f"{name} = np.uint32(instr[{row}, {col}])")
+
+
+def _header(w: Writer, name: str, args: str, doc: str) -> None:
+    """Decorator, signature and docstring; leaves the writer in the body."""
+    w.line(_DECORATOR)
+    w.line(f"def {name}({args}):")
+    w.level += 1
+    w.line(f'"""{doc}"""')
+
+
 def _operands(v: ops.Variant, at: str, i0: str = "i0", i1: str = "i1") -> list[str]:
     """Statements loading operands a, b for a variant; ``at`` indexes a block."""
     w = f"work[{i0}{at}]"
@@ -45,50 +94,44 @@ def _operands(v: ops.Variant, at: str, i0: str = "i0", i1: str = "i1") -> list[s
     return [f"a = consts[{i1}]", f"b = {w}"]  # CV
 
 
-def _branch(v: ops.Variant, order: int, block: bool, row: str = "i", r: str = "r",
-            i0: str = "i0", i1: str = "i1") -> list[str]:
-    """Body of one opcode's branch: value, then partials up to ``order``. The
-    names are those of the instruction's row, result slot and two arguments."""
-    at = ", k" if block else ""
-    pat = ", k]" if block else "]"
-    if v.kind == ops.CONST:
-        body = [f"y = consts[{i0}]", f"work[{r}{at}] = y"]
-        if order >= 1:
-            body += [f"partials[{row}, 0{pat} = 0.0", f"partials[{row}, 1{pat} = 0.0"]
-        if order >= 2:
-            body += [f"second[{row}, {j}{pat} = 0.0" for j in range(3)]
-    else:
-        p0, p1, s00, s01, s11 = ops._partial_exprs(v)
-        body = _operands(v, at, i0, i1) + [f"y = {v.op.value}", f"work[{r}{at}] = y"]
-        if order >= 1:
-            body += [f"partials[{row}, 0{pat} = {p0}", f"partials[{row}, 1{pat} = {p1}"]
-        if order >= 2:
-            body += [f"second[{row}, {j}{pat} = {s}" for j, s in enumerate((s00, s01, s11))]
+def _branch(w: Writer, v: ops.Variant, order: int, block: bool, row: str = "i",
+            r: str = "r", i0: str = "i0", i1: str = "i1") -> None:
+    """One opcode's branch: value, then partials up to ``order`` (for each
+    point of a block when ``block``). The names are those of the instruction's
+    row, result slot and two arguments."""
     if block:
-        return ["for k in range(nb):"] + ["    " + line for line in body]
-    return body
+        with w.block("for k in range(nb):"):
+            _row_rules(w, v, order, ", k", row, r, i0, i1)
+    else:
+        _row_rules(w, v, order, "", row, r, i0, i1)
+
+
+def _row_rules(w: Writer, v: ops.Variant, order: int, at: str, row: str, r: str, i0: str,
+               i1: str) -> None:
+    if v.kind == ops.CONST:
+        w.extend([f"y = consts[{i0}]", f"work[{r}{at}] = y"])
+        rules = ("0.0",) * 5
+    else:
+        w.extend(_operands(v, at, i0, i1) + [f"y = {v.op.value}", f"work[{r}{at}] = y"])
+        rules = ops._partial_exprs(v)
+    if order >= 1:
+        w.extend([f"partials[{row}, {j}{at}] = {s}" for j, s in enumerate(rules[:2])])
+    if order >= 2:
+        w.extend([f"second[{row}, {j}{at}] = {s}" for j, s in enumerate(rules[2:])])
 
 
 def _kernel(name: str, doc: str, args: str, order: int, block: bool, paired: bool) -> list[str]:
     if paired:
         return _paired_kernel(name, doc, args, order)
-    lines = [
-        _DECORATOR,
-        f"def {name}({args}):",
-        f'    """{doc}"""',
-    ]
+    w = Writer()
+    _header(w, name, args, doc)
     if block:
-        lines.append("    nb = work.shape[1]")
-    lines += [
-        "    for i in range(instr.shape[0]):",
-        "        op = instr[i, 0]",
-        # unsigned indices: Numba then skips negative-index wraparound code
-        "        r = np.uint32(instr[i, 1])",
-        "        i0 = np.uint32(instr[i, 2])",
-        "        i1 = np.uint32(instr[i, 3])",
-    ]
-    lines += _dispatch(lambda v: _branch(v, order, block))
-    return lines
+        w.line("nb = work.shape[1]")
+    with w.block("for i in range(instr.shape[0]):"):
+        w.line("op = instr[i, 0]")
+        _decode(w)
+        _dispatch(w, lambda v: _branch(w, v, order, block))
+    return w.lines
 
 
 # Superinstructions. A switch interpreter pays a few taken branches per
@@ -97,103 +140,105 @@ def _kernel(name: str, doc: str, args: str, order: int, block: bool, paired: boo
 # runs two adjacent instructions in one dispatch: each keeps its own row, so
 # the tape, its validation and every derivative sweep are unchanged; only the
 # value kernels read a dispatch stream in which the first row of each pair
-# holds the pair's code (``pair_dispatch``, greedy, left to right). Every
-# ordered pair of the cheapest, commonest ops gets a code: arithmetic and the
-# fused ops the optimizer makes of squares and pair potentials' r^-6 (inv_cube:
-# LJ-64 then runs entirely in pairs, linearize 46.3 -> 43.1 us). Measured on
-# LJ-64, Rosenbrock and kinetics tapes, values ran 1.3-2x faster (Bratu,
-# transcendental-heavy random graphs: unchanged). Each pair costs compile time
-# (on an empty cache the two paired kernels compile ~20 s longer than without
-# pairs), so the set stays small.
-PAIR_OPS = ("add", "add_vc", "sub", "sub_vc", "mul", "mul_vc", "square", "sqdiff", "sqdiff_cv",
-            "inv_cube")
+# holds the pair's code (``pair_dispatch``, greedy, left to right). The pairs
+# are declared here, one per line as CPython's ``super(A__B) = A + B``: the
+# adjacent pairs that occur in the dispatch streams (forward and reverse) of
+# the perf workloads' tapes, commonest first (counts: the lead's docs note).
+# Each pair costs compile time, so a pair that no workload shows is left out.
+SUPERINSTRUCTIONS = (
+    ("add", "sqdiff"), ("sqdiff", "add"), ("add", "sqdiff_cv"), ("mul_vc", "square"),
+    ("square", "mul_vc"), ("sqdiff_cv", "add"), ("mul", "mul"), ("sqdiff", "sqdiff"),
+    ("sub", "mul"), ("add", "mul"), ("mul", "add"), ("mul", "sub"),
+    ("mul_vc", "sub"), ("sub", "sub"), ("add", "add"), ("sub", "add"),
+    ("add", "sub"), ("sub", "square"), ("square", "sub"), ("add", "inv_cube"),
+    ("square", "inv_cube"), ("inv_cube", "add"), ("inv_cube", "square"), ("sub", "mul_vc"),
+    ("mul_vc", "add"), ("mul_vc", "mul"), ("add", "mul_vc"), ("mul", "mul_vc"),
+    ("mul_vc", "add_vc"), ("add_vc", "mul_vc"), ("mul", "square"), ("square", "mul"),
+    ("sub", "add_vc"), ("add", "square"), ("square", "add"), ("add", "add_vc"),
+    ("add_vc", "sub"), ("square", "sqdiff"), ("sqdiff", "square"), ("add_vc", "sqdiff_cv"),
+    ("sqdiff_cv", "add_vc"), ("inv_cube", "inv_cube"), ("add_vc", "add"), ("sub", "sqdiff"),
+    ("sqdiff", "sub"),
+)
 PAIR_BASE = 256  # first pair code; above every opcode
 
 
 def pairs() -> list[tuple[ops.Variant, ops.Variant]]:
     """The superinstructions: (first, second) of code ``PAIR_BASE + k``."""
-    vs = [ops.VARIANTS[ops.OPCODES[name]] for name in PAIR_OPS]
-    return [(a, b) for a in vs for b in vs]
+    return [(ops.VARIANTS[ops.OPCODES[a]], ops.VARIANTS[ops.OPCODES[b]])
+            for a, b in SUPERINSTRUCTIONS]
 
 
 def _paired_kernel(name: str, doc: str, args: str, order: int) -> list[str]:
-    return _paired_loop(name, doc, args, lambda v, row, r, i0, i1:
-                        _branch(v, order, False, row=row, r=r, i0=i0, i1=i1), backwards=False)
+    return _paired_loop(name, doc, args, lambda w, v, row, r, i0, i1:
+                        _branch(w, v, order, False, row=row, r=r, i0=i0, i1=i1), backwards=False)
 
 
 def _paired_loop(name: str, doc: str, args: str, branch, backwards: bool) -> list[str]:
     """A kernel that walks the rows (forwards, or backwards for adjoints) reading
     a dispatch stream: a pair code at row i runs row i and the next row in the
-    walk (i + 1, or i - 1 backwards) in one dispatch. ``branch(v, row, r, i0,
-    i1)`` gives one row's statements."""
+    walk (i + 1, or i - 1 backwards) in one dispatch. ``branch(w, v, row, r,
+    i0, i1)`` writes one row's statements."""
     step = "i -= 1" if backwards else "i += 1"
     nxt = "i - 1" if backwards else "i + 1"
-    lines = [
-        _DECORATOR,
-        f"def {name}({args}):",
-        f'    """{doc}"""',
-    ]
-    lines += (["    i = code.shape[0] - 1", "    while i >= 0:"] if backwards
-              else ["    n = code.shape[0]", "    i = 0", "    while i < n:"])
-    lines += [
-        "        op = code[i]",
-        "        r = np.uint32(instr[i, 1])",
-        "        i0 = np.uint32(instr[i, 2])",
-        "        i1 = np.uint32(instr[i, 3])",
-        f"        if op >= {PAIR_BASE}:",
-        f"            r2 = np.uint32(instr[{nxt}, 1])",
-        f"            j0 = np.uint32(instr[{nxt}, 2])",
-        f"            j1 = np.uint32(instr[{nxt}, 3])",
-    ]
-    for k, (first, second) in enumerate(pairs()):
-        lines.append(f"            {'if' if k == 0 else 'elif'} op == {PAIR_BASE + k}:"
-                     f"  # {first.name} + {second.name}")
-        body = branch(first, "i", "r", "i0", "i1") + branch(second, nxt, "r2", "j0", "j1")
-        lines += ["                " + line for line in body]
-    lines.append(f"            {step}")
-    singles = _dispatch(lambda v: branch(v, "i", "r", "i0", "i1"))
-    singles[0] = singles[0].replace("        if ", "        elif ", 1)
-    return lines + singles + [f"        {step}"]
+    w = Writer()
+    _header(w, name, args, doc)
+    w.extend(["i = code.shape[0] - 1"] if backwards else ["n = code.shape[0]", "i = 0"])
+    with w.block("while i >= 0:" if backwards else "while i < n:"):
+        w.line("op = code[i]")
+        _decode(w)
+        with w.block(f"if op >= {PAIR_BASE}:"):
+            _decode(w, nxt, ("r2", "j0", "j1"))
+            codes = [(PAIR_BASE + k, first, second) for k, (first, second) in enumerate(pairs())]
+            for _, first, second in w.cases(
+                    codes, lambda c: (f"op == {c[0]}", f"{c[1].name} + {c[2].name}")):
+                branch(w, first, "i", "r", "i0", "i1")
+                branch(w, second, nxt, "r2", "j0", "j1")
+            w.line(step)
+        _dispatch(w, lambda v: branch(w, v, "i", "r", "i0", "i1"), first="elif")
+        w.line(step)
+    return w.lines
 
 
 # Dispatch in two levels. One flat if/elif chain over all opcodes becomes one
 # jump table whose indirect branch the CPU predicts poorly when a tape mixes
 # opcodes (measured 3x slower on Rosenbrock than a switch over the few opcodes
-# it uses). So the arithmetic that dominates real tapes gets a small switch of
-# its own, a few other common unary ops a compare each, and only the rest
-# (mostly library calls, which cost far more than a mispredict) the big table.
-HOT_FAMILIES = ("add", "sub", "mul", "div")
-HOT_SINGLES = ("square", "sqdiff", "cube", "reciprocal", "inv_cube", "sqdiff_cv", "neg",
-               "sqdiff_vc")
+# it uses). So the arithmetic that dominates real tapes (``Op.hot == "switch"``,
+# and the constant load) gets a small switch of its own, a few other common ops
+# (``hot == "single"``) a compare each, and only the rest (mostly library calls,
+# which cost far more than a mispredict) the big table.
+def _hot_split(variants=None):
+    """(switch, (lo, hi), singles, rest) from the op table's ``hot`` flags. The
+    small switch takes every opcode in lo..hi, the range of the "switch" ops
+    (one range test guards it, so opcodes that fall inside the range join it
+    whatever their flag: the split is right in any table order, and smallest
+    when the switch ops come first); singles are the "single" ops outside the
+    range; rest is everything else."""
+    variants = ops.VARIANTS if variants is None else variants
+    flagged = [v.opcode for v in variants if v.op is None or v.op.hot == "switch"]
+    lo, hi = min(flagged), max(flagged)
+    switch = sorted((v for v in variants if lo <= v.opcode <= hi), key=lambda v: v.opcode)
+    singles = [v for v in variants if v.op is not None and v.op.hot == "single"
+               and not lo <= v.opcode <= hi]
+    rest = [v for v in variants if not lo <= v.opcode <= hi and v not in singles]
+    return switch, (lo, hi), singles, rest
 
 
-def _hot_split():
-    """(hot, last_hot, singles, rest): the arithmetic variants (the first
-    opcodes, up to ``last_hot``), the hot single ops, and all others."""
-    hot = [v for v in ops.VARIANTS if v.op is None or v.op.name in HOT_FAMILIES]
-    last_hot = max(v.opcode for v in hot)
-    if sorted(v.opcode for v in hot) != list(range(last_hot + 1)):
-        raise AssertionError("codegen: const and the arithmetic ops must have the first "
-                             "opcodes (keep them first in the op table)")
-    singles = [ops.VARIANTS[ops.OPCODES[name]] for name in HOT_SINGLES]
-    rest = [v for v in ops.VARIANTS if v.opcode > last_hot and v not in singles]
-    return hot, last_hot, singles, rest
+def _range_test(lo: int, hi: int) -> str:
+    return f"op <= {hi}" if lo == 0 else f"{lo} <= op <= {hi}"
 
 
-def _dispatch(branch) -> list[str]:
-    hot, last_hot, singles, rest = _hot_split()
-    lines = [f"        if op <= {last_hot}:"]
-    for n, v in enumerate(hot):
-        lines.append(f"            {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
-        lines += ["                " + line for line in branch(v)]
-    for v in singles:
-        lines.append(f"        elif op == {v.opcode}:  # {v.name}")
-        lines += ["            " + line for line in branch(v)]
-    lines.append("        else:")
-    for n, v in enumerate(rest):
-        lines.append(f"            {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
-        lines += ["                " + line for line in branch(v)]
-    return lines
+def _dispatch(w: Writer, branch, first: str = "if") -> None:
+    """The two-level switch over every opcode; ``branch(v)`` writes one
+    opcode's statements. ``first="elif"`` continues a chain already open."""
+    hot, (lo, hi), singles, rest = _hot_split()
+    with w.block(f"{first} {_range_test(lo, hi)}:"):
+        for v in w.cases(hot, lambda v: (f"op == {v.opcode}", v.name)):
+            branch(v)
+    for v in w.cases(singles, lambda v: (f"op == {v.opcode}", v.name), first="elif"):
+        branch(v)
+    with w.block("else:"):
+        for v in w.cases(rest, lambda v: (f"op == {v.opcode}", v.name)):
+            branch(v)
 
 
 #: (name, docstring, arguments, derivative order, block of points, superinstructions)
@@ -210,55 +255,50 @@ KERNELS = (
 )
 
 
-def _adjoint_update(v: ops.Variant, at: str = "", r: str = "r", i0: str = "i0",
-                    i1: str = "i1") -> list[str]:
+def _adjoint_update(w: Writer, v: ops.Variant, at: str = "", r: str = "r", i0: str = "i0",
+                    i1: str = "i1") -> None:
     """One instruction's adjoint update, its partials recomputed from the stored
     operand and result values; the result's adjoint is zeroed once used."""
     if v.kind == ops.CONST:
-        return [f"adj[{r}{at}] = 0.0"]
+        w.line(f"adj[{r}{at}] = 0.0")
+        return
     p0, p1, *_ = ops._partial_exprs(v)
-    body = [f"g = adj[{r}{at}]", f"adj[{r}{at}] = 0.0"]
-    body += _operands(v, at, i0, i1)
-    body += [f"y = work[{r}{at}]", f"adj[{i0}{at}] += ({p0}) * g"]
+    w.extend([f"g = adj[{r}{at}]", f"adj[{r}{at}] = 0.0"] + _operands(v, at, i0, i1))
+    w.extend([f"y = work[{r}{at}]", f"adj[{i0}{at}] += ({p0}) * g"])
     if v.kind == ops.VV:
-        body.append(f"adj[{i1}{at}] += ({p1}) * g")
-    return body
-
-
-def _reverse_branch(v: ops.Variant) -> list[str]:
-    """One opcode's adjoint update for a block of points."""
-    return ["for k in range(nb):"] + ["    " + line for line in _adjoint_update(v, ", k")]
+        w.line(f"adj[{i1}{at}] += ({p1}) * g")
 
 
 def _reverse_kernel() -> list[str]:
     # Batches recompute partials in the reverse sweep instead of storing them: a
     # block of points times a tape's partials outgrows the caches, and reading
-    # them back cost more than recomputing (measured 1.5-1.8x on Rosenbrock
-    # n=1000 and LJ-64 batches). Single points keep stored partials, which
-    # several sweeps at one point reuse.
-    return [
-        _DECORATOR,
-        "def block_reverse(instr, consts, work, adj):",
-        '    """Adjoints for a block of points, backwards: adj[slot, point] seeded at the',
-        '    outputs, work[slot, point] holding the values of a block_values sweep. Each',
-        "    instruction's adjoint row is zeroed once used, so afterwards only the",
-        '    input rows (the gradients) are nonzero and the next block need not clear',
-        '    the whole array."""',
-        "    nb = work.shape[1]",
-        "    for i in range(instr.shape[0] - 1, -1, -1):",
-        "        op = instr[i, 0]",
-        "        r = np.uint32(instr[i, 1])",
-        "        i0 = np.uint32(instr[i, 2])",
-        "        i1 = np.uint32(instr[i, 3])",
-    ] + _dispatch(_reverse_branch)
+    # them back cost more than recomputing (measured on Rosenbrock and LJ
+    # batches). Single points keep stored partials, which several sweeps at one
+    # point reuse.
+    w = Writer()
+    _header(w, "block_reverse", "instr, consts, work, adj",
+            "Adjoints for a block of points, backwards: adj[slot, point] seeded at the\n"
+            "    outputs, work[slot, point] holding the values of a block_values sweep. Each\n"
+            "    instruction's adjoint row is zeroed once used, so afterwards only the\n"
+            "    input rows (the gradients) are nonzero and the next block need not clear\n"
+            "    the whole array.")
+    w.line("nb = work.shape[1]")
+    with w.block("for i in range(instr.shape[0] - 1, -1, -1):"):
+        w.line("op = instr[i, 0]")
+        _decode(w)
+
+        def branch(v):
+            with w.block("for k in range(nb):"):
+                _adjoint_update(w, v, ", k")
+        _dispatch(w, branch)
+    return w.lines
 
 
 # The single-point gradient recomputes partials too, in a reverse sweep with
 # superinstructions of its own (a pair code at row i runs rows i and i - 1):
 # values plus this sweep beat values-and-partials plus the branch-free adjoint
-# sweep over stored partials (LJ-64 gradient 72.3 -> 66.0 us, Rosenbrock
-# n=1000 26.8 -> 23.7, n=1e4 233 -> 209; minimum, same process): it stores
-# and reloads no partials, and its dispatch is paid once per pair. Sweeps that
+# sweep over stored partials (measured on LJ and Rosenbrock): it stores and
+# reloads no partials, and its dispatch is paid once per pair. Sweeps that
 # reuse partials (Jacobians by rows, Hessians, vjp, jvp) keep stored ones.
 def _adjoint_kernel() -> list[str]:
     return _paired_loop(
@@ -269,7 +309,7 @@ def _adjoint_kernel() -> list[str]:
         "    from the values and its adjoint is zeroed once used, so afterwards only\n"
         "    the input entries are nonzero.",
         "code, instr, consts, work, adj",
-        lambda v, row, r, i0, i1: _adjoint_update(v, "", r, i0, i1), backwards=True)
+        lambda w, v, row, r, i0, i1: _adjoint_update(w, v, "", r, i0, i1), backwards=True)
 
 
 # Runs. The forward half of a single-point evaluation can also walk the rows
@@ -281,10 +321,9 @@ def _adjoint_kernel() -> list[str]:
 # branch, whose iterations the CPU overlaps. A run often feeds on itself (a
 # chain of sums), so an operand that is the previous row's result is taken
 # from a register instead of memory, where it would wait for its store: the
-# check is one well-predicted compare. LJ-64 values 30.5 -> 22.0 us,
-# Rosenbrock n=1000 9.3 -> 7.3 us, n=1e4 94 -> 68 us (minimum, same process;
-# medians 1.3-1.6x lower under contention); on random graphs with few opcode
-# kinds, where the paired dispatch mispredicts, up to 3.6x.
+# check is one well-predicted compare (measured faster on every perf workload,
+# most on random graphs with few opcode kinds, where the paired dispatch
+# mispredicts).
 def _run_operand(name: str, index: str) -> list[str]:
     """``name`` loaded from slot ``index``, or from the register ``y`` when the
     slot is the previous row's result ``r``."""
@@ -314,42 +353,31 @@ def _run_row(v: ops.Variant, chained: bool = True) -> list[str]:
 
 
 def _runs_kernel() -> list[str]:
-    # Only the cheap hot ops get a loop of their own, and the register: on the
-    # others (library calls) a per-row switch inside one shared loop costs
-    # little, as the run's opcode makes its branch predictable, and 84
-    # specialised loops would double the kernel's compile time.
-    hot, last_hot, singles, rest = _hot_split()
-    lines = [f"        if op <= {last_hot}:"]
-    for n, v in enumerate(hot):
-        lines.append(f"            {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
-        lines += ["                for i in range(start, stop):"]
-        lines += ["                    " + line for line in _run_row(v)]
-    for v in singles:
-        lines.append(f"        elif op == {v.opcode}:  # {v.name}")
-        lines += ["            for i in range(start, stop):"]
-        lines += ["                " + line for line in _run_row(v)]
-    lines += ["        else:", "            for i in range(start, stop):"]
-    for n, v in enumerate(rest):
-        lines.append(f"                {'if' if n == 0 else 'elif'} op == {v.opcode}:  # {v.name}")
-        lines += ["                    " + line for line in _run_row(v, chained=False)]
-    return _runs_header() + lines
-
-
-def _runs_header() -> list[str]:
-    return [
-        _DECORATOR,
-        "def values_runs(runs, instr, consts, work):",
-        '    """Values of every row into work[slot], inputs already set, the rows taken',
-        "    run by run: run j is rows runs[j, 1] .. runs[j + 1, 1] - 1 of ``instr``, all",
-        "    with opcode runs[j, 0]; the last row of ``runs`` only ends the last run.",
-        '    ``instr`` is the tape\'s rows reordered by :func:`cluster_runs`."""',
-        "    y = 0.0",
-        "    r = np.uint32(0xFFFFFFFF)  # no slot: the first row reads memory",
-        "    for j in range(runs.shape[0] - 1):",
-        "        op = runs[j, 0]",
-        "        start = runs[j, 1]",
-        "        stop = runs[j + 1, 1]",
-    ]
+    # Only the hot ops get a loop of their own, and the register: on the others
+    # (library calls) a per-row switch inside one shared loop costs little, as
+    # the run's opcode makes its branch predictable, and a specialised loop per
+    # opcode would double the kernel's compile time.
+    w = Writer()
+    _header(w, "values_runs", "runs, instr, consts, work",
+            "Values of every row into work[slot], inputs already set, the rows taken\n"
+            "    run by run: run j is rows runs[j, 1] .. runs[j + 1, 1] - 1 of ``instr``, all\n"
+            "    with opcode runs[j, 0]; the last row of ``runs`` only ends the last run.\n"
+            "    ``instr`` is the tape's rows reordered by :func:`cluster_runs`.")
+    w.extend(["y = 0.0", "r = np.uint32(0xFFFFFFFF)  # no slot: the first row reads memory"])
+    hot, (lo, hi), singles, rest = _hot_split()
+    with w.block("for j in range(runs.shape[0] - 1):"):
+        w.extend(["op = runs[j, 0]", "start = runs[j, 1]", "stop = runs[j + 1, 1]"])
+        with w.block(f"if {_range_test(lo, hi)}:"):
+            for v in w.cases(hot, lambda v: (f"op == {v.opcode}", v.name)):
+                with w.block("for i in range(start, stop):"):
+                    w.extend(_run_row(v))
+        for v in w.cases(singles, lambda v: (f"op == {v.opcode}", v.name), first="elif"):
+            with w.block("for i in range(start, stop):"):
+                w.extend(_run_row(v))
+        with w.block("else:"), w.block("for i in range(start, stop):"):
+            for v in w.cases(rest, lambda v: (f"op == {v.opcode}", v.name)):
+                w.extend(_run_row(v, chained=False))
+    return w.lines
 
 
 #: every generated kernel that switches on the opcode
@@ -360,22 +388,20 @@ SWITCH_KERNELS = (tuple(spec[0] for spec in KERNELS)
 def generate() -> str:
     """The generated region, markers included."""
     ops.check_table()
-    lines = [BEGIN, f"# op table hash: {table_hash()}", ""]
-    for spec in KERNELS:
-        lines += _kernel(*spec) + ["", ""]
-    lines += _reverse_kernel() + ["", ""]
-    lines += _adjoint_kernel() + ["", ""]
-    lines += _runs_kernel() + ["", ""]
-    lines += [
+    w = Writer()
+    w.extend([BEGIN, f"# op table hash: {table_hash()}", ""])
+    for kernel in [_kernel(*spec) for spec in KERNELS] + [
+            _reverse_kernel(), _adjoint_kernel(), _runs_kernel()]:
+        w.extend(kernel + ["", ""])
+    w.extend([
         "#: superinstructions: code PAIR_BASE + k runs opcodes PAIRS[k] on two adjacent rows",
         f"PAIR_BASE = {PAIR_BASE}",
         f"N_OPCODES = {ops.N_OPCODES}",
-        "PAIRS = (",
-    ]
-    lines += [f"    ({a.opcode}, {b.opcode}),  # {a.name} + {b.name}" for a, b in pairs()]
-    lines += [")", ""]
-    lines.append(END)
-    return "\n".join(lines)
+    ])
+    with w.block("PAIRS = ("):
+        w.extend(f"({a.opcode}, {b.opcode}),  # {a.name} + {b.name}" for a, b in pairs())
+    w.extend([")", "", END])
+    return "\n".join(w.lines)
 
 
 def current_region(text: str) -> str:

@@ -24,19 +24,7 @@ def _make(name: str, arity: int, public: str):
     return f
 
 
-_PUBLIC = {  # public name -> op name
-    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
-    "arctan": "arctan", "arctan2": "atan2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh", "exp": "exp",
-    "expm1": "expm1", "log": "log", "log1p": "log1p", "log2": "log2", "log10": "log10",
-    "sqrt": "sqrt", "cbrt": "cbrt", "square": "square", "reciprocal": "reciprocal",
-    "abs": "abs", "absolute": "abs", "sign": "sign", "floor": "floor", "ceil": "ceil",
-    "minimum": "minimum", "maximum": "maximum", "hypot": "hypot", "power": "pow",
-    "erf": "erf", "erfc": "erfc",
-    # Python math spellings
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "atan2",
-    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "pow": "pow",
-}
+_PUBLIC = {public: op.name for op in ops.TABLE for public in op.public}  # name -> op
 
 for _public, _name in _PUBLIC.items():
     globals()[_public] = _make(_name, ops.OPS[_name].arity, _public)

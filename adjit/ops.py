@@ -23,8 +23,12 @@ one shape: an instruction has at most two variable operands, ``dep0`` and
 ``dep1``, with partials ``p0`` and ``p1``. Unary operations are binary ones
 whose second partial is zero.
 
-Adding an operation means adding one entry here (and one row in
-``tests/test_ops.py``), then running ``python -m adjit.codegen``.
+Every other fact about an op is a field of its entry too: which op it swaps to
+and whether it commutes bit for bit (the optimizer), whether it can return -0.0,
+its kink test and comparison symbol (:mod:`adjit.branches`), its public names
+(:mod:`adjit.functions`) and whether the kernels dispatch it first (``hot``).
+Adding an operation means adding one entry here (and one row, its closed forms,
+in ``ORACLE`` in ``tests/test_ops.py``), then running ``python -m adjit.codegen``.
 """
 from __future__ import annotations
 
@@ -67,27 +71,37 @@ class Op:
     smooth: bool = True  # False: derivative is a convention somewhere (docs)
     title: str = ""
     compare: bool = False  # a comparison: value is 1.0 or 0.0, no derivative
+    # --- facts the optimizer, the kink finder, the public API and codegen read
+    swap: str = ""  # op g with f(a, b) == g(b, a) (lt's is gt), for moving constants right
+    canonical: bool = False  # f(a, b) == f(b, a) bit for bit: CSE may sort the operands
+    never_neg_zero: bool = False  # the result is never -0.0, whatever the operands
+    kink: str = ""  # expression in a, b (arrays): "at the kink" (floor: a == floor(a))
+    symbol: str = ""  # a comparison's Python operator ("<")
+    public: tuple = ()  # names of the adjit functions that record this op
+    hot: str = ""  # "switch": the kernels' small first switch; "single": a compare each
     pyfuncs: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _unary(name, value, d0, d00, *, ufuncs=(), domain=(-3.0, 3.0), special=(),
-           smooth=True, title="", compare=False):
+           smooth=True, title="", compare=False, **facts):
     return Op(name, 1, value, d0, "0.0", d00, "0.0", "0.0", ("unary",), ufuncs,
-              (domain, (0.0, 0.0)), tuple((s,) for s in special), smooth, title, compare)
+              (domain, (0.0, 0.0)), tuple((s,) for s in special), smooth, title, compare,
+              **facts)
 
 
 def _binary(name, value, d0, d1, d00="0.0", d01="0.0", d11="0.0", *,
             variants=("vv", "vc", "cv"), ufuncs=(), domain=((-3.0, 3.0), (-3.0, 3.0)),
-            special=(), smooth=True, title="", compare=False):
+            special=(), smooth=True, title="", compare=False, **facts):
     return Op(name, 2, value, d0, d1, d00, d01, d11, variants, ufuncs, domain,
-              tuple(special), smooth, title, compare)
+              tuple(special), smooth, title, compare, **facts)
 
 
-def _compare(name, test, ufunc):
+def _compare(name, test, ufunc, swap):
     value = f"1.0 if a {test} b else 0.0"
     return _binary(name, value, "0.0", "0.0", ufuncs=(ufunc,), compare=True,
                    special=((1.0, 1.0),), title=f"comparison a {test} b, 1.0 or 0.0",
-                   smooth=False)
+                   smooth=False, swap=swap, canonical=swap == name, kink="a == b",
+                   symbol=test)
 
 
 _SQRT_PI = "1.1283791670955126"  # 2/sqrt(pi)
@@ -95,59 +109,75 @@ _SQRT_PI = "1.1283791670955126"  # 2/sqrt(pi)
 TABLE: tuple[Op, ...] = (
     # --- arithmetic ------------------------------------------------------
     _binary("add", "a + b", "1.0", "1.0", variants=("vv", "vc"),
-            ufuncs=(np.add,), title="sum"),
-    _binary("sub", "a - b", "1.0", "-1.0", ufuncs=(np.subtract,), title="difference"),
+            ufuncs=(np.add,), title="sum",
+            swap="add", canonical=True, hot="switch"),
+    _binary("sub", "a - b", "1.0", "-1.0", ufuncs=(np.subtract,), title="difference",
+            hot="switch"),
     _binary("mul", "a * b", "b", "a", d01="1.0", variants=("vv", "vc"),
-            ufuncs=(np.multiply,), title="product"),
-    _binary("div", "a / b", "1.0 / b", "-y / b", "0.0", "-1.0 / (b * b)", "2.0 * y / (b * b)",
-            ufuncs=(np.true_divide,), domain=((-3.0, 3.0), (0.5, 3.0)), title="quotient"),
-    # pow: d/db at a == 0 is taken as 0 (the limit of y*log(a) for b > 0).
+            ufuncs=(np.multiply,), title="product",
+            swap="mul", canonical=True, hot="switch"),
+    _binary("div", "a / b", "1.0 / b", "-y / b", "0.0", "-(1.0 / b) / b", "2.0 * (y / b) / b",
+            ufuncs=(np.true_divide,), domain=((-3.0, 3.0), (0.5, 3.0)), title="quotient",
+            hot="switch"),
+    # pow: d/db at a == 0 is taken as 0 (the limit of y*log(a) for b > 0). d00
+    # splits a**(b - 2) in two halves, each multiplied by a factor of b(b - 1):
+    # either whole may over- or underflow where the product does not.
     _binary("pow", "a ** b",
             "b * a ** (b - 1.0) if b != 0.0 else 0.0",
             "y * np.log(a) if a != 0.0 else 0.0",
-            "b * (b - 1.0) * a ** (b - 2.0) if (b != 0.0 and b != 1.0) else 0.0",
+            "(b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) "
+            "if (b != 0.0 and b != 1.0) else 0.0",
             "a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0",
             "y * np.log(a) ** 2 if a != 0.0 else 0.0",
             ufuncs=(np.power, np.float_power), domain=((0.2, 3.0), (-2.0, 2.0)),
-            special=((2.0, 3.0), (4.0, 0.5)), title="power a**b"),
+            special=((2.0, 3.0), (4.0, 0.5)), title="power a**b",
+            public=("power", "pow")),
+    # atan2: scaled by h = hypot(a, b), as a*a + b*b under- or overflows first.
     _binary("atan2", "np.arctan2(a, b)",
-            "b / (a * a + b * b)", "-a / (a * a + b * b)",
-            "-2.0 * a * b / (a * a + b * b) ** 2",
-            "(a * a - b * b) / (a * a + b * b) ** 2",
-            "2.0 * a * b / (a * a + b * b) ** 2",
-            ufuncs=(np.arctan2,), special=((1.0, 1.0), (1.0, -1.0)), title="arctan2(a, b)"),
+            "(b / np.hypot(a, b)) / np.hypot(a, b)", "-(a / np.hypot(a, b)) / np.hypot(a, b)",
+            "-2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)",
+            "(a / np.hypot(a, b) - b / np.hypot(a, b)) * (a / np.hypot(a, b) + b / np.hypot(a, b))"
+            " / np.hypot(a, b) / np.hypot(a, b)",
+            "2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)",
+            ufuncs=(np.arctan2,), special=((1.0, 1.0), (1.0, -1.0)), title="arctan2(a, b)",
+            public=("arctan2", "atan2")),
     # hypot: d/da at the origin is taken as 0 (a subgradient).
     _binary("hypot", "np.hypot(a, b)",
             "a / y if y != 0.0 else 0.0", "b / y if y != 0.0 else 0.0",
-            "b * b / (y * y * y) if y != 0.0 else 0.0",
-            "-a * b / (y * y * y) if y != 0.0 else 0.0",
-            "a * a / (y * y * y) if y != 0.0 else 0.0",
+            "(b / y) * (b / y) / y if y != 0.0 else 0.0",
+            "-(a / y) * (b / y) / y if y != 0.0 else 0.0",
+            "(a / y) * (a / y) / y if y != 0.0 else 0.0",
             variants=("vv", "vc"), ufuncs=(np.hypot,), special=((3.0, 4.0),),
-            title="sqrt(a*a + b*b) without overflow"),
+            title="sqrt(a*a + b*b) without overflow",
+            swap="hypot", canonical=True, never_neg_zero=True, public=("hypot",)),
     # minimum/maximum: at a tie each operand gets half the derivative.
     _binary("minimum", "a if a < b else (b if b < a else (a if a == b else a + b))",
             "1.0 if a < b else (0.5 if a == b else 0.0)",
             "1.0 if b < a else (0.5 if a == b else 0.0)",
-            variants=("vv", "vc"), ufuncs=(np.minimum, np.fmin), smooth=False,
-            special=((1.0, 2.0), (2.0, 1.0)), title="smaller operand (0.5/0.5 at a tie)"),
+            variants=("vv", "vc"), ufuncs=(np.minimum,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0)), title="smaller operand (0.5/0.5 at a tie)",
+            swap="minimum", kink="a == b", public=("minimum",)),
     _binary("maximum", "a if a > b else (b if b > a else (a if a == b else a + b))",
             "1.0 if a > b else (0.5 if a == b else 0.0)",
             "1.0 if b > a else (0.5 if a == b else 0.0)",
-            variants=("vv", "vc"), ufuncs=(np.maximum, np.fmax), smooth=False,
-            special=((1.0, 2.0), (2.0, 1.0)), title="larger operand (0.5/0.5 at a tie)"),
+            variants=("vv", "vc"), ufuncs=(np.maximum,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0)), title="larger operand (0.5/0.5 at a tie)",
+            swap="maximum", kink="a == b", public=("maximum",)),
     # --- comparisons and selection (no derivative through the condition) --
-    _compare("lt", "<", np.less),
-    _compare("le", "<=", np.less_equal),
-    _compare("gt", ">", np.greater),
-    _compare("ge", ">=", np.greater_equal),
-    _compare("eq", "==", np.equal),
-    _compare("ne", "!=", np.not_equal),
+    _compare("lt", "<", np.less, "gt"),
+    _compare("le", "<=", np.less_equal, "ge"),
+    _compare("gt", ">", np.greater, "lt"),
+    _compare("ge", ">=", np.greater_equal, "le"),
+    _compare("eq", "==", np.equal, "eq"),
+    _compare("ne", "!=", np.not_equal, "ne"),
     _binary("logical_and", "1.0 if (a != 0.0 and b != 0.0) else 0.0", "0.0", "0.0",
             variants=("vv", "vc"), ufuncs=(np.logical_and,), compare=True, smooth=False,
-            title="logical and of two conditions"),
+            title="logical and of two conditions",
+            swap="logical_and", canonical=True),
     _binary("logical_or", "1.0 if (a != 0.0 or b != 0.0) else 0.0", "0.0", "0.0",
             variants=("vv", "vc"), ufuncs=(np.logical_or,), compare=True, smooth=False,
-            title="logical or of two conditions"),
+            title="logical or of two conditions",
+            swap="logical_or", canonical=True),
     # where(c, a, b) records as pick_true(c, a) + pick_false(c, b): the side not
     # chosen contributes an exact 0.0 value and a 0.0 partial.
     _binary("pick_true", "b if a != 0.0 else 0.0", "0.0", "1.0 if a != 0.0 else 0.0",
@@ -155,85 +185,161 @@ TABLE: tuple[Op, ...] = (
     _binary("pick_false", "b if a == 0.0 else 0.0", "0.0", "1.0 if a == 0.0 else 0.0",
             variants=("vv", "vc"), smooth=False, title="b where condition a fails, else 0"),
     # --- unary -------------------------------------------------------------
-    _unary("neg", "-a", "-1.0", "0.0", ufuncs=(np.negative,), title="negation"),
+    _unary("neg", "-a", "-1.0", "0.0", ufuncs=(np.negative,), title="negation",
+           hot="single"),
     _unary("logical_not", "1.0 if a == 0.0 else 0.0", "0.0", "0.0",
            ufuncs=(np.logical_not,), smooth=False, compare=True,
            title="logical not of a condition"),
     _unary("abs", "np.abs(a)", "np.sign(a)", "0.0", ufuncs=(np.absolute, np.fabs),
-           special=(0.0,), smooth=False, title="absolute value (derivative 0 at 0)"),
+           special=(0.0,), smooth=False, title="absolute value (derivative 0 at 0)",
+           never_neg_zero=True, kink="a == 0.0", public=("abs", "absolute")),
     _unary("sign", "np.sign(a)", "0.0", "0.0", ufuncs=(np.sign,), special=(0.0,),
-           smooth=False, title="sign (derivative 0 everywhere, also at 0)"),
+           smooth=False, title="sign (derivative 0 everywhere, also at 0)",
+           kink="a == 0.0", public=("sign",)),
     _unary("floor", "np.floor(a)", "0.0", "0.0", ufuncs=(np.floor,), smooth=False,
-           title="floor (derivative 0, also at integers)"),
+           title="floor (derivative 0, also at integers)",
+           kink="a == np.floor(a)", public=("floor",)),
     _unary("ceil", "np.ceil(a)", "0.0", "0.0", ufuncs=(np.ceil,), smooth=False,
-           title="ceil (derivative 0, also at integers)"),
-    _unary("square", "a * a", "2.0 * a", "2.0", ufuncs=(np.square,), title="a*a"),
+           title="ceil (derivative 0, also at integers)",
+           kink="a == np.floor(a)", public=("ceil",)),
+    _unary("square", "a * a", "2.0 * a", "2.0", ufuncs=(np.square,), title="a*a",
+           never_neg_zero=True, hot="single", public=("square",)),
     _unary("reciprocal", "1.0 / a", "-y * y", "2.0 * y * y * y", ufuncs=(np.reciprocal,),
-           domain=(0.5, 3.0), title="1/a"),
+           domain=(0.5, 3.0), title="1/a",
+           hot="single", public=("reciprocal",)),
     # sqrt and cbrt at 0: the derivative is +inf, as the formula gives.
     _unary("sqrt", "np.sqrt(a)", "0.5 / y", "-0.25 / (y * y * y)", ufuncs=(np.sqrt,),
-           domain=(0.1, 4.0), special=(1.0, 4.0), title="square root (derivative inf at 0)"),
-    _unary("cbrt", "np.cbrt(a)", "1.0 / (3.0 * y * y)", "-2.0 / (9.0 * y ** 5)",
-           ufuncs=(np.cbrt,), domain=(0.1, 4.0), special=(-8.0, 8.0), title="cube root"),
-    _unary("exp", "np.exp(a)", "y", "y", ufuncs=(np.exp,), special=(0.0,), title="e**a"),
-    _unary("expm1", "np.expm1(a)", "y + 1.0", "y + 1.0", ufuncs=(np.expm1,),
-           special=(0.0, 1e-10), title="exp(a) - 1, accurate near 0"),
-    _unary("log", "np.log(a)", "1.0 / a", "-1.0 / (a * a)", ufuncs=(np.log,),
-           domain=(0.1, 5.0), special=(1.0,), title="natural logarithm"),
-    _unary("log1p", "np.log1p(a)", "1.0 / (1.0 + a)", "-1.0 / ((1.0 + a) * (1.0 + a))",
+           domain=(0.1, 4.0), special=(1.0, 4.0), title="square root (derivative inf at 0)",
+           public=("sqrt",)),
+    _unary("cbrt", "np.cbrt(a)", "(1.0 / 3.0) / y / y", "(-2.0 / 9.0) / y / y / y / y / y",
+           ufuncs=(np.cbrt,), domain=(0.1, 4.0), special=(-8.0, 8.0), title="cube root",
+           public=("cbrt",)),
+    _unary("exp", "np.exp(a)", "y", "y", ufuncs=(np.exp,), special=(0.0,), title="e**a",
+           never_neg_zero=True, public=("exp",)),
+    # expm1: exp(a), not y + 1, which cancels for a < -1
+    _unary("expm1", "np.expm1(a)", "np.exp(a)", "np.exp(a)", ufuncs=(np.expm1,),
+           special=(0.0, 1e-10), title="exp(a) - 1, accurate near 0",
+           public=("expm1",)),
+    _unary("log", "np.log(a)", "1.0 / a", "-(1.0 / a) / a", ufuncs=(np.log,),
+           domain=(0.1, 5.0), special=(1.0,), title="natural logarithm",
+           public=("log",)),
+    _unary("log1p", "np.log1p(a)", "1.0 / (1.0 + a)", "-(1.0 / (1.0 + a)) / (1.0 + a)",
            ufuncs=(np.log1p,), domain=(-0.9, 5.0), special=(0.0, 1e-10),
-           title="log(1 + a), accurate near 0"),
-    _unary("log2", "np.log2(a)", "1.4426950408889634 / a", "-1.4426950408889634 / (a * a)",
-           ufuncs=(np.log2,), domain=(0.1, 5.0), special=(1.0, 8.0), title="base-2 logarithm"),
-    _unary("log10", "np.log10(a)", "0.4342944819032518 / a", "-0.4342944819032518 / (a * a)",
+           title="log(1 + a), accurate near 0",
+           public=("log1p",)),
+    _unary("log2", "np.log2(a)", "1.4426950408889634 / a", "-(1.4426950408889634 / a) / a",
+           ufuncs=(np.log2,), domain=(0.1, 5.0), special=(1.0, 8.0), title="base-2 logarithm",
+           public=("log2",)),
+    _unary("log10", "np.log10(a)", "0.4342944819032518 / a", "-(0.4342944819032518 / a) / a",
            ufuncs=(np.log10,), domain=(0.1, 5.0), special=(1.0, 100.0),
-           title="base-10 logarithm"),
+           title="base-10 logarithm",
+           public=("log10",)),
     _unary("sin", "np.sin(a)", "np.cos(a)", "-y", ufuncs=(np.sin,),
-           special=(0.0, math.pi / 2, math.pi), title="sine"),
+           special=(0.0, math.pi / 2, math.pi), title="sine",
+           public=("sin",)),
     _unary("cos", "np.cos(a)", "-np.sin(a)", "-y", ufuncs=(np.cos,),
-           special=(0.0, math.pi / 2, math.pi), title="cosine"),
+           special=(0.0, math.pi / 2, math.pi), title="cosine",
+           public=("cos",)),
     _unary("tan", "np.tan(a)", "1.0 + y * y", "2.0 * y * (1.0 + y * y)", ufuncs=(np.tan,),
-           domain=(-1.2, 1.2), special=(0.0, math.pi / 4), title="tangent"),
-    _unary("arcsin", "np.arcsin(a)", "1.0 / np.sqrt(1.0 - a * a)",
-           "a / (1.0 - a * a) ** 1.5", ufuncs=(np.arcsin,), domain=(-0.9, 0.9),
-           special=(0.0, 0.5), title="inverse sine"),
-    _unary("arccos", "np.arccos(a)", "-1.0 / np.sqrt(1.0 - a * a)",
-           "-a / (1.0 - a * a) ** 1.5", ufuncs=(np.arccos,), domain=(-0.9, 0.9),
-           special=(0.0, 0.5), title="inverse cosine"),
+           domain=(-1.2, 1.2), special=(0.0, math.pi / 4), title="tangent",
+           public=("tan",)),
+    # arcsin, arccos, arctanh: 1 - a*a loses a's last bits near |a| = 1,
+    # (1 - a) * (1 + a) keeps them.
+    _unary("arcsin", "np.arcsin(a)", "1.0 / np.sqrt((1.0 - a) * (1.0 + a))",
+           "a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))",
+           ufuncs=(np.arcsin,), domain=(-0.9, 0.9), special=(0.0, 0.5), title="inverse sine",
+           public=("arcsin", "asin")),
+    _unary("arccos", "np.arccos(a)", "-1.0 / np.sqrt((1.0 - a) * (1.0 + a))",
+           "-a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))",
+           ufuncs=(np.arccos,), domain=(-0.9, 0.9), special=(0.0, 0.5), title="inverse cosine",
+           public=("arccos", "acos")),
     _unary("arctan", "np.arctan(a)", "1.0 / (1.0 + a * a)",
-           "-2.0 * a / ((1.0 + a * a) * (1.0 + a * a))", ufuncs=(np.arctan,),
-           special=(0.0, 1.0), title="inverse tangent"),
+           "-2.0 * (a / (1.0 + a * a)) / (1.0 + a * a)", ufuncs=(np.arctan,),
+           special=(0.0, 1.0), title="inverse tangent",
+           public=("arctan", "atan")),
     _unary("sinh", "np.sinh(a)", "np.cosh(a)", "y", ufuncs=(np.sinh,), special=(0.0,),
-           title="hyperbolic sine"),
+           title="hyperbolic sine",
+           public=("sinh",)),
     _unary("cosh", "np.cosh(a)", "np.sinh(a)", "y", ufuncs=(np.cosh,), special=(0.0,),
-           title="hyperbolic cosine"),
-    _unary("tanh", "np.tanh(a)", "1.0 - y * y", "-2.0 * y * (1.0 - y * y)",
-           ufuncs=(np.tanh,), special=(0.0,), title="hyperbolic tangent"),
-    _unary("arcsinh", "np.arcsinh(a)", "1.0 / np.sqrt(a * a + 1.0)",
-           "-a / (a * a + 1.0) ** 1.5", ufuncs=(np.arcsinh,), special=(0.0,),
-           title="inverse hyperbolic sine"),
-    _unary("arccosh", "np.arccosh(a)", "1.0 / np.sqrt(a * a - 1.0)",
-           "-a / (a * a - 1.0) ** 1.5", ufuncs=(np.arccosh,), domain=(1.1, 5.0),
-           special=(2.0,), title="inverse hyperbolic cosine"),
-    _unary("arctanh", "np.arctanh(a)", "1.0 / (1.0 - a * a)",
-           "2.0 * a / ((1.0 - a * a) * (1.0 - a * a))", ufuncs=(np.arctanh,),
-           domain=(-0.9, 0.9), special=(0.0, 0.5), title="inverse hyperbolic tangent"),
+           title="hyperbolic cosine",
+           never_neg_zero=True, public=("cosh",)),
+    # tanh: 1 - y*y is 0 once y rounds to 1 (|a| > 19), 1/cosh(a) squared is not;
+    # below |a| = 0.5 the cheaper 1 - y*y is as accurate.
+    _unary("tanh", "np.tanh(a)", "1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2",
+           "-2.0 * y * (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2)",
+           ufuncs=(np.tanh,), special=(0.0,), title="hyperbolic tangent",
+           public=("tanh",)),
+    # arcsinh, arccosh: a*a overflows for |a| > 1e154; hypot and a split root do not.
+    _unary("arcsinh", "np.arcsinh(a)", "1.0 / np.hypot(a, 1.0)",
+           "-(a / np.hypot(a, 1.0)) / np.hypot(a, 1.0) / np.hypot(a, 1.0)",
+           ufuncs=(np.arcsinh,), special=(0.0,), title="inverse hyperbolic sine",
+           public=("arcsinh", "asinh")),
+    _unary("arccosh", "np.arccosh(a)", "1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))",
+           "-(a / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))"
+           " / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))", ufuncs=(np.arccosh,), domain=(1.1, 5.0),
+           special=(2.0,), title="inverse hyperbolic cosine",
+           public=("arccosh", "acosh")),
+    _unary("arctanh", "np.arctanh(a)", "1.0 / ((1.0 - a) * (1.0 + a))",
+           "2.0 * (a / ((1.0 - a) * (1.0 + a))) / ((1.0 - a) * (1.0 + a))", ufuncs=(np.arctanh,),
+           domain=(-0.9, 0.9), special=(0.0, 0.5), title="inverse hyperbolic tangent",
+           public=("arctanh", "atanh")),
     _unary("erf", "math.erf(a)", f"{_SQRT_PI} * np.exp(-a * a)",
            f"-2.0 * a * {_SQRT_PI} * np.exp(-a * a)", special=(0.0,),
-           title="error function"),
+           title="error function",
+           public=("erf",)),
     _unary("erfc", "math.erfc(a)", f"-{_SQRT_PI} * np.exp(-a * a)",
            f"2.0 * a * {_SQRT_PI} * np.exp(-a * a)", special=(0.0,),
-           title="complementary error function, accurate for large a"),
+           title="complementary error function, accurate for large a",
+           never_neg_zero=True, public=("erfc",)),
     # --- fused: never recorded, made by the optimizer (adjit.optimize._fuse) from
     # single-use intermediates; each gives the same bits as the pair it replaces.
     _binary("sqdiff", "(a - b) * (a - b)", "2.0 * (a - b)", "-2.0 * (a - b)",
-            "2.0", "-2.0", "2.0", title="(a - b)**2, fused from square(a - b)"),
+            "2.0", "-2.0", "2.0", title="(a - b)**2, fused from square(a - b)",
+            hot="single"),
     _unary("cube", "a * a * a", "3.0 * a * a", "6.0 * a",
-           title="a**3, fused from square(a) * a"),
+           title="a**3, fused from square(a) * a",
+           hot="single"),
     # inv_cube's partials divide by a rather than multiply by y*y, which would
     # overflow for |a| < 1e-51 while -3/a**4 itself is still finite.
     _unary("inv_cube", "1.0 / (a * a * a)", "-3.0 * y / a", "12.0 * (y / a) / a",
-           domain=(0.5, 3.0), title="a**-3, fused from reciprocal(cube(a))"),
+           domain=(0.5, 3.0), title="a**-3, fused from reciprocal(cube(a))",
+           hot="single"),
+    # --- remainders: Python's and NumPy's own float semantics (CPython's
+    # float_divmod, which Numba's % and // follow bit for bit; NumPy's at b == 0).
+    # d/db is minus the integer quotient, taken from the exact remainder.
+    _binary("mod", "a % b", "1.0", "-(a // b)", ufuncs=(np.remainder,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((0.5, 0.1), (1e200, 5.0), (-7.0, 2.0), (7.0, -2.0)),
+            title="remainder a % b, the sign of b (jumps where a/b is an integer)",
+            kink="np.remainder(a, b) == 0.0", public=("remainder", "mod")),
+    _binary("floordiv", "a // b", "0.0", "0.0", ufuncs=(np.floor_divide,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((5.0, 0.1), (-7.0, 2.0)),
+            title="floor division a // b (derivative 0, also at the jumps)",
+            kink="np.remainder(a, b) == 0.0", public=("floor_divide",)),
+    # fmod: C's remainder, the sign of a; its quotient (a - y) / b is an integer
+    # up to rounding, so rint recovers it exactly where trunc(a / b) may be off by one.
+    _binary("fmod", "np.fmod(a, b)", "1.0", "-np.rint((a - y) / b)", ufuncs=(np.fmod,),
+            domain=((-3.0, 3.0), (0.5, 3.0)), smooth=False,
+            special=((0.5, 0.1), (-7.0, 2.0)),
+            title="C remainder fmod(a, b), the sign of a (jumps where a/b is an integer)",
+            kink="np.fmod(a, b) == 0.0", public=("fmod",)),
+    # fmin/fmax: NumPy's NaN rule, a NaN operand yields the other one (and its
+    # derivative); otherwise minimum/maximum, ties split.
+    _binary("fmin", "b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))",
+            "0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))",
+            "1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))",
+            variants=("vv", "vc"), ufuncs=(np.fmin,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0), (math.nan, 1.0), (1.0, math.nan)),
+            title="smaller operand ignoring NaN (0.5/0.5 at a tie)",
+            swap="fmin", kink="a == b", public=("fmin",)),
+    _binary("fmax", "b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))",
+            "0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))",
+            "1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))",
+            variants=("vv", "vc"), ufuncs=(np.fmax,), smooth=False,
+            special=((1.0, 2.0), (2.0, 1.0), (math.nan, 1.0), (1.0, math.nan)),
+            title="larger operand ignoring NaN (0.5/0.5 at a tie)",
+            swap="fmax", kink="a == b", public=("fmax",)),
 )
 
 # ---------------------------------------------------------------------------
@@ -319,10 +425,19 @@ def python_rule(op: Op, which: str):
     return op.pyfuncs[key]
 
 
+def kink_rule(op: Op):
+    """The op's kink test (``Op.kink``) as a function of operand arrays ``(a, b)``."""
+    if "kink" not in op.pyfuncs:
+        op.pyfuncs["kink"] = eval(f"lambda a, b: {op.kink}", dict(_NAMESPACE))  # noqa: S307
+    return op.pyfuncs["kink"]
+
+
 def fold(name: str, a: float, b: float = 0.0) -> float:
     """Value of op ``name`` on constants, as recorded kernels would compute it."""
+    # NumPy scalars, not Python floats: their %, //, ** and division give the
+    # kernels' results (NaN or inf, where Python floats raise or go complex).
     with np.errstate(all="ignore"):
-        return float(python_rule(OPS[name], "value")(float(a), float(b)))
+        return float(python_rule(OPS[name], "value")(np.float64(a), np.float64(b)))
 
 
 def _check_names() -> None:
@@ -342,6 +457,14 @@ def check_table() -> None:
             raise AssertionError(f"{op.name}: unknown variants {op.variants}")
         for which in ("value", "d0", "d1", "d00", "d01", "d11"):
             compile(getattr(op, which), f"<{op.name}.{which}>", "eval")
+        if op.kink:
+            compile(op.kink, f"<{op.name}.kink>", "eval")
+        if op.swap and (op.swap not in OPS or OPS[op.swap].arity != 2):
+            raise AssertionError(f"{op.name}: swap names no binary op: {op.swap!r}")
+        if op.canonical and op.swap != op.name:
+            raise AssertionError(f"{op.name}: a canonical op is its own swap")
+        if op.hot not in ("", "switch", "single"):
+            raise AssertionError(f"{op.name}: hot is '', 'switch' or 'single', not {op.hot!r}")
 
 
 # The cheap check at import; check_table() itself (which compiles every rule,

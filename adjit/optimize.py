@@ -93,17 +93,15 @@ for _v in ops.VARIANTS:
 
 # f(a, b) == g(b, a): g is f's swap. Used to move a constant operand to the
 # right (the only side some ops have a variant for) and to put c < x as x > c.
-_SWAPS = {"add": "add", "mul": "mul", "hypot": "hypot", "minimum": "minimum",
-          "maximum": "maximum", "eq": "eq", "ne": "ne", "logical_and": "logical_and",
-          "logical_or": "logical_or", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
+_SWAPS = {op.name: op.swap for op in ops.TABLE if op.swap}
 BASE_SWAP = np.array([_BASE_INDEX[_SWAPS[n]] if n in _SWAPS else -1 for n in _BASE_NAMES],
                      dtype=np.int64)
 # Commutative bit for bit, so CSE may sort their operands. minimum/maximum
 # are not: minimum(-0.0, 0.0) is -0.0 but minimum(0.0, -0.0) is 0.0.
-_CANONICAL = {"add", "mul", "hypot", "eq", "ne", "logical_and", "logical_or"}
+_CANONICAL = {op.name for op in ops.TABLE if op.canonical}
 BASE_CANON = np.array([n in _CANONICAL for n in _BASE_NAMES], dtype=np.int64)
 # Ops whose result is never -0.0 whatever the operands (for dropping x + 0).
-_NEVER_NEG_ZERO = {"abs", "square", "hypot", "exp", "cosh", "erfc"}
+_NEVER_NEG_ZERO = {op.name for op in ops.TABLE if op.never_neg_zero}
 OP_NONNEG_ZERO = np.array([v.op is not None and (v.op.name in _NEVER_NEG_ZERO or v.op.compare)
                            for v in ops.VARIANTS], dtype=np.int64)
 # The ops the rewrite rules name, by base index (order: see the _R* below).

@@ -300,6 +300,9 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
         a, lo, hi = inputs
         return _record_ufunc(np.minimum, method,
                              (_record_ufunc(np.maximum, method, (a, lo), {}), hi), kwargs)
+    if ufunc is np.divmod and method == "__call__":
+        return (_record_ufunc(np.floor_divide, method, inputs, kwargs),
+                _record_ufunc(np.remainder, method, inputs, kwargs))
     if name is None:
         if method == "__call__" and ufunc in _FORBIDDEN_UFUNCS:
             raise TracingError(_FORBIDDEN_UFUNCS[ufunc])
@@ -410,25 +413,29 @@ class Tracer:
     def __abs__(self):
         return self._rec.emit(_OPCODE["abs"], self._slot)
 
+    # % and // record ops with Python's own float semantics (a formula such as
+    # a - floor(a / b) * b rounds differently and loses huge quotients).
     def __floordiv__(self, other):
-        if not _operand(other):
-            return NotImplemented
-        return unary("floor", binary("div", self, other))
+        return binary("floordiv", self, other) if _operand(other) else NotImplemented
 
     def __rfloordiv__(self, other):
-        if not _operand(other):
-            return NotImplemented
-        return unary("floor", binary("div", other, self))
+        return binary("floordiv", other, self) if _operand(other) else NotImplemented
 
     def __mod__(self, other):
-        if not _operand(other):
-            return NotImplemented
-        return binary("sub", self, binary("mul", self // other, other))
+        return binary("mod", self, other) if _operand(other) else NotImplemented
 
     def __rmod__(self, other):
+        return binary("mod", other, self) if _operand(other) else NotImplemented
+
+    def __divmod__(self, other):
         if not _operand(other):
             return NotImplemented
-        return binary("sub", other, binary("mul", other // self, self))
+        return binary("floordiv", self, other), binary("mod", self, other)
+
+    def __rdivmod__(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return binary("floordiv", other, self), binary("mod", other, self)
 
     __hash__ = object.__hash__
 
