@@ -8,12 +8,10 @@ array([16.7781122 ,  8.3890561 ])
 from .errors import BranchChanged, TapeError, TracingError
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
-from .serialize import load
-from .tape import Tape
+from .tape import Tape, load
 from .tracer import trace
 from .transforms import grad, hessian, jacobian, value_and_grad
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 

@@ -26,7 +26,7 @@ import zlib
 import numpy as np
 
 from .errors import TapeError
-from .tape import Tape
+from .version import __version__
 
 MAGIC = b"ADJITAPE"
 #: 2: the op table gained the optimizer's fused ops (sqdiff, cube, inv_cube), so a
@@ -42,7 +42,7 @@ _CRC = struct.Struct("<I")
 _MAX_HEADER = 1 << 28  # guard sources are short strings; more is a damaged file
 
 
-def to_bytes(tape: Tape) -> bytes:
+def to_bytes(tape) -> bytes:
     """The file format's bytes for ``tape``."""
     arrays = {name: np.ascontiguousarray(getattr(tape, name), dtype=dt)
               for name, dt, _ in _ARRAYS}
@@ -52,7 +52,6 @@ def to_bytes(tape: Tape) -> bytes:
 def _encode(n_inputs, guard_sources, arrays, version=FORMAT_VERSION) -> bytes:
     """Bytes of a tape file from raw parts, valid or not (the tests use it to
     make files with correct checksums around damaged contents)."""
-    from . import __version__
     header = {"n_inputs": n_inputs, "guard_sources": guard_sources, "adjit": __version__,
               "arrays": [[name, a.dtype.str, list(a.shape)] for name, a in arrays.items()]}
     head = json.dumps(header).encode()
@@ -60,7 +59,7 @@ def _encode(n_inputs, guard_sources, arrays, version=FORMAT_VERSION) -> bytes:
     return _PREFIX.pack(MAGIC, version, len(head)) + body + _CRC.pack(zlib.crc32(body))
 
 
-def save(tape: Tape, path) -> None:
+def save(tape, path) -> None:
     """Write ``tape`` to ``path`` (a path or a binary file object), exactly
     there: no suffix is added."""
     data = to_bytes(tape)
@@ -71,20 +70,22 @@ def save(tape: Tape, path) -> None:
         fh.write(data)
 
 
-def load(path) -> Tape:
-    """Read a tape written by :meth:`adjit.Tape.save` from ``path`` (a path or
-    a binary file object). Raises :class:`~adjit.TapeError` for a damaged file,
-    one that is not a tape, or one of a newer or unknown format version."""
+def read(path) -> dict:
+    """The parts of a tape written by :meth:`adjit.Tape.save` to ``path`` (a path
+    or a binary file object), as :func:`decode` gives them; :func:`adjit.load`
+    makes the Tape. Raises :class:`~adjit.TapeError` for a damaged file, one
+    that is not a tape, or one of a newer or unknown format version."""
     if hasattr(path, "read"):
         data = path.read()
     else:
         with open(os.fspath(path), "rb") as fh:
             data = fh.read()
-    return from_bytes(data)
+    return decode(data)
 
 
-def from_bytes(data) -> Tape:
-    """The tape encoded in ``data`` (bytes in the file format)."""
+def decode(data) -> dict:
+    """The parts of the tape encoded in ``data`` (bytes in the file format):
+    the keyword arguments of :class:`adjit.Tape` (which validates them)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -112,8 +113,9 @@ def from_bytes(data) -> Tape:
     n_inputs = header.get("n_inputs")
     if type(n_inputs) is not int:
         raise TapeError(f"damaged tape file: n_inputs must be an integer, got {n_inputs!r}")
-    return Tape(arrays["instructions"], arrays["constants"], arrays["outputs"], n_inputs,
-                arrays["guards"], sources)
+    return dict(instructions=arrays["instructions"], constants=arrays["constants"],
+                outputs=arrays["outputs"], n_inputs=n_inputs, guards=arrays["guards"],
+                guard_sources=sources)
 
 
 def _check_version(version) -> None:
@@ -157,13 +159,15 @@ def _arrays(header, payload: memoryview) -> dict:
     return out
 
 
-def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard_sources):
-    """Rebuild a pickled tape, through the validating constructor."""
+def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard_sources,
+              cls):
+    """Rebuild a pickled tape, through the validating constructor of its class."""
     _check_version(version)
-    return Tape(instructions, constants, outputs, n_inputs, guards, guard_sources)
+    return cls(instructions, constants, outputs, n_inputs, guards, guard_sources)
 
 
-def reduce(tape: Tape):
-    """``tape.__reduce__()``: pickles carry the format version."""
+def reduce(tape):
+    """``tape.__reduce__()``: pickles carry the format version (and the class,
+    by reference, so that this module need not import the Tape's)."""
     return (_unpickle, (FORMAT_VERSION, tape.n_inputs, tape.instructions, tape.constants,
-                        tape.outputs, tape.guards, tape.guard_sources))
+                        tape.outputs, tape.guards, tape.guard_sources, type(tape)))

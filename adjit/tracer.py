@@ -25,7 +25,8 @@ import numpy as np
 from . import ops, sweeps
 from .errors import TracingError
 from .optimize import optimize_arrays
-from .tape import Tape, _as_float_array
+from .program import as_float_array
+from .tape import Tape
 
 _OPCODE = ops.OPCODES
 _POW_VC = _OPCODE["pow_vc"]
@@ -574,7 +575,7 @@ def trace(f, x0, optimize: bool = True) -> Tape:
     """
     if not callable(f):
         raise TypeError(f"trace: expected a callable f, got {type(f).__name__}")
-    x0 = _as_float_array(x0, None, "x0")
+    x0 = as_float_array(x0, None, "x0")
     if x0.ndim != 1:
         raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
     if x0.shape[0] == 0:

@@ -144,17 +144,17 @@ def _encode(parts, version=serialize.FORMAT_VERSION):
 
 def test_versions_refused_with_a_clear_error():
     parts = _parts(adjit.trace(f, X0))
-    assert adjit.serialize.from_bytes(_encode(parts)).n_ops > 0
+    assert adjit.tape.from_bytes(_encode(parts)).n_ops > 0
     with pytest.raises(TapeError, match="newer than this adjit.*upgrade"):
-        adjit.serialize.from_bytes(_encode(parts, serialize.FORMAT_VERSION + 1))
+        adjit.tape.from_bytes(_encode(parts, serialize.FORMAT_VERSION + 1))
     with pytest.raises(TapeError, match="unknown tape format version 0"):
-        adjit.serialize.from_bytes(_encode(parts, 0))
+        adjit.tape.from_bytes(_encode(parts, 0))
 
 
 def test_version_1_files_still_load():
     # Version 1 predates the fused ops; its opcodes were appended to, never renumbered.
     tape = adjit.trace(f, X0, optimize=False)
-    old = adjit.serialize.from_bytes(_encode(_parts(tape), 1))
+    old = adjit.tape.from_bytes(_encode(_parts(tape), 1))
     np.testing.assert_array_equal(old.forward(X0), tape.forward(X0))
     np.testing.assert_array_equal(old.jacobian(X0), tape.jacobian(X0))
     np.testing.assert_allclose(old.forward(X0), f_ref(X0), rtol=1e-15)
@@ -242,7 +242,7 @@ def test_validation_rejects_each_kind_of_corruption():
         if a["instructions"].ndim == 2 and a["instructions"].shape[1] == 4 \
                 and 0 <= parts["n_inputs"] < 2**31:
             with pytest.raises(TapeError):  # the same through a file with a good checksum
-                serialize.from_bytes(_encode(parts))
+                adjit.tape.from_bytes(_encode(parts))
 
 
 def test_dtypes_and_layouts_are_checked_or_converted():
@@ -349,7 +349,7 @@ def test_fuzz_arrays_reach_kernels_only_when_valid(raw):
     except TapeError:
         return
     _check_tape(tape, raw)
-    back = serialize.from_bytes(serialize.to_bytes(tape))  # and through a file
+    back = adjit.tape.from_bytes(serialize.to_bytes(tape))  # and through a file
     np.testing.assert_array_equal(back.instructions, tape.instructions)
     _check_tape(pickle.loads(pickle.dumps(tape)), raw)
 
@@ -372,7 +372,7 @@ def test_fuzz_damaged_files_load_or_refuse(raw, data):
     if how == "refit checksum" and len(blob) > 16:  # damage behind a valid checksum
         blob[-4:] = zlib.crc32(bytes(blob[16:-4])).to_bytes(4, "little")
     try:
-        tape = serialize.from_bytes(bytes(blob))
+        tape = adjit.tape.from_bytes(bytes(blob))
     except TapeError:
         return
     _check_tape(tape, (None, None, None, None, tape.n_inputs,
@@ -383,6 +383,6 @@ def test_fuzz_damaged_files_load_or_refuse(raw, data):
 @given(st.binary(max_size=300))
 def test_fuzz_random_bytes_are_refused(blob):
     with pytest.raises(TapeError):
-        serialize.from_bytes(serialize.MAGIC + blob[:4] + blob)
+        adjit.tape.from_bytes(serialize.MAGIC + blob[:4] + blob)
     with pytest.raises(TapeError):
-        serialize.from_bytes(blob)
+        adjit.tape.from_bytes(blob)
