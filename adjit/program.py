@@ -213,22 +213,26 @@ class TapeState:
     the ``@njit`` record ...) built once under the tape's lock, and scratch
     buffers kept per thread."""
 
-    __slots__ = ("lock", "_built", "_local")
+    __slots__ = ("lock", "_built", "_local", "in_runs")
 
     def __init__(self):
         self.lock = threading.RLock()
         self._built = {}
         self._local = threading.local()
+        #: the record with its rows in runs once made (see Tape.program_in_runs),
+        #: kept in a slot too: the single-point sweeps read it on every call
+        self.in_runs = None
 
-    def once(self, key, build):
-        """``build()``, computed once per tape (under the lock: a second thread
-        asking meanwhile waits and gets the same object)."""
+    def once(self, key, build, *args):
+        """``build(*args)``, computed once per tape (under the lock: a second
+        thread asking meanwhile waits and gets the same object; a failed build
+        publishes nothing)."""
         value = self._built.get(key)
         if value is None:
             with self.lock:
                 value = self._built.get(key)
                 if value is None:
-                    value = build()
+                    value = build(*args)
                     self._built[key] = value
         return value
 
@@ -252,10 +256,9 @@ class TapeState:
     def grown(self, name: str, size: int) -> np.ndarray:
         """A per-thread flat float64 buffer of at least ``size`` entries, grown
         (never shrunk): the kernels carve their work arrays from it."""
-        store = self._local.__dict__
-        buf = store.get(name)
+        buf = self._local.__dict__.get(name)
         if buf is None or buf.shape[0] < size:
-            buf = store[name] = np.empty(size)
+            buf = self._local.__dict__[name] = np.empty(size)
         return buf
 
 

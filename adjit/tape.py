@@ -97,7 +97,22 @@ class Tape:
     def program_in_runs(self) -> program.Program:
         """The record with the rows in runs where they pay
         (:func:`adjit.program.with_runs`), made once, on first use."""
-        return self._state.once("runs", lambda: program.with_runs(self._program))
+        return self._single_point()[0]
+
+    def _single_point(self):
+        """``(record, forward kernel, gradient kernel, scratch size)`` of the
+        single-point value sweeps: the record in runs where they pay, and the
+        kernels that take it so, decided here once."""
+        state = self._state
+        if state.in_runs is None:
+            with state.lock:
+                if state.in_runs is None:
+                    p = program.with_runs(self._program)
+                    state.in_runs = (p, sweeps.forward_runs if p.in_runs else sweeps.forward,
+                                     sweeps.value_and_gradient_runs if p.in_runs
+                                     else sweeps.value_and_gradient,
+                                     program.scratch_size(p, 0))
+        return state.in_runs
 
     def _runs(self):
         """``(runs, rows)`` of :meth:`program_in_runs` (kept for the tests)."""
@@ -208,10 +223,10 @@ class Tape:
         if type(x) is not np.ndarray or x.ndim != 1:
             if np.ndim(x) == 2:
                 return self._forward_batch(x)
-        p = self.program_in_runs()
+        state = self._state
+        p, kernel, _, size = state.in_runs or self._single_point()
         x = program.point(p, x)
-        y, flip = call(sweeps.forward_runs if p.in_runs else sweeps.forward, p, x,
-                       self._scratch_for(0))
+        y, flip = call(kernel, p, x, state.grown("buf", size))
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
         return y
@@ -283,13 +298,12 @@ class Tape:
             ys, gs, flips = parallel.rows(self, run, xs)
             branches.raise_batch_flips(self, flips, xs)
             return ys, gs
-        p = self.program_in_runs()
+        state = self._state
+        p, _, kernel, size = state.in_runs or self._single_point()
         x = program.point(p, x)
         g = np.empty(p.n_inputs)
-        state = self._state
         adj = state.zeros("adj", p.n_slots + 1)  # zero between calls (see the kernel)
-        kernel = sweeps.value_and_gradient_runs if p.in_runs else sweeps.value_and_gradient
-        y, flip = call(kernel, p, x, self._scratch_for(0), adj, g)
+        y, flip = call(kernel, p, x, state.grown("buf", size), adj, g)
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
         return y, g
