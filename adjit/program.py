@@ -253,6 +253,16 @@ class TapeState:
             buf = store[name] = np.zeros(size)
         return buf
 
+    def single_point(self, size: int, n_adjoints: int):
+        """This thread's ``(scratch, adjoints)`` for the single-point forward and
+        gradient kernels: a flat buffer of ``size`` entries, and ``n_adjoints``
+        zeros that the gradient kernel leaves zero again (one lookup: these
+        calls take a couple of microseconds on a small tape)."""
+        pair = self._local.__dict__.get("single")
+        if pair is None:
+            pair = self._local.__dict__["single"] = (np.empty(size), np.zeros(n_adjoints))
+        return pair
+
     def grown(self, name: str, size: int) -> np.ndarray:
         """A per-thread flat float64 buffer of at least ``size`` entries, grown
         (never shrunk): the kernels carve their work arrays from it."""

@@ -226,7 +226,7 @@ class Tape:
         state = self._state
         p, kernel, _, size = state.in_runs or self._single_point()
         x = program.point(p, x)
-        y, flip = call(kernel, p, x, state.grown("buf", size))
+        y, flip = call(kernel, p, x, state.single_point(size, p.n_slots + 1)[0])
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
         return y
@@ -286,7 +286,7 @@ class Tape:
     def value_and_gradient(self, x):
         """``(f(x), ∇f(x))`` of a single-output tape, by one forward and one reverse
         sweep. For ``x`` of shape ``(B, n)``: values ``(B,)`` and gradients ``(B, n)``."""
-        if self.n_outputs != 1:
+        if self._program.outputs.shape[0] != 1:
             self._scalar_output("value_and_gradient")
         if (type(x) is not np.ndarray or x.ndim != 1) and np.ndim(x) == 2:
             xs = self._points(x)
@@ -302,8 +302,8 @@ class Tape:
         p, _, kernel, size = state.in_runs or self._single_point()
         x = program.point(p, x)
         g = np.empty(p.n_inputs)
-        adj = state.zeros("adj", p.n_slots + 1)  # zero between calls (see the kernel)
-        y, flip = call(kernel, p, x, state.grown("buf", size), adj, g)
+        scratch, adj = state.single_point(size, p.n_slots + 1)  # adj: zero between calls
+        y, flip = call(kernel, p, x, scratch, adj, g)
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
         return y, g
