@@ -245,14 +245,6 @@ class TapeState:
             buf = store[name] = np.empty(shape)
         return buf
 
-    def zeros(self, name: str, size: int) -> np.ndarray:
-        """A per-thread float64 vector that the caller keeps zero between calls."""
-        store = self._local.__dict__
-        buf = store.get(name)
-        if buf is None:
-            buf = store[name] = np.zeros(size)
-        return buf
-
     def single_point(self, size: int, n_adjoints: int):
         """This thread's ``(scratch, adjoints)`` for the single-point forward and
         gradient kernels: a flat buffer of ``size`` entries, and ``n_adjoints``
