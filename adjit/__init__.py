@@ -10,12 +10,10 @@ _numba_cache.configure()  # before any @njit(cache=True) kernel is defined
 from .errors import BranchChanged, TapeError, TracingError  # noqa: E402
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
-from .serialize import load
-from .tape import Tape
+from .tape import Tape, load
 from .tracer import trace
 from .transforms import grad, hessian, jacobian, value_and_grad
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 

@@ -11,21 +11,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ops, sweeps
+from . import ops, program, sweeps
+from .errors import BranchChanged
 
 _SYMBOL = {op.name: op.symbol for op in ops.TABLE if op.symbol}
 #: piecewise ops and the test for "at the kink" on their operands (a, b)
 _KINK = {op.name: ops.kink_rule(op) for op in ops.TABLE if op.kink}
 
 
+def raise_flipped(tape, flip: int, x) -> None:
+    """Raise :class:`adjit.BranchChanged` for guard ``flip`` of ``tape`` at
+    ``x`` if ``flip >= 0`` (what every evaluation does with a kernel's flip)."""
+    if flip >= 0:
+        raise BranchChanged(tape, int(flip), x, explain=guard_info)
+
+
+def raise_batch_flips(tape, flips: np.ndarray, xs: np.ndarray) -> None:
+    """The same for a batch: ``flips[k]`` is row k's first flipped guard or -1."""
+    bad = np.flatnonzero(flips >= 0)
+    if bad.size:
+        raise BranchChanged(tape, int(flips[bad[0]]), xs[bad[0]], rows=bad,
+                            explain=guard_info)
+
+
 def slot_values(tape, x) -> np.ndarray:
     """Every slot's value at ``x`` (inputs first), by one forward sweep."""
-    x = tape._point(x)
-    work = np.empty(tape.n_slots + 1)
-    work[: tape.n_inputs] = x
-    work[-1] = 0.0
+    p = tape.program
+    x = program.point(p, x)
+    work = np.empty(p.n_slots + 1)
     with np.errstate(all="ignore"):
-        sweeps.values(tape.dispatch, tape.instructions, tape.constants, work)
+        sweeps.start(x, work)
+        sweeps.values(p.dispatch, p.instructions, p.constants, work)
     return work
 
 

@@ -45,6 +45,10 @@ def _rename(slots, old_n, new_n, used_old, used_new):
 
 
 def _retape(tape, n_new, used_old, used_new):
+    return type(tape)(**_retape_parts(tape, n_new, used_old, used_new))
+
+
+def _retape_parts(tape, n_new, used_old, used_new) -> dict:
     n = tape.n_inputs
     instr = np.array(tape.instructions, dtype=np.int64)
     code = instr[:, 0]
@@ -53,8 +57,9 @@ def _retape(tape, n_new, used_old, used_new):
         instr[is_slot, col] = _rename(instr[is_slot, col], n, n_new, used_old, used_new)
     guards = np.array(tape.guards, dtype=np.int64)
     guards[:, 0] += n_new - n
-    return type(tape)(instr, tape.constants, _rename(tape.outputs, n, n_new, used_old, used_new),
-                      n_new, guards, tape.guard_sources)
+    return dict(instructions=instr, constants=tape.constants,
+                outputs=_rename(tape.outputs, n, n_new, used_old, used_new), n_inputs=n_new,
+                guards=guards, guard_sources=tape.guard_sources)
 
 
 def compact(tape):
@@ -64,6 +69,8 @@ def compact(tape):
     return _retape(tape, len(used), used, np.arange(len(used))), used
 
 
-def expand(small, used, n_inputs):
-    """The tape of :func:`compact` back over ``n_inputs`` inputs."""
-    return _retape(small, int(n_inputs), np.arange(len(used)), np.asarray(used, np.int64))
+def expand_parts(small, used, n_inputs) -> dict:
+    """The tape of :func:`compact` back over ``n_inputs`` inputs, as the keyword
+    arguments of its constructor."""
+    return _retape_parts(small, int(n_inputs), np.arange(len(used)),
+                         np.asarray(used, np.int64))

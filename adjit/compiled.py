@@ -6,23 +6,29 @@ integrator) can evaluate and differentiate it without returning to Python::
     from numba import njit
     from adjit.compiled import value, value_and_gradient, jacobian
 
-    fns = tape.njit_functions()        # the tape's arrays, as one tuple
+    fns = tape.njit_functions()        # the tape as one record
     T, B = fns.tape, fns.buffers()     # B: work arrays (one set per thread)
 
     @njit
     def newton(T, B, x, y, J):
         for it in range(50):
-            jacobian(T, B, x, y, J)    # y = f(x), J = f'(x), in place
+            flip = jacobian(T, B, x, y, J)    # y = f(x), J = f'(x), in place
+            if flip != -1:
+                return flip                   # a guard index, or an error code < -1
             x -= np.linalg.solve(J, y)
         ...
 
-``T`` (:attr:`NjitFunctions.tape`) is a plain tuple of integers and arrays and
-``B`` (:meth:`NjitFunctions.buffers`) a tuple of work arrays; every function
-writes into arrays the caller passes, allocates nothing and returns the index
-of the first branch guard that went the other way (``-1`` when the tape
-describes ``f`` at ``x``; see :class:`adjit.BranchChanged`). Each checks the
-shapes it is given, so a wrong buffer raises instead of touching memory it
-does not own. ``value`` runs the liveness-compacted program
+``T`` (:attr:`NjitFunctions.tape`, a :class:`NjitTape`) and ``B``
+(:meth:`NjitFunctions.buffers`, a :class:`Buffers`) are named tuples of
+integers and arrays, read by field name (``T.program.outputs``, ``B.work``);
+every function writes into arrays the caller passes, allocates nothing and
+returns the index of the first branch guard that went the other way (``-1``
+when the tape describes ``f`` at ``x``; see :class:`adjit.BranchChanged`), or
+an error code below -1 when an argument does not fit (:data:`ERRORS`:
+``BAD_X`` -2, ``BAD_BUFFERS`` -3, ``BAD_ARRAY`` -4, ``SEVERAL_OUTPUTS`` -5),
+checked before any array is touched: every dimension of every array, float64,
+C-contiguous, writeable where written. From Python, :func:`check` turns a
+code into ValueError. ``value`` runs the liveness-compacted program
 (:func:`adjit.optimize.slot_program`), the derivative functions the full tape.
 
 Why these functions live here and call :mod:`adjit.sweeps`
@@ -37,9 +43,9 @@ was compiled with after ``sweeps.py`` changes. Three ways out were weighed:
 * a copy of the switch kernels in this file: doubles the generated code and
   its compile time;
 * caching, plus a stamp (chosen). ``ABI`` is a hash of ``sweeps.py``'s source
-  and of this module's tuple format, taken at import; it is frozen into every
-  function here when compiled and also carried in the tape tuple. A function
-  compiled against another ``sweeps.py`` sees a different stamp in the tuple
+  and of this module's record format, taken at import; it is frozen into every
+  function here when compiled and also carried in the tape record. A function
+  compiled against another ``sweeps.py`` sees a different stamp in the record
   and raises instead of running old kernels on a new tape. The first
   :meth:`Tape.njit_functions` call of a process probes every function and
   recompiles (and re-caches) the stale ones, so adjit's own cache heals
@@ -59,22 +65,84 @@ import pathlib
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from . import sweeps
+from .optimize import SlotProgram
+from .program import Program, immutable
 
-_FORMAT = 4  # version of the tape tuple's layout below
+_FORMAT = 5  # version of the records' layout below
 ABI = int.from_bytes(hashlib.sha256(
-    pathlib.Path(sweeps.__file__).read_bytes() + b"tuple format %d" % _FORMAT).digest()[:7],
+    pathlib.Path(sweeps.__file__).read_bytes() + b"record format %d" % _FORMAT).digest()[:7],
     "little")
-
-# tape tuple: (ABI, n_inputs, instructions, links, constants, outputs, guards,
-#              value-program instructions, its outputs, its guards, its work size,
-#              its dispatch stream, the tape's dispatch stream, its reverse dispatch,
-#              its runs table and rows in runs (empty table: no runs; Tape._runs))
-# buffers:    (value work (n_work + 1,), work (n_slots + 1,), partials (n_ops, 2),
-#              one vector (n_slots + 1,), a block of vectors (n_slots + 1, chunk))
 _CHUNK = 64  # directions per sweep in jacobian()
+
+#: What the functions return besides a guard index (>= 0) and -1 (every branch
+#: as recorded): an argument that does not fit, checked before anything is
+#: read or written (shape in every dimension, float64, C-contiguous, and
+#: writeable for what the function writes). :func:`check` raises ValueError.
+BAD_X = -2
+BAD_BUFFERS = -3
+BAD_ARRAY = -4
+SEVERAL_OUTPUTS = -5
+ERRORS = {
+    BAD_X: "x must be a float64 C-contiguous vector of length n_inputs",
+    BAD_BUFFERS: "the buffers do not fit this tape (shape, float64, C-contiguous, "
+                 "writeable); make them with tape.njit_functions().buffers()",
+    BAD_ARRAY: "an argument array has the wrong shape, dtype or layout (float64, "
+               "C-contiguous; writeable where the function writes)",
+    SEVERAL_OUTPUTS: "value_and_gradient needs a tape with one output; use vjp or jacobian",
+}
+
+
+class ValueProgram(NamedTuple):
+    """The liveness-compacted program :func:`value` runs
+    (:func:`adjit.optimize.slot_program`)."""
+
+    instructions: np.ndarray
+    outputs: np.ndarray
+    guards: np.ndarray
+    dispatch: np.ndarray
+    n_work: int
+
+
+class NjitTape(NamedTuple):
+    """The tape as the functions of this module take it: the stamp, the
+    tape's :class:`adjit.program.Program` (rows in runs where they pay) and
+    the value program. Read by field name only."""
+
+    abi: int
+    program: Program
+    value: ValueProgram
+
+
+class Buffers(NamedTuple):
+    """Work arrays for one thread (:meth:`NjitFunctions.buffers`)."""
+
+    value_work: np.ndarray  # (n_work + 1,)
+    work: np.ndarray  # (n_slots + 1,)
+    partials: np.ndarray  # (n_ops, 2)
+    vector: np.ndarray  # (n_slots + 1,)
+    block: np.ndarray  # (n_slots + 1, chunk)
+
+
+def _fits(a, writeable):
+    pass
+
+
+@overload(_fits)
+def _fits_impl(a, writeable):
+    """Decided when compiling: a float64 C-contiguous array (writeable when
+    asked: a read-only one cannot be written anyway, but says the caller
+    passed the wrong array)."""
+    ok_in = isinstance(a, types.Array) and a.dtype == types.float64 and a.layout == "C"
+    ok_out = ok_in and a.mutable
+    if ok_out:
+        return lambda a, writeable: True
+    if ok_in:
+        return lambda a, writeable: not writeable
+    return lambda a, writeable: False
 
 
 @njit(cache=True, nogil=True)
@@ -87,76 +155,98 @@ def abi():
 # or recompiling a stale function would still call a stale cached _check.
 @njit(cache=True, nogil=True, inline="always")
 def _check(T, B, x):
-    if T[0] != ABI:
+    """0, or the code of the first argument that does not fit."""
+    if T.abi != ABI:
         raise RuntimeError("adjit.compiled: stale compiled code (built against another "
                            "adjit.sweeps); delete the __pycache__ entries of the @njit "
                            "function that calls adjit, or compile it without cache=True")
-    n = T[1]
-    n_slots = n + T[2].shape[0]
-    if x.shape[0] != n:
-        raise ValueError("adjit.compiled: x has the wrong length for this tape")
-    if (B[0].shape[0] != T[10] + 1 or B[1].shape[0] != n_slots + 1
-            or B[2].shape[0] != T[2].shape[0] or B[3].shape[0] != n_slots + 1
-            or B[4].shape[0] != n_slots + 1 or B[4].shape[1] < 1):
-        raise ValueError("adjit.compiled: buffers do not fit this tape; make them with "
-                         "tape.njit_functions().buffers()")
+    P = T.program
+    n_slots = P.n_slots
+    n_ops = P.instructions.shape[0]
+    if not _fits(x, False) or x.ndim != 1 or x.shape[0] != P.n_inputs:
+        return BAD_X
+    if (not _fits(B.value_work, True) or B.value_work.shape[0] != T.value.n_work + 1
+            or not _fits(B.work, True) or B.work.shape[0] != n_slots + 1
+            or not _fits(B.partials, True) or B.partials.shape[0] != n_ops
+            or B.partials.shape[1] != 2
+            or not _fits(B.vector, True) or B.vector.shape[0] != n_slots + 1
+            or not _fits(B.block, True) or B.block.shape[0] != n_slots + 1
+            or B.block.shape[1] < 1):
+        return BAD_BUFFERS
+    return 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _vector(a, n, writeable):
+    return _fits(a, writeable) and a.ndim == 1 and a.shape[0] == n
 
 
 @njit(cache=True, nogil=True)
 def value(T, B, x, y):
-    """``y[:] = f(x)``; returns the first flipped guard or -1."""
-    _check(T, B, x)
-    outputs = T[8]
-    if y.shape[0] != outputs.shape[0]:
-        raise ValueError("adjit.compiled.value: y must have one entry per output")
-    work = B[0]
-    sweeps._start(x, work)
-    sweeps.values(T[11], T[7], T[4], work)
+    """``y[:] = f(x)``; returns the first flipped guard, -1, or an error code."""
+    bad = _check(T, B, x)
+    if bad:
+        return bad
+    V = T.value
+    outputs = V.outputs
+    if not _vector(y, outputs.shape[0], True):
+        return BAD_ARRAY
+    work = B.value_work
+    sweeps.start(x, work)
+    sweeps.values(V.dispatch, V.instructions, T.program.constants, work)
     for j in range(outputs.shape[0]):
         y[j] = work[outputs[j]]
-    return sweeps.first_flipped_guard(work, T[9])
+    return sweeps.first_flipped_guard(work, V.guards)
 
 
 @njit(cache=True, nogil=True)
 def value_and_gradient(T, B, x, g):
-    """``(f(x), flip)`` of a single-output tape, ``g[:] = ∇f(x)``."""
-    _check(T, B, x)
-    outputs = T[5]
+    """``(f(x), flip)`` of a single-output tape, ``g[:] = ∇f(x)``; flip is the
+    first flipped guard, -1, or an error code (the value is then nan)."""
+    bad = _check(T, B, x)
+    if bad:
+        return np.nan, bad
+    P = T.program
+    outputs = P.outputs
     if outputs.shape[0] != 1:
-        raise ValueError("adjit.compiled.value_and_gradient: the tape has several outputs; "
-                         "use vjp or jacobian")
-    if g.shape[0] != x.shape[0]:
-        raise ValueError("adjit.compiled.value_and_gradient: g must have the length of x")
-    work, a = B[1], B[3]
+        return np.nan, SEVERAL_OUTPUTS
+    if not _vector(g, x.shape[0], True):
+        return np.nan, BAD_ARRAY
+    work, a = B.work, B.vector
     n = x.shape[0]
-    sweeps._start(x, work)
-    if T[14].shape[0] > 0:
-        sweeps.values_runs(T[14], T[15], T[4], work)
+    sweeps.start(x, work)
+    if P.runs.shape[0] > 0:
+        sweeps.values_runs(P.runs, P.rows, P.constants, work)
     else:
-        sweeps.values(T[12], T[2], T[4], work)
-    flip = sweeps.first_flipped_guard(work, T[6])
-    a[:] = 0.0  # B[3] is shared with vjp, which leaves it dirty
+        sweeps.values(P.dispatch, P.instructions, P.constants, work)
+    flip = sweeps.first_flipped_guard(work, P.guards)
+    a[:] = 0.0  # B.vector is shared with vjp, which leaves it dirty
     a[outputs[0]] = 1.0
-    sweeps.adjoint_recompute(T[13], T[2], T[4], work, a)
+    sweeps.adjoint_recompute(P.reverse_dispatch, P.instructions, P.constants, work, a)
     g[:] = a[:n]
     return work[outputs[0]], flip
 
 
 @njit(cache=True, nogil=True)
 def jvp(T, B, x, v, y, jv):
-    """``y[:] = f(x)``, ``jv[:] = J(x) @ v`` by one tangent sweep; returns flip."""
-    _check(T, B, x)
-    outputs = T[5]
+    """``y[:] = f(x)``, ``jv[:] = J(x) @ v`` by one tangent sweep; returns flip
+    or an error code."""
+    bad = _check(T, B, x)
+    if bad:
+        return bad
+    P = T.program
+    outputs = P.outputs
     n = x.shape[0]
-    if v.shape[0] != n or y.shape[0] != outputs.shape[0] or jv.shape[0] != outputs.shape[0]:
-        raise ValueError("adjit.compiled.jvp: v has the length of x, y and jv one entry "
-                         "per output")
-    work, partials, t = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
+    m = outputs.shape[0]
+    if not (_vector(v, n, False) and _vector(y, m, True) and _vector(jv, m, True)):
+        return BAD_ARRAY
+    work, partials, t = B.work, B.partials, B.vector
+    flip = sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
+                            partials)
     t[:n] = v
     t[t.shape[0] - 1] = 0.0
-    sweeps.tangent1(T[3], partials, t)
-    for j in range(outputs.shape[0]):
+    sweeps.tangent1(P.links, partials, t)
+    for j in range(m):
         y[j] = work[outputs[j]]
         jv[j] = t[outputs[j]]
     return flip
@@ -164,21 +254,26 @@ def jvp(T, B, x, v, y, jv):
 
 @njit(cache=True, nogil=True)
 def vjp(T, B, x, w, y, wj):
-    """``y[:] = f(x)``, ``wj[:] = w @ J(x)`` by one adjoint sweep; returns flip."""
-    _check(T, B, x)
-    outputs = T[5]
+    """``y[:] = f(x)``, ``wj[:] = w @ J(x)`` by one adjoint sweep; returns flip
+    or an error code."""
+    bad = _check(T, B, x)
+    if bad:
+        return bad
+    P = T.program
+    outputs = P.outputs
     n = x.shape[0]
-    if w.shape[0] != outputs.shape[0] or y.shape[0] != outputs.shape[0] or wj.shape[0] != n:
-        raise ValueError("adjit.compiled.vjp: w and y have one entry per output, wj the "
-                         "length of x")
-    work, partials, a = B[1], B[2], B[3]
-    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
+    m = outputs.shape[0]
+    if not (_vector(w, m, False) and _vector(y, m, True) and _vector(wj, n, True)):
+        return BAD_ARRAY
+    work, partials, a = B.work, B.partials, B.vector
+    flip = sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
+                            partials)
     a[:] = 0.0
-    for j in range(outputs.shape[0]):
+    for j in range(m):
         a[outputs[j]] += w[j]
-    sweeps.adjoint1(T[3], partials, a)
+    sweeps.adjoint1(P.links, partials, a)
     wj[:] = a[:n]
-    for j in range(outputs.shape[0]):
+    for j in range(m):
         y[j] = work[outputs[j]]
     return flip
 
@@ -187,16 +282,21 @@ def vjp(T, B, x, w, y, wj):
 def jacobian(T, B, x, y, jac):
     """``y[:] = f(x)``, ``jac[:, :] = J(x)`` (m, n): one linearization, then tangent
     sweeps over blocks of inputs when n <= m, else adjoint sweeps over blocks
-    of outputs; returns flip."""
-    _check(T, B, x)
-    outputs = T[5]
+    of outputs; returns flip or an error code."""
+    bad = _check(T, B, x)
+    if bad:
+        return bad
+    P = T.program
+    outputs = P.outputs
     n = x.shape[0]
     m = outputs.shape[0]
-    if y.shape[0] != m or jac.shape[0] != m or jac.shape[1] != n:
-        raise ValueError("adjit.compiled.jacobian: y must have shape (m,) and jac (m, n)")
-    links = T[3]
-    work, partials, t = B[1], B[2], B[4]
-    flip = sweeps.linearize(T[12], T[2], T[4], T[6], x, work, partials)
+    if not (_vector(y, m, True) and _fits(jac, True) and jac.ndim == 2 and jac.shape[0] == m
+            and jac.shape[1] == n):
+        return BAD_ARRAY
+    links = P.links
+    work, partials, t = B.work, B.partials, B.block
+    flip = sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
+                            partials)
     chunk = t.shape[1]
     sink = t.shape[0] - 1
     if n <= m:
@@ -228,12 +328,21 @@ def jacobian(T, B, x, y, jac):
 FUNCTIONS = (value, value_and_gradient, jvp, vjp, jacobian)
 
 
+def check(code, who: str = "adjit.compiled") -> int:
+    """``code`` (a guard index or -1) as returned by a function of this module;
+    ValueError naming the fault for an error code."""
+    code = int(code)
+    if code < -1:
+        raise ValueError(f"{who}: {ERRORS.get(code, f'error code {code}')}")
+    return code
+
+
 class NjitFunctions(NamedTuple):
     """What :meth:`adjit.Tape.njit_functions` returns: the compiled functions
-    (also importable from :mod:`adjit.compiled`), the tape as a tuple of arrays
-    for them, and sizes."""
+    (also importable from :mod:`adjit.compiled`), the tape as one record for
+    them (:class:`NjitTape`), and sizes."""
 
-    tape: tuple
+    tape: NjitTape
     value: object
     value_and_gradient: object
     jvp: object
@@ -244,13 +353,14 @@ class NjitFunctions(NamedTuple):
     n_slots: int
     n_work: int
 
-    def buffers(self) -> tuple:
-        """Fresh work arrays for one thread (pass the same tuple to every call)."""
+    def buffers(self) -> Buffers:
+        """Fresh work arrays for one thread (pass the same record to every call)."""
         n_ops = self.n_slots - self.n_inputs
         chunk = max(1, min(_CHUNK, self.n_inputs if self.n_inputs <= self.n_outputs
                            else self.n_outputs))
-        return (np.zeros(self.n_work + 1), np.zeros(self.n_slots + 1), np.zeros((n_ops, 2)),
-                np.zeros(self.n_slots + 1), np.zeros((self.n_slots + 1, chunk)))
+        return Buffers(np.zeros(self.n_work + 1), np.zeros(self.n_slots + 1),
+                       np.zeros((n_ops, 2)), np.zeros(self.n_slots + 1),
+                       np.zeros((self.n_slots + 1, chunk)))
 
 
 _checked = False
@@ -273,7 +383,7 @@ def call(fn, *args):
 def _heal(T, B, x) -> None:
     """Run every function once; recompile (and re-cache) the stale ones."""
     global _checked
-    m = len(T[5])
+    m = len(T.program.outputs)
     n = len(x)
     calls = ((value, (np.empty(m),)), (value_and_gradient, (np.empty(n),)),
              (jvp, (np.zeros(n), np.empty(m), np.empty(m))),
@@ -288,20 +398,23 @@ def _heal(T, B, x) -> None:
                     raise
                 fn.recompile()
                 continue
-            except ValueError:  # value_and_gradient of several outputs: compiled all the same
-                pass
             break
     _checked = True
 
 
 def njit_functions(tape) -> NjitFunctions:
-    """The tape as arrays for the functions of this module (see the module docstring)."""
-    from .optimize import slot_program
-    prog = slot_program(tape)
-    T = (np.int64(ABI), np.int64(tape.n_inputs), tape.instructions, tape.links, tape.constants,
-         tape.outputs, tape.guards, prog.instructions, prog.outputs, prog.guards,
-         np.int64(prog.n_work), prog.dispatch, tape.dispatch, tape.reverse_dispatch,
-         *tape._runs())
+    """The tape as one record for the functions of this module (see the module
+    docstring)."""
+    # The value program again through its validating constructor, from
+    # immutable copies: whatever became of the cached one, the kernels read
+    # only what was checked here.
+    cached = tape.slot_program()
+    prog = SlotProgram(immutable(cached.instructions), tape.constants,
+                       immutable(cached.outputs), immutable(cached.guards), tape.n_inputs,
+                       int(cached.n_work))
+    V = ValueProgram(prog.instructions, prog.outputs, prog.guards, immutable(prog.dispatch),
+                     int(prog.n_work))
+    T = NjitTape(int(ABI), tape.program_in_runs(), V)
     fns = NjitFunctions(T, value, value_and_gradient, jvp, vjp, jacobian, tape.n_inputs,
                         tape.n_outputs, tape.n_slots, prog.n_work)
     if not _checked:

@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 
-from . import compact, ops, sweeps
+from . import branches, compact, ops, program, sweeps
 
 
 def _operand_text(tape, i: int) -> str:
@@ -39,11 +39,14 @@ def trace_table(tape, x, v=None, w=None):
     mode from output weights ``w``, shape ``(m,)``). Returns ``(rows, text)``:
     the rows and the same table as printable text.
     """
-    x = tape._point(x)
-    work = np.empty(tape.n_slots + 1)
-    partials = np.empty((tape.n_ops, 2))
-    sweeps.linearize(tape.dispatch, tape.instructions, tape.constants, tape.guards, x, work,
-                     partials)
+    p = tape.program
+    x = program.point(p, x)
+    work = np.empty(p.n_slots + 1)
+    partials = np.empty((p.n_ops, 2))
+    flip = sweeps.linearize(p.dispatch, p.instructions, p.constants, p.guards, x, work,
+                            partials)
+    # a table of the other branch's function would be a table of the wrong function
+    branches.raise_flipped(tape, flip, x)
     tangent = adjoint = None
     if v is not None:
         v = np.asarray(v, dtype=np.float64).reshape(-1)

@@ -26,35 +26,41 @@ class BranchChanged(RuntimeError):
     sits on the branch boundary).
     """
 
-    def __init__(self, tape, guard: int, x, rows=None):
+    def __init__(self, tape, guard: int, x, rows=None, explain=None):
         super().__init__(guard)
         self.tape = tape
         self.guard = guard
         self.source = tape.guard_sources[guard] if guard < len(tape.guard_sources) else "?"
         self.x = x
         self.rows = rows
+        self.explain = explain
 
-    # What the guard compares is worked out (one forward sweep) only when asked
-    # for, so a transform trying its cached tapes pays nothing for the report.
+    # What the guard compares is worked out (one forward sweep, by ``explain``:
+    # :func:`adjit.branches.guard_info`, passed in by the raiser so that this
+    # bottom layer imports nothing of adjit) only when asked for, so a
+    # transform trying its cached tapes pays nothing for the report.
     @functools.cached_property
-    def _info(self):
+    def info(self):
+        """What the guard compares at ``x`` (a dict, see
+        :func:`adjit.branches.guard_info`), or None when unknown."""
+        if self.explain is None:
+            return None
         try:
-            from .branches import guard_info
-            return guard_info(self.tape, self.guard, self.x)
+            return self.explain(self.tape, self.guard, self.x)
         except Exception:  # pragma: no cover - the report must never hide the flip
             return None
 
-    op = property(lambda self: self._info and self._info["op"],
+    op = property(lambda self: self.info and self.info["op"],
                   doc="the condition's op name, e.g. 'lt'")
-    operands = property(lambda self: self._info and self._info["operands"],
+    operands = property(lambda self: self.info and self.info["operands"],
                         doc="the condition's operand values at x")
-    recorded = property(lambda self: self._info and self._info["recorded"],
+    recorded = property(lambda self: self.info and self.info["recorded"],
                         doc="the condition's outcome when the tape was traced")
-    tie = property(lambda self: bool(self._info and self._info["tie"]),
+    tie = property(lambda self: bool(self.info and self.info["tie"]),
                    doc="True when the comparison's operands are equal at x")
 
     def __str__(self):
-        info = self._info
+        info = self.info
         detail = ""
         if info is not None:
             vals = ", ".join(f"{n}={v!r}" for n, v in zip("ab", info["operands"]))
@@ -72,7 +78,7 @@ class BranchChanged(RuntimeError):
                 "here: trace again at this point (adjit.grad and friends do this for you)")
 
     def __reduce__(self):
-        return (type(self), (self.tape, self.guard, self.x, self.rows))
+        return (type(self), (self.tape, self.guard, self.x, self.rows, self.explain))
 
 
 def _short(x) -> str:

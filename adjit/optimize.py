@@ -68,6 +68,7 @@ this file).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -180,10 +181,10 @@ def _emit(op, a0, a1, n_in, code, ttab, ctr, nz, consts, cbits, facts):
     ttab[h] = j + 1
     # Can the result be -0.0? (x + y is -0.0 only when both are -0.0; x - y only
     # when x is -0.0 and y is +0.0; both in round-to-nearest.)
-    kind = facts[0][op]
-    base = facts[1][op]
-    rules = facts[6]
-    safe = facts[5][op] != 0
+    kind = facts.kind[op]
+    base = facts.base[op]
+    rules = facts.rules
+    safe = facts.nonneg_zero[op] != 0
     if base == rules[_RADD]:
         if kind == 2:
             safe = nz[a0] != 0 or nz[a1] != 0
@@ -206,7 +207,7 @@ def _emit(op, a0, a1, n_in, code, ttab, ctr, nz, consts, cbits, facts):
 def _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts):
     """Emit base op on operands A, B (slot >= 0, or constant -(k+1)); at least
     one is a slot. Returns the result's slot, or -1 for an impossible form."""
-    variant = facts[2]
+    variant = facts.variant
     op = -1
     x = A
     y = 0
@@ -215,14 +216,14 @@ def _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
     elif A < 0:  # constant left operand: prefer x OP' c, the form CSE compares
         x = B
         y = -A - 1
-        swap = facts[3][base]
+        swap = facts.swap[base]
         op = variant[swap, _VC_V] if swap >= 0 else variant[base, _CV_V]
     elif B < 0:
         y = -B - 1
         op = variant[base, _VC_V]
     else:
         y = B
-        if facts[4][base] != 0 and A > B:
+        if facts.commutes[base] != 0 and A > B:
             x = B
             y = A
         op = variant[base, _VV_V]
@@ -233,7 +234,7 @@ def _generic(base, A, B, arity, n_in, code, ttab, ctr, nz, consts, cbits, facts)
 
 @njit(cache=True, nogil=True, inline="always")
 def _is_op(s, base, n_in, code, facts):
-    return s >= n_in and facts[1][code[s - n_in, 0]] == base
+    return s >= n_in and facts.base[code[s - n_in, 0]] == base
 
 
 @njit(cache=True, nogil=True)
@@ -244,10 +245,10 @@ def _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, 
     operands are all constant (``request`` holds them; the caller folds it and
     calls again with the value pending), -(i+1) for an unsupported form at
     instruction i, or len(opcode) when done."""
-    kind_of = facts[0]
-    base_of = facts[1]
-    swap_of = facts[3]
-    r = facts[6]
+    kind_of = facts.kind
+    base_of = facts.base
+    swap_of = facts.swap
+    r = facts.rules
     ADD, SUB, MUL, DIV, POW, NEG = r[_RADD], r[_RSUB], r[_RMUL], r[_RDIV], r[_RPOW], r[_RNEG]
     i = start
     if has_pending:
@@ -618,7 +619,24 @@ def _schedule(instr, n_in, kind_of):
 
 
 _POW_OPCODES = np.array([ops.OPCODES["pow"], ops.OPCODES["pow_vc"]], dtype=np.int32)
-_FACTS = (OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
+
+
+class Facts(NamedTuple):
+    """The op table's facts as the kernels read them (by field name): per
+    opcode its operand kind and base op, and a result that is never -0.0; per
+    base op its variants, its swapped form for a constant left operand, and
+    whether it commutes; the base ops of the rewrite rules (``_R*``)."""
+
+    kind: np.ndarray
+    base: np.ndarray
+    variant: np.ndarray
+    swap: np.ndarray
+    commutes: np.ndarray
+    nonneg_zero: np.ndarray
+    rules: np.ndarray
+
+
+_FACTS = Facts(OP_KIND, OP_BASE, BASE_VARIANT, BASE_SWAP, BASE_CANON, OP_NONNEG_ZERO, RULE_BASES)
 
 
 def _pow2_at_least(n: int) -> int:
@@ -789,18 +807,19 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     return instr, consts[: ctr[1]][used], outs, new_guards, kept
 
 
-def optimize(tape):
-    """An optimized copy of ``tape`` (see the module docstring)."""
-    from .tape import Tape
+def optimize(tape) -> dict:
+    """The parts of an optimized copy of ``tape`` (see the module docstring):
+    the keyword arguments of :class:`adjit.Tape`, which validates them."""
     if compact.worth_it(tape):  # slot maps over the inputs read, not all declared
         small, used = compact.compact(tape)
-        return compact.expand(optimize(small), used, tape.n_inputs)
+        return compact.expand_parts(type(tape)(**optimize(small)), used, tape.n_inputs)
     instr, consts, outs, guards, kept = optimize_arrays(
         tape.opcode, tape.arg0, tape.arg1, tape.constants, tape.outputs, tape.n_inputs,
         tape.guards)
     sources = tuple(s for s, k in zip(tape.guard_sources, kept) if k) \
         if tape.guard_sources else ()
-    return Tape(instr, consts, outs, tape.n_inputs, guards=guards, guard_sources=sources)
+    return dict(instructions=instr, constants=consts, outputs=outs, n_inputs=tape.n_inputs,
+                guards=guards, guard_sources=sources)
 
 
 # ---------------------------------------------------------------------------

@@ -30,9 +30,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import sweeps
-from .sparsity import _structure, domains, linearization, needed_by_nonlinear, scratch
-from .tape import _as_float_array
+from . import branches, program, sparsity, sweeps
+from .program import as_float_array
+from .sparsity import domains, linearization, needed_by_nonlinear, scratch, structure
 
 _DIRECTIONS_BYTES = 1 << 25  # work memory for tangents plus their adjoints per chunk
 _DOMAIN_LIMIT_PER_SLOT = 32  # domains bigger than this on average: use the sweeps
@@ -72,7 +72,8 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
             t[sink, c] = 0.0
         # Flat views with unsigned offsets let LLVM vectorize the direction
         # loops (see adjit.sparsity); d0 may equal d1 (x * x): updates add.
-        # This tangent loop repeats sparsity._compressed_tangents on purpose:
+        # This tangent loop repeats the compressed tangent loop of
+        # adjit.sparsity on purpose:
         # Numba's cache watches a kernel's own file only, so kernels here never
         # call njit code of another module.
         tf = t.reshape(-1)
@@ -184,23 +185,21 @@ def weights(tape, w) -> np.ndarray:
                              f"shape ({m},) to define the scalar Σ w_i f_i whose Hessian is "
                              "meant")
         return np.ones(1)
-    return np.array(_as_float_array(w, (m,), "w"), order="C")  # writeable: one signature
+    return np.array(as_float_array(w, (m,), "w"), order="C")  # writeable: one signature
 
 
 def _linearize2(tape, x):
     work, partials = linearization(tape, x)
     second = scratch(tape, "second", (tape.n_ops, 3))
-    flip = sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, work,
-                             partials, second)
-    if flip >= 0:
-        tape._flipped(flip, x)
+    flip = sweeps.linearize2(tape.program, x, work, partials, second)
+    branches.raise_flipped(tape, flip, x)
     return partials, second
 
 
 def hvp_block(tape, x, V, w=None) -> np.ndarray:
     """``H @ V`` for ``V`` of shape ``(n, p)``: one linearization, then
     forward-over-reverse sweeps of as many directions as memory allows."""
-    x = tape._point(x)
+    x = program.point(tape.program, x)
     w = weights(tape, w)
     V = np.array(V, dtype=np.float64, order="C")  # writeable C array: one kernel signature
     partials, second = _linearize2(tape, x)
@@ -219,7 +218,7 @@ def hvp(tape, x, v, w=None) -> np.ndarray:
     """Hessian (of Σ w_i f_i) times ``v``: ``(n,)`` for ``v`` of shape ``(n,)``,
     ``(n, p)`` for ``(n, p)``."""
     n = tape.n_inputs
-    v = _as_float_array(v, None, "v")
+    v = as_float_array(v, None, "v")
     if v.ndim not in (1, 2) or v.shape[0] != n:
         raise ValueError(f"v: expected shape ({n},) or ({n}, p), got {v.shape}")
     out = hvp_block(tape, x, v.reshape(n, -1), w)
@@ -232,7 +231,7 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     ``method`` is "domains", "sweeps" (forward over reverse, n directions) or
     None to let an operation count choose, once per tape.
     """
-    x = tape._point(x)
+    x = program.point(tape.program, x)
     w = weights(tape, w)
     if method not in (None, "domains", "sweeps"):
         raise ValueError(f"method: expected None, 'domains' or 'sweeps', got {method!r}")
@@ -251,7 +250,7 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     gval = scratch(tape, "domain_gradients", idx.shape)
     abar = scratch(tape, "adjoints", (tape.n_slots + 1,))
     H = np.empty((tape.n_inputs, tape.n_inputs))
-    st = _structure(tape)
+    st = structure(tape)
     _hessian_by_domains(tape.links, partials, second, tape.outputs, w, st.use,
                         needed_by_nonlinear(tape), ptr, idx, gval, abar, H)
     return H
@@ -260,26 +259,44 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
 def _domains_if_cheaper(tape):
     """The tape's domains when the domain method costs fewer operations than
     n directions of forward over reverse; else None. Decided once per tape."""
-    st = _structure(tape)
-    if st.hessian_method == "sweeps":
-        return None
-    if st.hessian_method == "domains":
-        return domains(tape, "hessian")
-    n = tape.n_inputs
-    sweep_cost = 6.0 * tape.n_ops * n  # tangent + adjoint work per direction and op
-    doms = domains(tape, "hessian",
-                   limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
-    if doms is None:
-        st.hessian_method = "sweeps"
-        return None
-    ptr, idx = doms
-    size = np.diff(ptr)
-    d0 = size[np.minimum(tape.links[:, 1], tape.n_slots)].astype(np.float64)
-    d1 = size[np.minimum(tape.links[:, 2], tape.n_slots)].astype(np.float64)
-    nonlinear = st.nonlinear
-    pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
-             + nonlinear[:, 2] * d1 * d1).sum()
-    gradients = size[n:n + tape.n_ops].sum()  # only the needed slots have any
-    domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.n_ops + n * n
-    st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
-    return doms if st.hessian_method == "domains" else None
+    with tape.cache.lock:  # decided once, by one thread
+        st = structure(tape)
+        if st.hessian_method == "sweeps":
+            return None
+        if st.hessian_method == "domains":
+            return domains(tape, "hessian")
+        n = tape.n_inputs
+        sweep_cost = 6.0 * tape.n_ops * n  # tangent + adjoint work per direction and op
+        doms = domains(tape, "hessian",
+                       limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
+        if doms is None:
+            st.hessian_method = "sweeps"
+            return None
+        ptr, idx = doms
+        size = np.diff(ptr)
+        d0 = size[np.minimum(tape.links[:, 1], tape.n_slots)].astype(np.float64)
+        d1 = size[np.minimum(tape.links[:, 2], tape.n_slots)].astype(np.float64)
+        nonlinear = st.nonlinear
+        pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
+                 + nonlinear[:, 2] * d1 * d1).sum()
+        gradients = size[n:n + tape.n_ops].sum()  # only the needed slots have any
+        domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.n_ops + n * n
+        st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
+        return doms if st.hessian_method == "domains" else None
+
+
+def sparse_hessian(tape, x, w=None):
+    """The Hessian of ``Σ w_i f_i`` at ``x`` as a ``csr_matrix``: one
+    forward-over-reverse sweep with one direction per star color
+    (:func:`adjit.sparsity.hessian_coloring`), then direct recovery of each
+    entry from the compressed product."""
+    coloring = sparsity.hessian_coloring(tape)  # also makes the recovery map
+    st = structure(tape)
+    pattern = st.hess
+    seed = scratch(tape, "star_seed", (tape.n_inputs, coloring.n_colors))
+    seed[:] = 0.0
+    seed[np.arange(tape.n_inputs), coloring.colors] = 1.0
+    compressed = hvp_block(tape, x, seed, w)  # (n, n_colors), C-contiguous
+    data = np.empty(pattern.nnz)
+    sparsity.take(compressed.reshape(-1), st.hess_where, data)
+    return sparsity.csr(data, pattern)

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import ops
 from .errors import TapeError
-from .tape import Tape
+from .version import __version__
 
 #: 3: an ``.npz`` archive carrying the op table's names; 1 and 2 were 0.1.0's
 #: ``ADJITAPE`` binary format (2 added the fused ops sqdiff, cube, inv_cube).
@@ -82,7 +82,7 @@ _MAX_NAME = 64  # characters in an opcode name or a version string
 
 # --- writing ---------------------------------------------------------------------
 
-def to_bytes(tape: Tape) -> bytes:
+def to_bytes(tape) -> bytes:
     """The file format's bytes for ``tape``."""
     return _encode(tape.n_inputs, list(tape.guard_sources),
                    {"instructions": tape.instructions, "constants": tape.constants,
@@ -92,7 +92,6 @@ def to_bytes(tape: Tape) -> bytes:
 def _encode(n_inputs, guard_sources, arrays, names=None, version=FORMAT_VERSION) -> bytes:
     """An ``.npz`` tape file from raw parts, valid or not (the tests use it to
     make files with correct checksums around damaged contents)."""
-    from . import __version__
     parts = {
         "format_version": np.array([version], "<i8"),
         "opcode_names": np.array(ops.NAMES if names is None else names, dtype="<U"),
@@ -122,7 +121,7 @@ def _checksum(parts) -> int:
     return crc
 
 
-def save(tape: Tape, path) -> None:
+def save(tape, path) -> None:
     """Write ``tape`` to ``path`` (a path or a binary file object), exactly
     there: no suffix is added."""
     data = to_bytes(tape)
@@ -135,7 +134,7 @@ def save(tape: Tape, path) -> None:
 
 # --- reading ---------------------------------------------------------------------
 
-def load(path, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> Tape:
+def read(path, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dict:
     """Read a tape written by :meth:`adjit.Tape.save` (or by adjit 0.1.0) from
     ``path`` (a path or a binary file object). Raises :class:`~adjit.TapeError`
     for a damaged file, one that is not a tape, one of a newer or unknown format
@@ -147,11 +146,12 @@ def load(path, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> Tape:
     else:
         with open(os.fspath(path), "rb") as fh:
             data = fh.read()
-    return from_bytes(data, max_inputs=max_inputs, max_ops=max_ops)
+    return decode(data, max_inputs=max_inputs, max_ops=max_ops)
 
 
-def from_bytes(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> Tape:
-    """The tape encoded in ``data`` (bytes of a tape file, either format)."""
+def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dict:
+    """The parts of the tape encoded in ``data`` (bytes of a tape file, either
+    format): the keyword arguments of :class:`adjit.Tape`, which validates them."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -257,8 +257,9 @@ def _npy_header(fp, name):
 
 
 def _build(n_inputs, instructions, constants, outputs, guards, sources, names,
-           max_inputs=None, max_ops=None) -> Tape:
-    """The Tape from decoded parts, opcodes mapped from ``names`` to today's."""
+           max_inputs=None, max_ops=None) -> dict:
+    """The Tape's keyword arguments from decoded parts, opcodes mapped from
+    ``names`` to today's."""
     if type(n_inputs) is not int:
         raise TapeError(f"damaged tape file: n_inputs must be an integer, got {n_inputs!r}")
     if max_inputs is not None and n_inputs > max_inputs:
@@ -270,7 +271,8 @@ def _build(n_inputs, instructions, constants, outputs, guards, sources, names,
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise TapeError("damaged tape file: guard_sources must be a list of strings")
     instructions = _remap(instructions, names)
-    return Tape(instructions, constants, outputs, n_inputs, guards, sources)
+    return dict(instructions=instructions, constants=constants, outputs=outputs,
+                n_inputs=n_inputs, guards=guards, guard_sources=sources)
 
 
 def _remap(instructions, names) -> np.ndarray:
@@ -331,7 +333,7 @@ def _encode_adjitape(n_inputs, guard_sources, arrays, version=2) -> bytes:
     return _PREFIX.pack(_MAGIC, version, len(head)) + body + _CRC.pack(zlib.crc32(body))
 
 
-def _from_adjitape(data: bytes, max_inputs, max_ops) -> Tape:
+def _from_adjitape(data: bytes, max_inputs, max_ops) -> dict:
     if len(data) < _PREFIX.size + _CRC.size:
         raise TapeError(f"not an adjit tape file: only {len(data)} bytes")
     magic, version, n_head = _PREFIX.unpack_from(data)
@@ -398,21 +400,27 @@ def _check_version(version) -> None:
 
 # --- pickles -----------------------------------------------------------------------
 
+#: The class pickles without one rebuild (0.1.0's): set by adjit.tape, which
+#: this module must not import (it sits below the Tape in the layers).
+TAPE_CLASS = None
+
+
 def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard_sources,
-              opcode_names=None):
-    """Rebuild a pickled tape, through the validating constructor. Pickles from
-    0.1.0 (version 2) carry no names: their opcodes are 0.1.0's."""
+              opcode_names=None, cls=None):
+    """Rebuild a pickled tape, through the validating constructor of its class.
+    Pickles from 0.1.0 (version 2) carry no names: their opcodes are 0.1.0's."""
     _check_version(version)
     if opcode_names is None:
         if version > 2:
             raise TapeError(f"damaged pickle: format version {version} without opcode names")
         opcode_names = NAMES_0_1_0
-    return Tape(_remap(instructions, opcode_names), constants, outputs, n_inputs, guards,
-                guard_sources)
+    cls = TAPE_CLASS if cls is None else cls
+    return cls(_remap(instructions, opcode_names), constants, outputs, n_inputs, guards,
+               guard_sources)
 
 
-def reduce(tape: Tape):
+def reduce(tape):
     """``tape.__reduce__()``: pickles carry the format version and the op
-    table's names, like files."""
+    table's names, like files, and the tape's class by reference."""
     return (_unpickle, (FORMAT_VERSION, tape.n_inputs, tape.instructions, tape.constants,
-                        tape.outputs, tape.guards, tape.guard_sources, ops.NAMES))
+                        tape.outputs, tape.guards, tape.guard_sources, ops.NAMES, type(tape)))

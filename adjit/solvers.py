@@ -18,7 +18,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg
 
 from .errors import BranchChanged
-from .tape import Tape, _as_float_array
+from .program import as_float_array
+from .tape import Tape
 from .tracer import trace
 
 # Newton's status codes.
@@ -126,7 +127,7 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
     ``nit``, ``nfev`` (evaluations of F), ``njev`` (Jacobians), ``residuals``
     (``max |F|`` at x0 and after each iteration), ``sparse`` and ``tape``.
     """
-    x = _as_float_array(x0, None, "x0").copy()
+    x = as_float_array(x0, None, "x0").copy()
     if x.ndim != 1:
         raise ValueError(f"x0: expected a 1-D array, got shape {x.shape}")
     fn = _Traced(F, x, "newton: F")
@@ -136,7 +137,7 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
                          f"{tape.n_inputs} unknowns")
     use_sparse = _use_sparse(tape, sparse)
     jac = "sparse_jacobian" if use_sparse else "jacobian"
-    b = np.zeros(tape.n_outputs) if target is None else _as_float_array(
+    b = np.zeros(tape.n_outputs) if target is None else as_float_array(
         target, (tape.n_outputs,), "target")
     r = fn.call("forward", x) - b
     nfev, njev = 1, 0
@@ -206,7 +207,7 @@ def minimize(f, x0, method="trust-exact", *, sparse_hessian=False, constraints=(
     trace; each gets its exact Jacobian (and, for NonlinearConstraint, the
     Hessian of ``v · g``). The result has an extra field ``tape``.
     """
-    x0 = _as_float_array(x0, None, "x0")
+    x0 = as_float_array(x0, None, "x0")
     if x0.ndim != 1:
         raise ValueError(f"x0: expected a 1-D array, got shape {x0.shape}")
     fn = _Traced(f, x0, "minimize: f")

@@ -30,14 +30,13 @@ immutable), keyed weakly so that dropping the tape frees it.
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from . import compact, ops, sweeps
+from . import branches, compact, ops, program, sweeps
 
 # ---------------------------------------------------------------------------
 # Kernels. They call no njit function from another module (Numba's cache would
@@ -394,7 +393,7 @@ def _compressed_adjoints(links, partials, seeds, colors, a, where, pos, data):
 
 
 @njit(cache=True, nogil=True)
-def _take(flat, where, data):
+def take(flat, where, data):
     for k in range(where.shape[0]):
         data[k] = flat[where[k]]
 
@@ -427,8 +426,9 @@ class Coloring:
         return s
 
 
-class _Structure:
-    """What sparsity work has been done for one tape."""
+class Structure:
+    """What sparsity work has been done for one tape (kept in the tape's
+    :class:`adjit.program.TapeState`; filled under its lock)."""
 
     def __init__(self, tape):
         opcode = tape.opcode
@@ -454,18 +454,10 @@ class _Structure:
         self.hess_where = None
 
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def scratch(tape, name: str, shape: tuple) -> np.ndarray:
     """A float64 work array kept per tape and per thread (beside the Tape's own
     scratch), so repeated calls neither allocate nor page-fault."""
-    store = tape._scratch.__dict__
-    key = "derivatives:" + name
-    buf = store.get(key)
-    if buf is None or buf.shape != shape:
-        buf = store[key] = np.empty(shape)
-    return buf
+    return tape.cache.scratch("derivatives:" + name, shape)
 
 
 def linearization(tape, x):
@@ -474,11 +466,17 @@ def linearization(tape, x):
             scratch(tape, "partials", (tape.n_ops, 2)))
 
 
-def _structure(tape) -> _Structure:
-    s = _CACHE.get(tape)
-    if s is None:
-        s = _CACHE[tape] = _Structure(tape)
-    return s
+def structure(tape) -> Structure:
+    """The tape's :class:`Structure`, made once."""
+    return tape.cache.once("sparsity", lambda: Structure(tape))
+
+
+_structure = structure  # the name the tests know
+
+
+# Each lazily built part of a Structure is built under the tape's lock (an
+# RLock: the builders call each other), so that threads sharing a fresh tape
+# never see a part half made (a coloring published before its plan).
 
 
 def domains(tape, kind: str = "hessian", limit=None):
@@ -491,51 +489,53 @@ def domains(tape, kind: str = "hessian", limit=None):
     ``limit``, give up and return None once the domains would hold more than
     ``limit`` entries (for callers that only want them if cheap).
     """
-    st = _structure(tape)
-    if kind not in ("jacobian", "hessian"):
-        raise ValueError(f"kind: expected 'jacobian' or 'hessian', got {kind!r}")
-    got = st.domains.get(kind)
-    if got is not None:
-        return got
-    over = st.domains_over.get(kind)
-    if limit is not None and over is not None and limit <= over:
-        return None  # known to hold more than over >= limit entries
-    n, n_slots = tape.n_inputs, tape.n_slots
-    live = _live(tape.links, st.use, tape.outputs, n_slots)
-    need = live[n:n_slots] if kind == "jacobian" else needed_by_nonlinear(tape)
-    ptr = np.zeros(n_slots + 2, dtype=np.int64)
-    ptr[: n + 1] = np.arange(n + 1)
-    cap = max(4 * (n_slots + 1), 1024)
-    if limit is not None:
-        cap = max(min(cap, limit), n)
-    idx = np.empty(cap, dtype=np.int32)
-    idx[:n] = np.arange(n)
-    start = 0
-    while True:
-        start = _domains(tape.links, st.use, need, n, ptr, idx, start)
-        if start == tape.n_ops:
-            break
-        if limit is not None and idx.shape[0] >= limit:
-            st.domains_over[kind] = idx.shape[0]
-            return None
-        # Grow outside the kernel: amortized doubling, no allocation per op.
-        size = 2 * idx.shape[0] if limit is None else min(2 * idx.shape[0], limit)
-        bigger = np.empty(size, dtype=np.int32)
-        bigger[: ptr[n + start]] = idx[: ptr[n + start]]
-        idx = bigger
-    ptr[n_slots + 1] = ptr[n_slots]  # the sink's domain is empty
-    st.domains[kind] = (ptr, idx[: ptr[-1]])
-    return st.domains[kind]
+    with tape.cache.lock:
+        st = structure(tape)
+        if kind not in ("jacobian", "hessian"):
+            raise ValueError(f"kind: expected 'jacobian' or 'hessian', got {kind!r}")
+        got = st.domains.get(kind)
+        if got is not None:
+            return got
+        over = st.domains_over.get(kind)
+        if limit is not None and over is not None and limit <= over:
+            return None  # known to hold more than over >= limit entries
+        n, n_slots = tape.n_inputs, tape.n_slots
+        live = _live(tape.links, st.use, tape.outputs, n_slots)
+        need = live[n:n_slots] if kind == "jacobian" else needed_by_nonlinear(tape)
+        ptr = np.zeros(n_slots + 2, dtype=np.int64)
+        ptr[: n + 1] = np.arange(n + 1)
+        cap = max(4 * (n_slots + 1), 1024)
+        if limit is not None:
+            cap = max(min(cap, limit), n)
+        idx = np.empty(cap, dtype=np.int32)
+        idx[:n] = np.arange(n)
+        start = 0
+        while True:
+            start = _domains(tape.links, st.use, need, n, ptr, idx, start)
+            if start == tape.n_ops:
+                break
+            if limit is not None and idx.shape[0] >= limit:
+                st.domains_over[kind] = idx.shape[0]
+                return None
+            # Grow outside the kernel: amortized doubling, no allocation per op.
+            size = 2 * idx.shape[0] if limit is None else min(2 * idx.shape[0], limit)
+            bigger = np.empty(size, dtype=np.int32)
+            bigger[: ptr[n + start]] = idx[: ptr[n + start]]
+            idx = bigger
+        ptr[n_slots + 1] = ptr[n_slots]  # the sink's domain is empty
+        st.domains[kind] = (ptr, idx[: ptr[-1]])
+        return st.domains[kind]
 
 
 def needed_by_nonlinear(tape) -> np.ndarray:
     """Per instruction: is its result's gradient needed by second order?"""
-    st = _structure(tape)
-    if st.needed_by_nonlinear is None:
-        live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
-        st.needed_by_nonlinear = _needed_by_nonlinear(tape.links, st.use, st.nonlinear, live,
-                                                      tape.n_inputs)
-    return st.needed_by_nonlinear
+    with tape.cache.lock:
+        st = structure(tape)
+        if st.needed_by_nonlinear is None:
+            live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
+            st.needed_by_nonlinear = _needed_by_nonlinear(tape.links, st.use, st.nonlinear, live,
+                                                          tape.n_inputs)
+        return st.needed_by_nonlinear
 
 
 def jacobian_sparsity(tape) -> sp.csr_matrix:
@@ -545,47 +545,49 @@ def jacobian_sparsity(tape) -> sp.csr_matrix:
 
 
 def _jacobian_pattern(tape) -> sp.csr_matrix:
-    st = _structure(tape)
-    if st.jac is None and compact.worth_it(tape):
-        # many declared inputs, few read: work over slots of the read ones only
-        small, used = compact.compact(tape)
-        pat = _jacobian_pattern(small)
-        st.jac = _pattern(pat.indptr, used[pat.indices], (tape.n_outputs, tape.n_inputs))
-    if st.jac is None:
-        m, n = tape.n_outputs, tape.n_inputs
-        # Input sets per slot, forwards, cost their total size; output sets of
-        # 64 at a time, backwards, cost n_ops per 64 outputs. Try the first
-        # within what the second would cost (a long sum makes it quadratic).
-        budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.n_ops)
-        doms = domains(tape, "jacobian", limit=budget)
-        if doms is not None:
-            indptr, indices = _gather_domains(doms[0], doms[1], tape.outputs)
-        else:
-            indptr, indices = _reverse_jacobian_pattern(tape)
-        st.jac = _pattern(indptr, indices, (m, n))
-    return st.jac
+    with tape.cache.lock:
+        st = structure(tape)
+        if st.jac is None and compact.worth_it(tape):
+            # many declared inputs, few read: work over slots of the read ones only
+            small, used = compact.compact(tape)
+            pat = _jacobian_pattern(small)
+            st.jac = _pattern(pat.indptr, used[pat.indices], (tape.n_outputs, tape.n_inputs))
+        if st.jac is None:
+            m, n = tape.n_outputs, tape.n_inputs
+            # Input sets per slot, forwards, cost their total size; output sets of
+            # 64 at a time, backwards, cost n_ops per 64 outputs. Try the first
+            # within what the second would cost (a long sum makes it quadratic).
+            budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.n_ops)
+            doms = domains(tape, "jacobian", limit=budget)
+            if doms is not None:
+                indptr, indices = _gather_domains(doms[0], doms[1], tape.outputs)
+            else:
+                indptr, indices = _reverse_jacobian_pattern(tape)
+            st.jac = _pattern(indptr, indices, (m, n))
+        return st.jac
 
 
 def _reverse_jacobian_pattern(tape):
     """CSR (indptr, indices) of the Jacobian pattern by backward bit-set sweeps."""
-    st = _structure(tape)
-    m, n = tape.n_outputs, tape.n_inputs
-    bits = np.empty(tape.n_slots + 1, dtype=np.uint64)
-    counts = np.zeros(m, dtype=np.int64)
-    empty = np.empty(0, dtype=np.int64)
-    for start in range(0, m, 64):
-        _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts, empty,
-                         empty, -1)
-    rows = np.empty(counts.sum(), dtype=np.int64)
-    cols = np.empty(counts.sum(), dtype=np.int64)
-    fill = 0
-    for start in range(0, m, 64):
-        fill = _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts,
-                                rows, cols, fill)
-    order = np.lexsort((cols, rows))  # columns come out sorted per block; rows interleave
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr, cols[order].astype(np.int32)
+    with tape.cache.lock:
+        st = structure(tape)
+        m, n = tape.n_outputs, tape.n_inputs
+        bits = np.empty(tape.n_slots + 1, dtype=np.uint64)
+        counts = np.zeros(m, dtype=np.int64)
+        empty = np.empty(0, dtype=np.int64)
+        for start in range(0, m, 64):
+            _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts, empty,
+                             empty, -1)
+        rows = np.empty(counts.sum(), dtype=np.int64)
+        cols = np.empty(counts.sum(), dtype=np.int64)
+        fill = 0
+        for start in range(0, m, 64):
+            fill = _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts,
+                                    rows, cols, fill)
+        order = np.lexsort((cols, rows))  # columns come out sorted per block; rows interleave
+        indptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return indptr, cols[order].astype(np.int32)
 
 
 def hessian_sparsity(tape) -> sp.csr_matrix:
@@ -596,39 +598,40 @@ def hessian_sparsity(tape) -> sp.csr_matrix:
 
 
 def _hessian_pattern(tape) -> sp.csr_matrix:
-    st = _structure(tape)
-    if st.hess is None:
-        n = tape.n_inputs
-        ptr, idx = domains(tape, "hessian")
-        live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
-        cap = max(1024, 4 * tape.n_ops)
-        rows = np.empty(cap, dtype=np.int32)
-        cols = np.empty(cap, dtype=np.int32)
-        start, pos = 0, 0
-        parts = []
-        while True:
-            start, pos = _hessian_pairs(tape.links, st.nonlinear, live, ptr, idx, rows, cols,
-                                        start, pos)
-            if start == tape.n_ops:
-                break
-            if pos == 0:  # one instruction alone needs more room
-                cap *= 4
-                rows = np.empty(cap, dtype=np.int32)
-                cols = np.empty(cap, dtype=np.int32)
-                continue
-            # Full: keep the distinct pairs so far, then go on from `start`.
+    with tape.cache.lock:
+        st = structure(tape)
+        if st.hess is None:
+            n = tape.n_inputs
+            ptr, idx = domains(tape, "hessian")
+            live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
+            cap = max(1024, 4 * tape.n_ops)
+            rows = np.empty(cap, dtype=np.int32)
+            cols = np.empty(cap, dtype=np.int32)
+            start, pos = 0, 0
+            parts = []
+            while True:
+                start, pos = _hessian_pairs(tape.links, st.nonlinear, live, ptr, idx, rows, cols,
+                                            start, pos)
+                if start == tape.n_ops:
+                    break
+                if pos == 0:  # one instruction alone needs more room
+                    cap *= 4
+                    rows = np.empty(cap, dtype=np.int32)
+                    cols = np.empty(cap, dtype=np.int32)
+                    continue
+                # Full: keep the distinct pairs so far, then go on from `start`.
+                parts.append(_distinct(rows[:pos].astype(np.int64) * n + cols[:pos]))
+                pos = 0
             parts.append(_distinct(rows[:pos].astype(np.int64) * n + cols[:pos]))
-            pos = 0
-        parts.append(_distinct(rows[:pos].astype(np.int64) * n + cols[:pos]))
-        keys = _distinct(np.concatenate(parts))
-        r, c = keys // n, keys % n
-        off = r != c
-        r, c = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
-        m = sp.csr_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(n, n))
-        m.sum_duplicates()
-        m.sort_indices()
-        st.hess = _pattern(m.indptr.astype(np.int64), m.indices.astype(np.int32), (n, n))
-    return st.hess
+            keys = _distinct(np.concatenate(parts))
+            r, c = keys // n, keys % n
+            off = r != c
+            r, c = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
+            m = sp.csr_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(n, n))
+            m.sum_duplicates()
+            m.sort_indices()
+            st.hess = _pattern(m.indptr.astype(np.int64), m.indices.astype(np.int32), (n, n))
+        return st.hess
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -683,37 +686,38 @@ def jacobian_coloring(tape) -> Coloring:
     columns (forward), rows (reverse), or the densest rows by adjoints and the
     rest by columns (mixed: an arrowhead needs 2 + a few instead of n).
     Ties go to forward, whose sweep is cheapest."""
-    st = _structure(tape)
-    if st.jac_coloring is None:
-        pattern = _jacobian_pattern(tape)
-        m = pattern.shape[0]
-        col, kc = _color_columns(pattern)
-        transposed = pattern.T.tocsr()
-        transposed.sort_indices()
-        row, kr = _color_columns(transposed)
-        kc, kr = max(kc, 1), max(kr, 1)
-        best = (kc, 0, "forward", col, None)
-        if kr < kc:
-            best = (kr, 1, "reverse", row, None)
-        # Peel off the 1, 2, 4, ... longest rows while that could still pay.
-        by_length = np.argsort(-np.diff(pattern.indptr), kind="stable")
-        k = 1
-        while k < min(best[0], m):
-            dense = np.sort(by_length[:k])
-            rest = np.ones(m, dtype=bool)
-            rest[dense] = False
-            sub = pattern[rest]
-            sub.sort_indices()
-            colors, kk = _color_columns(sub)
-            if k + kk < best[0]:
-                best = (k + kk, 2, "mixed", colors, dense)
-            k *= 2
-        n_colors, _, mode, colors, dense = best
-        coloring = Coloring(mode, colors, n_colors) if dense is None else \
-            Coloring(mode, colors, n_colors, dense.astype(np.int64))
-        st.jac_plan = _jacobian_plan(tape, pattern, coloring)
-        st.jac_coloring = coloring
-    return st.jac_coloring
+    with tape.cache.lock:
+        st = structure(tape)
+        if st.jac_coloring is None:
+            pattern = _jacobian_pattern(tape)
+            m = pattern.shape[0]
+            col, kc = _color_columns(pattern)
+            transposed = pattern.T.tocsr()
+            transposed.sort_indices()
+            row, kr = _color_columns(transposed)
+            kc, kr = max(kc, 1), max(kr, 1)
+            best = (kc, 0, "forward", col, None)
+            if kr < kc:
+                best = (kr, 1, "reverse", row, None)
+            # Peel off the 1, 2, 4, ... longest rows while that could still pay.
+            by_length = np.argsort(-np.diff(pattern.indptr), kind="stable")
+            k = 1
+            while k < min(best[0], m):
+                dense = np.sort(by_length[:k])
+                rest = np.ones(m, dtype=bool)
+                rest[dense] = False
+                sub = pattern[rest]
+                sub.sort_indices()
+                colors, kk = _color_columns(sub)
+                if k + kk < best[0]:
+                    best = (k + kk, 2, "mixed", colors, dense)
+                k *= 2
+            n_colors, _, mode, colors, dense = best
+            coloring = Coloring(mode, colors, n_colors) if dense is None else \
+                Coloring(mode, colors, n_colors, dense.astype(np.int64))
+            st.jac_plan = _jacobian_plan(tape, pattern, coloring)
+            st.jac_coloring = coloring
+        return st.jac_coloring
 
 
 def _jacobian_plan(tape, pattern, coloring):
@@ -747,21 +751,22 @@ def _jacobian_plan(tape, pattern, coloring):
 
 def hessian_coloring(tape) -> Coloring:
     """Star coloring of the Hessian pattern (mode ``"star"``)."""
-    st = _structure(tape)
-    if st.hess_coloring is None:
-        pattern = _hessian_pattern(tape)
-        n = tape.n_inputs
-        rows = np.repeat(np.arange(n), np.diff(pattern.indptr))
-        off = rows != pattern.indices  # the graph has no self loops
-        aptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[off], minlength=n), out=aptr[1:])
-        aidx = pattern.indices[off].astype(np.int32)  # rows stay sorted
-        colors, k = _color_star(aptr, aidx, _largest_first(np.diff(aptr)))
-        k = max(int(k), 1)
-        st.hess_where = _star_recovery(aptr, aidx, colors, k, pattern.indptr.astype(np.int64),
-                                       pattern.indices.astype(np.int32))
-        st.hess_coloring = Coloring("star", colors, k)
-    return st.hess_coloring
+    with tape.cache.lock:
+        st = structure(tape)
+        if st.hess_coloring is None:
+            pattern = _hessian_pattern(tape)
+            n = tape.n_inputs
+            rows = np.repeat(np.arange(n), np.diff(pattern.indptr))
+            off = rows != pattern.indices  # the graph has no self loops
+            aptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows[off], minlength=n), out=aptr[1:])
+            aidx = pattern.indices[off].astype(np.int32)  # rows stay sorted
+            colors, k = _color_star(aptr, aidx, _largest_first(np.diff(aptr)))
+            k = max(int(k), 1)
+            st.hess_where = _star_recovery(aptr, aidx, colors, k, pattern.indptr.astype(np.int64),
+                                           pattern.indices.astype(np.int32))
+            st.hess_coloring = Coloring("star", colors, k)
+        return st.hess_coloring
 
 
 # ---------------------------------------------------------------------------
@@ -771,17 +776,16 @@ def hessian_coloring(tape) -> Coloring:
 def sparse_jacobian(tape, x) -> sp.csr_matrix:
     """The Jacobian at ``x`` as a ``csr_matrix`` with the structural pattern,
     from one linearization and one compressed sweep (see ``jacobian_coloring``)."""
-    x = tape._point(x)
-    coloring = jacobian_coloring(tape)
-    st = _structure(tape)
-    pattern = st.jac
+    P = tape.program
+    x = program.point(P, x)
+    plan = jacobian_plan(tape)
+    pattern = structure(tape).jac
     work, partials = linearization(tape, x)
-    flip = sweeps.linearize(tape.dispatch, tape.instructions, tape.constants, tape.guards, x,
-                            work, partials)
-    if flip >= 0:
-        tape._flipped(flip, x)
+    flip = sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
+                            partials)
+    branches.raise_flipped(tape, flip, x)
     data = np.empty(pattern.nnz)
-    for kind, seeds, colors, width, where, pos in st.jac_plan:
+    for kind, seeds, colors, width, where, pos in plan:
         t = scratch(tape, "sparse_" + kind, (tape.n_slots + 1, width))
         if kind == "forward":
             _compressed_tangents(tape.links, partials, colors, tape.n_inputs, t, where, pos,
@@ -791,20 +795,16 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     return _csr(data, pattern)
 
 
-def sparse_hessian(tape, x, w=None) -> sp.csr_matrix:
-    """The Hessian of ``Σ w_i f_i`` at ``x`` as a ``csr_matrix``: one
-    forward-over-reverse sweep with one direction per star color, then direct
-    recovery of each entry from the compressed product."""
-    from .second import hvp_block
-    coloring = hessian_coloring(tape)
-    st = _structure(tape)
-    pattern = st.hess
-    seed = scratch(tape, "star_seed", (tape.n_inputs, coloring.n_colors))
-    seed[:] = 0.0
-    seed[np.arange(tape.n_inputs), coloring.colors] = 1.0
-    compressed = hvp_block(tape, x, seed, w)  # (n, n_colors), C-contiguous
-    data = np.empty(pattern.nnz)
-    _take(compressed.reshape(-1), st.hess_where, data)
+def jacobian_plan(tape):
+    """The compressed sweeps of :func:`sparse_jacobian` (made with the coloring)."""
+    st = structure(tape)
+    if st.jac_plan is None:
+        jacobian_coloring(tape)  # publishes the plan with the coloring, under the lock
+    return st.jac_plan
+
+
+def csr(data, pattern) -> sp.csr_matrix:
+    """A new matrix with the ``pattern``'s structure and ``data``."""
     return _csr(data, pattern)
 
 

@@ -6877,12 +6877,15 @@ def first_flipped_guard(work, guards):
 
 
 # ---------------------------------------------------------------------------
-# Entry points: one compiled call per user-level evaluation. Each returns the
-# index of the first flipped guard (-1 when every branch went as recorded).
+# Entry points: one compiled call per user-level evaluation. Each takes the
+# tape's program record ``P`` (:class:`adjit.program.Program`, read by field
+# name) and returns the index of the first flipped guard (-1 when every branch
+# went as recorded).
 
 
 @njit(cache=True, nogil=True)
-def _start(x, work):
+def start(x, work):
+    """Inputs into the first slots of ``work``, the sink (last entry) zero."""
     work[: x.shape[0]] = x
     work[work.shape[0] - 1] = 0.0  # the sink
 
@@ -6912,89 +6915,89 @@ def _carve(scratch, n_slots, n_ops, width):
 
 
 @njit(cache=True, nogil=True)
-def forward(code, instr, consts, outputs, guards, x, scratch):
+def forward(P, x, scratch):
     """Output values at one point."""
-    work = scratch[: x.shape[0] + instr.shape[0] + 1]
-    _start(x, work)
-    values(code, instr, consts, work)
-    return _gather(work, outputs), first_flipped_guard(work, guards)
+    work = scratch[: P.n_slots + 1]
+    start(x, work)
+    values(P.dispatch, P.instructions, P.constants, work)
+    return _gather(work, P.outputs), first_flipped_guard(work, P.guards)
 
 
 @njit(cache=True, nogil=True)
-def forward_runs(runs, rows, consts, outputs, guards, x, scratch):
+def forward_runs(P, x, scratch):
     """Output values at one point, the rows taken in runs (:func:`cluster_runs`)."""
-    work = scratch[: x.shape[0] + rows.shape[0] + 1]
-    _start(x, work)
-    values_runs(runs, rows, consts, work)
-    return _gather(work, outputs), first_flipped_guard(work, guards)
+    work = scratch[: P.n_slots + 1]
+    start(x, work)
+    values_runs(P.runs, P.rows, P.constants, work)
+    return _gather(work, P.outputs), first_flipped_guard(work, P.guards)
 
 
 @njit(cache=True, nogil=True)
 def linearize(code, instr, consts, guards, x, work, partials):
-    """Values into work and local partials of every instruction at x."""
-    _start(x, work)
+    """Values into work and local partials of every instruction at x (a
+    primitive of the entry points, given its dispatch stream ``code``
+    explicitly: the tests run it on other streams)."""
+    start(x, work)
     values_partials(code, instr, consts, work, partials)
     return first_flipped_guard(work, guards)
 
 
 @njit(cache=True, nogil=True)
-def linearize2(instr, consts, guards, x, work, partials, second):
+def linearize2(P, x, work, partials, second):
     """Values, first partials and second partials (s00, s01, s11) at x."""
-    _start(x, work)
-    values_second(instr, consts, work, partials, second)
-    return first_flipped_guard(work, guards)
+    start(x, work)
+    values_second(P.instructions, P.constants, work, partials, second)
+    return first_flipped_guard(work, P.guards)
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient(code, rcode, instr, consts, outputs, guards, x, scratch, adj, grad):
+def value_and_gradient(P, x, scratch, adj, grad):
     """Value of a single-output tape (returned) and its gradient (into grad):
     a value sweep, then an adjoint sweep that recomputes the partials
-    (``code``/``rcode``: the forward and reverse dispatch streams). ``adj``
+    (``P.dispatch``/``P.reverse_dispatch``: the two dispatch streams). ``adj``
     (n_slots + 1) must be zero on entry and is zero again on return, so no call
     clears a tape-long vector. Returning scalars only: boxing a new array on
     return costs more than the whole sweep of a small tape."""
-    n = x.shape[0]
-    work = scratch[: n + instr.shape[0] + 1]
-    _start(x, work)
-    values(code, instr, consts, work)
-    return _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad)
+    work = scratch[: P.n_slots + 1]
+    start(x, work)
+    values(P.dispatch, P.instructions, P.constants, work)
+    return _gradient_from_values(P, x.shape[0], work, adj, grad)
 
 
 @njit(cache=True, nogil=True)
-def value_and_gradient_runs(runs, rows, rcode, instr, consts, outputs, guards, x, scratch, adj,
-                            grad):
+def value_and_gradient_runs(P, x, scratch, adj, grad):
     """:func:`value_and_gradient` with the value sweep over the rows in runs
-    (``runs``, ``rows``: :func:`cluster_runs`). A kernel of its own, not a
+    (``P.runs``, ``P.rows``: :func:`cluster_runs`). A kernel of its own, not a
     branch, so that a first gradient compiles one value kernel, not two."""
-    n = x.shape[0]
-    work = scratch[: n + instr.shape[0] + 1]
-    _start(x, work)
-    values_runs(runs, rows, consts, work)
-    return _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad)
+    work = scratch[: P.n_slots + 1]
+    start(x, work)
+    values_runs(P.runs, P.rows, P.constants, work)
+    return _gradient_from_values(P, x.shape[0], work, adj, grad)
 
 
 @njit(cache=True, nogil=True)
-def _gradient_from_values(rcode, instr, consts, outputs, guards, n, work, adj, grad):
-    flip = first_flipped_guard(work, guards)
-    out = outputs[0]
+def _gradient_from_values(P, n, work, adj, grad):
+    flip = first_flipped_guard(work, P.guards)
+    out = P.outputs[0]
     adj[out] = 1.0
-    adjoint_recompute(rcode, instr, consts, work, adj)
+    adjoint_recompute(P.reverse_dispatch, P.instructions, P.constants, work, adj)
     grad[:] = adj[:n]
     adj[:n] = 0.0
     return work[out], flip
 
 
 @njit(cache=True, nogil=True)
-def jvp(code, instr, links, consts, outputs, guards, x, v, scratch):
+def jvp(P, x, v, scratch):
     """Outputs and J @ v for v of shape (n, p)."""
-    n_ops = instr.shape[0]
+    outputs = P.outputs
+    n_ops = P.instructions.shape[0]
     n, p = v.shape
-    n_slots = n + n_ops
+    n_slots = P.n_slots
     work, partials, t = _carve(scratch, n_slots, n_ops, p)
-    flip = linearize(code, instr, consts, guards, x, work, partials)
+    flip = linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work, partials)
     t[:n] = v
     t[n_slots] = 0.0
-    tangents(links, partials, t)
+    tangents(P.links, partials, t)
     jv = np.empty((outputs.shape[0], p))
     for j in range(outputs.shape[0]):
         jv[j] = t[outputs[j]]
@@ -7002,30 +7005,33 @@ def jvp(code, instr, links, consts, outputs, guards, x, v, scratch):
 
 
 @njit(cache=True, nogil=True)
-def vjp(code, instr, links, consts, outputs, guards, x, w, scratch):
+def vjp(P, x, w, scratch):
     """Outputs and w @ J for w of shape (q, m)."""
-    n_ops = instr.shape[0]
+    outputs = P.outputs
+    n_ops = P.instructions.shape[0]
     q = w.shape[0]
-    work, partials, a = _carve(scratch, x.shape[0] + n_ops, n_ops, q)
-    flip = linearize(code, instr, consts, guards, x, work, partials)
+    work, partials, a = _carve(scratch, P.n_slots, n_ops, q)
+    flip = linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work, partials)
     a[:] = 0.0
     for j in range(outputs.shape[0]):
         for k in range(q):
             a[outputs[j], k] += w[k, j]
-    adjoints(links, partials, a)
+    adjoints(P.links, partials, a)
     return _gather(work, outputs), a[: x.shape[0]].T.copy(), flip
 
 
 @njit(cache=True, nogil=True)
-def jacobian(code, instr, links, consts, outputs, guards, x, reverse, chunk, scratch):
+def jacobian(P, x, reverse, chunk, scratch):
     """Dense Jacobian (m, n): one linearization, then tangent sweeps over chunks
     of input directions (forward) or adjoint sweeps over chunks of outputs."""
-    n_ops = instr.shape[0]
+    outputs = P.outputs
+    links = P.links
+    n_ops = P.instructions.shape[0]
     n = x.shape[0]
     m = outputs.shape[0]
-    n_slots = n + n_ops
+    n_slots = P.n_slots
     work, partials, t = _carve(scratch, n_slots, n_ops, chunk)
-    flip = linearize(code, instr, consts, guards, x, work, partials)
+    flip = linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work, partials)
     jac = np.empty((m, n))
     if not reverse:
         for c0 in range(0, n, chunk):
@@ -7076,8 +7082,9 @@ def _block_flips(work, guards, flips, start):
 
 
 @njit(cache=True, nogil=True)
-def batch_forward(instr, consts, outputs, guards, xs, block, scratch):
+def batch_forward(P, xs, block, scratch):
     """Outputs (B, m) at B points xs (B, n), in blocks of ``block`` points."""
+    instr, consts, outputs, guards = P.instructions, P.constants, P.outputs, P.guards
     npts = xs.shape[0]
     m = outputs.shape[0]
     w = xs.shape[1] + instr.shape[0] + 1
@@ -7095,9 +7102,10 @@ def batch_forward(instr, consts, outputs, guards, xs, block, scratch):
 
 
 @njit(cache=True, nogil=True)
-def batch_value_and_gradient(instr, links, consts, outputs, guards, xs, block, scratch):
+def batch_value_and_gradient(P, xs, block, scratch):
     """Values (B,) and gradients (B, n) of a single-output tape at B points: per
     block, a value sweep and a reverse sweep that recomputes the partials."""
+    instr, consts, outputs, guards = P.instructions, P.constants, P.outputs, P.guards
     npts, n = xs.shape
     w = n + instr.shape[0] + 1
     work = scratch[: w * block].reshape((w, block))

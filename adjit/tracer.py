@@ -26,7 +26,8 @@ import numpy as np
 from . import ops, sweeps
 from .errors import TracingError
 from .optimize import optimize_arrays
-from .tape import Tape, _as_float_array
+from .program import as_float_array
+from .tape import Tape
 
 _OPCODE = ops.OPCODES
 _POW_VC = _OPCODE["pow_vc"]
@@ -700,7 +701,7 @@ def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=Fals
         raise ValueError(f"max_ops: expected a positive integer, got {max_ops!r}")
     if progress not in (False, True, "log"):
         raise ValueError(f"progress: expected True, False or 'log', got {progress!r}")
-    x0 = _as_float_array(x0, None, "x0")
+    x0 = as_float_array(x0, None, "x0")
     if x0.ndim != 1:
         raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
     if x0.shape[0] == 0:

@@ -20,7 +20,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .errors import BranchChanged
-from .tape import Tape, _as_float_array
+from .program import as_float_array
+from .tape import Tape
 from .tracer import trace
 
 #: tapes (paths through f) a transform keeps per input size by default
@@ -114,7 +115,7 @@ class Transform:
     def _point(x):
         if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1:
             return x
-        x = _as_float_array(x, None, "x")
+        x = as_float_array(x, None, "x")
         if x.ndim != 1:
             raise ValueError(f"x: expected a 1-D array of inputs, got shape {x.shape}")
         return x

@@ -68,7 +68,7 @@ def test_gradient_with_and_without_runs(rng):
     for f, n in ((_g, 30), (lambda z: mixed(z)[0], 4)):
         tape = adjit.trace(f, np.ones(n))
         fns = tape.njit_functions()
-        assert (len(fns.tape[14]) > 0) == (n == 30)
+        assert (len(fns.tape.program.runs) > 0) == (n == 30)
         x, g = rng.uniform(0.5, 1.5, n), np.empty(n)
         val, flip = fns.value_and_gradient(fns.tape, fns.buffers(), x, g)
         assert flip == -1 and val == tape.forward(x)[0]
@@ -101,24 +101,56 @@ def test_called_from_users_njit_code():
     assert flip == -1 and value == pytest.approx(tape.forward(ref)[0], rel=1e-14)
 
 
-def test_wrong_shapes_and_stale_stamp_raise():
+def test_wrong_arguments_return_error_codes_and_stale_stamp_raises():
     tape = adjit.trace(_f, np.ones(3))
     fns = tape.njit_functions()
     T, B = fns.tape, fns.buffers()
     x, y = np.ones(3), np.empty(4)
-    with pytest.raises(ValueError, match="wrong length"):
-        fns.value(T, B, np.ones(2), y)
-    with pytest.raises(ValueError, match="one entry per output"):
-        fns.value(T, B, x, np.empty(3))
-    with pytest.raises(ValueError, match="buffers"):
-        fns.value(T, adjit.trace(_g, np.ones(3)).njit_functions().buffers(), x, y)
-    with pytest.raises(ValueError, match="several outputs"):
-        fns.value_and_gradient(T, B, x, np.empty(3))
-    with pytest.raises(ValueError, match=r"shape \(m,\)"):
-        fns.jacobian(T, B, x, y, np.empty((3, 3)))
-    stale = (np.int64(compiled.ABI ^ 1),) + T[1:]
+    assert fns.value(T, B, np.ones(2), y) == compiled.BAD_X
+    assert fns.value(T, B, np.ones(3, np.float32), y) == compiled.BAD_X
+    assert fns.value(T, B, x, np.empty(3)) == compiled.BAD_ARRAY
+    assert fns.value(T, B, x, np.empty(8)[::2]) == compiled.BAD_ARRAY  # strided
+    assert fns.value(T, B, x, np.empty(4, np.int64)) == compiled.BAD_ARRAY
+    other = adjit.trace(_g, np.ones(3)).njit_functions().buffers()
+    assert fns.value(T, other, x, y) == compiled.BAD_BUFFERS
+    _, code = fns.value_and_gradient(T, B, x, np.empty(3))
+    assert code == compiled.SEVERAL_OUTPUTS
+    assert fns.jacobian(T, B, x, y, np.empty((3, 3))) == compiled.BAD_ARRAY
+    assert fns.jacobian(T, B, x, y, np.empty((4, 3), np.float32)) == compiled.BAD_ARRAY
+    assert fns.jacobian(T, B, x, y, np.empty((3, 4)).T) == compiled.BAD_ARRAY  # F order
+    for code in (compiled.BAD_X, compiled.BAD_BUFFERS, compiled.BAD_ARRAY):
+        with pytest.raises(ValueError, match="adjit"):
+            compiled.check(code)
+    assert compiled.check(-1) == -1 and compiled.check(2) == 2
+    stale = T._replace(abi=compiled.ABI ^ 1)
     with pytest.raises(RuntimeError, match="stale"):
         fns.value(stale, B, x, y)
+
+
+@pytest.mark.parametrize("field, bad", [
+    ("partials", lambda k, n: np.zeros((k, 1))),   # the issue's example: (k, 1) for (k, 2)
+    ("partials", lambda k, n: np.zeros((k, 3))[:, :2]),  # right shape, not contiguous
+    ("work", lambda k, n: np.zeros(n - 1)),
+    ("vector", lambda k, n: np.zeros(n, np.float32)),
+    ("block", lambda k, n: np.zeros((n - 1, 4))),
+    ("value_work", lambda k, n: np.zeros(1)),
+])
+def test_misfit_buffers_never_give_a_jacobian(field, bad):
+    """Every buffer is checked in every dimension, dtype and layout: a misfit
+    gives BAD_BUFFERS and leaves the outputs as they were (nothing written),
+    never a wrong Jacobian."""
+    tape = adjit.trace(_f, np.ones(3))
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    B = B._replace(**{field: bad(tape.n_ops, tape.n_slots + 1)})
+    x = np.array([0.3, 0.7, 1.1])
+    y, J = np.full(4, 7.0), np.full((4, 3), 7.0)
+    for call in (lambda: fns.jacobian(T, B, x, y, J),
+                 lambda: fns.vjp(T, B, x, np.ones(4), y, np.full(3, 7.0)),
+                 lambda: fns.jvp(T, B, x, np.ones(3), y, np.full(4, 7.0)),
+                 lambda: fns.value(T, B, x, y)):
+        assert call() == compiled.BAD_BUFFERS
+    assert (y == 7.0).all() and (J == 7.0).all()
 
 
 def _guarded():
@@ -141,8 +173,9 @@ def test_flipped_guard_is_returned():
 
 def _run(program, x):
     work = np.empty(program.n_work + 1)
-    return sweeps.forward(program.dispatch, program.instructions, program.constants,
-                          program.outputs, program.guards, np.asarray(x, float), work)
+    sweeps.start(np.asarray(x, float), work)
+    sweeps.values(program.dispatch, program.instructions, program.constants, work)
+    return work[program.outputs], sweeps.first_flipped_guard(work, program.guards)
 
 
 @pytest.mark.parametrize("seed", range(4))

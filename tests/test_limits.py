@@ -50,7 +50,7 @@ _CHILD = textwrap.dedent("""
     blob = adjit.serialize.to_bytes(t)
     assert len(blob) < 10_000
     try:
-        adjit.serialize.from_bytes(blob)
+        adjit.tape.from_bytes(blob)
     except adjit.TapeError as e:
         assert "max_inputs" in str(e)
     else:

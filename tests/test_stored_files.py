@@ -180,5 +180,5 @@ def test_traced_0_1_0_tape_and_pickle(name):
     with pytest.raises(BranchChanged):
         tape.forward([2.0, 1.5, 0.0])
     # written again by today's adjit, it reads back the same
-    back = serialize.from_bytes(serialize.to_bytes(tape))
+    back = adjit.tape.from_bytes(serialize.to_bytes(tape))
     np.testing.assert_array_equal(back.instructions, tape.instructions)
