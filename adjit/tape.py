@@ -502,8 +502,12 @@ def _call(kernel, *args):
     """``kernel(*args)`` for a call site whose argument types are fixed."""
     entry = _ENTRY.get(kernel)
     if entry is not None:
-        return entry(*args)
-    out = kernel(*args)
+        try:
+            return entry(*args)
+        except SystemError as e:  # Ctrl-C: see parallel.interruptible
+            parallel.raise_interrupt(e)
+            raise
+    out = parallel.interruptible(kernel, *args)
     try:
         sig = tuple(kernel.typeof_pyval(a) for a in args)
         _ENTRY[kernel] = kernel.overloads[sig].entry_point
