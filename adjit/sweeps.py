@@ -8079,6 +8079,24 @@ def cluster_runs(instr: np.ndarray, links: np.ndarray, n_inputs: int,
 # Branch-free derivative sweeps over stored partials.
 
 
+# A zero tangent or adjoint times an infinite (or NaN) partial is zero, and so is
+# a zero partial times an infinite tangent or adjoint (CppAD's azmul, both ways):
+# a derivative that does not flow through an instruction must not turn into NaN
+# there ([sqrt(x0) + x1] at x0 = 0 has d/dx1 = 1; where(x > 0, sqrt(x), 0) at 0
+# has derivative 0). Tangent rows are computed plainly and recomputed only when
+# they come out NaN; adjoint rows skip a zero partial, and take azmul only where
+# a partial is not finite.
+@njit(cache=True, nogil=True, inline="always")
+def azmul(p, t):
+    """``p * t``, but 0 where either factor is 0, whatever the other is."""
+    return 0.0 if (p == 0.0 or t == 0.0) else p * t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def finite(p):
+    return p - p == 0.0
+
+
 @njit(cache=True, nogil=True)
 def tangent1(links, partials, t):
     """One tangent direction: t[slot], inputs seeded, sink 0."""
@@ -8086,7 +8104,10 @@ def tangent1(links, partials, t):
         r = np.uint32(links[i, 0])
         d0 = np.uint32(links[i, 1])
         d1 = np.uint32(links[i, 2])
-        t[r] = partials[i, 0] * t[d0] + partials[i, 1] * t[d1]
+        v = partials[i, 0] * t[d0] + partials[i, 1] * t[d1]
+        if v != v:  # NaN: perhaps a zero met an infinity (azmul)
+            v = azmul(partials[i, 0], t[d0]) + azmul(partials[i, 1], t[d1])
+        t[r] = v
 
 
 @njit(cache=True, nogil=True)
@@ -8099,8 +8120,14 @@ def tangents(links, partials, t):
         d1 = np.uint32(links[i, 2])
         p0 = partials[i, 0]
         p1 = partials[i, 1]
+        nan = False
         for k in range(p):
-            t[r, k] = p0 * t[d0, k] + p1 * t[d1, k]
+            v = p0 * t[d0, k] + p1 * t[d1, k]
+            nan |= v != v
+            t[r, k] = v
+        if nan:
+            for k in range(p):
+                t[r, k] = azmul(p0, t[d0, k]) + azmul(p1, t[d1, k])
 
 
 @njit(cache=True, nogil=True)
@@ -8111,10 +8138,28 @@ def adjoint1(links, partials, a):
     sink = np.uint32(a.shape[0] - 1)
     for i in range(links.shape[0] - 1, -1, -1):
         g = a[np.uint32(links[i, 0])]
-        a[np.uint32(links[i, 1])] += partials[i, 0] * g
+        if g == 0.0:  # nothing flows back (azmul)
+            continue
+        p0 = partials[i, 0]
+        if p0 != 0.0:
+            a[np.uint32(links[i, 1])] += p0 * g
         d1 = np.uint32(links[i, 2])
-        if d1 != sink:
-            a[d1] += partials[i, 1] * g
+        p1 = partials[i, 1]
+        if d1 != sink and p1 != 0.0:
+            a[d1] += p1 * g
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _adjoint_column(a, d, r, p, q):
+    """a[d, :] += p * a[r, :] over q seeds, by azmul where p is not finite."""
+    if p == 0.0:
+        return
+    if finite(p):
+        for k in range(q):
+            a[d, k] += p * a[r, k]
+    else:
+        for k in range(q):
+            a[d, k] += azmul(p, a[r, k])
 
 
 @njit(cache=True, nogil=True)
@@ -8128,14 +8173,15 @@ def adjoints(links, partials, a):
         d1 = np.uint32(links[i, 2])
         p0 = partials[i, 0]
         p1 = partials[i, 1]
-        if d1 != sink:
+        if d1 != sink and finite(p0) and finite(p1) and p0 != 0.0 and p1 != 0.0:
             for k in range(q):
                 g = a[r, k]
                 a[d0, k] += p0 * g
                 a[d1, k] += p1 * g
         else:
-            for k in range(q):
-                a[d0, k] += p0 * a[r, k]
+            _adjoint_column(a, d0, r, p0, q)
+            if d1 != sink:
+                _adjoint_column(a, d1, r, p1, q)
 
 
 @njit(cache=True, nogil=True)
