@@ -264,9 +264,11 @@ def _adjoint_update(w: Writer, v: ops.Variant, at: str = "", r: str = "r", i0: s
         return
     p0, p1, *_ = ops._partial_exprs(v)
     w.extend([f"g = adj[{r}{at}]", f"adj[{r}{at}] = 0.0"] + _operands(v, at, i0, i1))
-    w.extend([f"y = work[{r}{at}]", f"adj[{i0}{at}] += ({p0}) * g"])
+    # azmul (see the tangent sweeps): no adjoint, no contribution, even through
+    # an infinite partial
+    w.extend([f"y = work[{r}{at}]", f"adj[{i0}{at}] += azmul({p0}, g)"])
     if v.kind == ops.VV:
-        w.line(f"adj[{i1}{at}] += ({p1}) * g")
+        w.line(f"adj[{i1}{at}] += azmul({p1}, g)")
 
 
 def _reverse_kernel() -> list[str]:

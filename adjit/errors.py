@@ -88,3 +88,25 @@ def _short(x) -> str:
             return np.array2string(np.asarray(x), separator=", ")
     except Exception:  # pragma: no cover
         return repr(x)
+
+
+def interruptible(kernel, *args):
+    """``kernel(*args)``, where Ctrl-C during the call surfaces as KeyboardInterrupt.
+
+    A signal handler that runs as a compiled kernel returns makes CPython report
+    ``SystemError: ... returned a result with an exception set``, the
+    interrupt as its cause; the caller should see the interrupt itself."""
+    try:
+        return kernel(*args)
+    except SystemError as e:
+        raise_interrupt(e)
+        raise
+
+
+def raise_interrupt(e: SystemError) -> None:
+    """Raise the KeyboardInterrupt at the root of ``e``'s chain of SystemErrors, if any."""
+    cause = e.__cause__
+    while isinstance(cause, SystemError):
+        cause = cause.__cause__
+    if isinstance(cause, KeyboardInterrupt):
+        raise cause from None

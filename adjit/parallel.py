@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
+
+from .errors import interruptible
 
 #: threads for large batches; set to 1 to evaluate every batch serially
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -43,15 +45,67 @@ def threads_for(tape, npts: int) -> int:
     return threads
 
 
+#: rows x instructions in one kernel call of a long batch. Kernels run without the
+#: GIL and do not look at signals, so a batch is cut into calls of about this much
+#: work (a few hundredths of a second) and Ctrl-C is acted on between them.
+CHUNK_WORK = 1 << 24
+
+
+def _chunks(tape, npts: int, parts: int) -> np.ndarray:
+    """Row bounds of the calls a batch is cut into: at least ``parts`` calls,
+    none of more than about ``CHUNK_WORK`` work, each a multiple of 16 rows (a
+    whole number of the kernels' blocks) but the last."""
+    per = max(16, (CHUNK_WORK // max(tape.n_ops, 1)) // 16 * 16)
+    count = max(parts, -(-npts // per))
+    per = -(-npts // count)
+    per = -(-per // 16) * 16 if count > 1 else per
+    return np.unique(np.minimum(np.arange(0, npts + per, per), npts))
+
+
 def rows(tape, run, xs: np.ndarray):
     """``run(xs)`` for a batch kernel call returning arrays along rows (values,
-    gradients, per-row guard flips); large batches run as chunks in threads."""
+    gradients, per-row guard flips). A long batch runs as several calls, in
+    threads when it is large enough, so that an interrupt surfaces within a
+    fraction of a second as ``KeyboardInterrupt`` and stops the workers too."""
     npts = xs.shape[0]
     threads = threads_for(tape, npts)
+    bounds = _chunks(tape, npts, threads)
+    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    if len(spans) <= 1:
+        return interruptible(run, xs)
     if threads == 1:
-        return run(xs)
-    bounds = np.linspace(0, npts, threads + 1).astype(int)
-    pool = _executor(threads)
-    futures = [pool.submit(run, xs[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-    parts = [f.result() for f in futures]
+        parts = [interruptible(run, xs[a:b]) for a, b in spans]  # signals act between calls
+    else:
+        parts = _threaded(run, xs, spans, threads)
     return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def _threaded(run, xs, spans, threads):
+    """The spans' calls shared out to ``threads`` workers, which take the next span
+    until none is left or the caller is interrupted."""
+    results = [None] * len(spans)
+    taken = iter(range(len(spans)))
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def work():
+        while not stop.is_set():
+            with lock:
+                k = next(taken, None)
+            if k is None:
+                return
+            a, b = spans[k]
+            results[k] = run(xs[a:b])
+
+    pool = _executor(threads)
+    futures = [pool.submit(work) for _ in range(threads)]
+    try:
+        for f in futures:
+            f.result()
+    except BaseException:
+        # Ctrl-C (or a worker's error): the others finish the call they are in, a
+        # fraction of a second, and take no more, so nothing runs on after we return.
+        stop.set()
+        wait(futures)
+        raise
+    return results

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import ops, sweeps
-from .errors import TapeError
+from .errors import TapeError, interruptible, raise_interrupt
 
 INT = np.int32
 
@@ -350,8 +350,12 @@ def call(kernel, *args):
     """``kernel(*args)`` for a call site whose argument types are fixed."""
     entry = _ENTRY.get(kernel)
     if entry is not None:
-        return entry(*args)
-    out = kernel(*args)
+        try:
+            return entry(*args)
+        except SystemError as e:  # Ctrl-C: see errors.interruptible
+            raise_interrupt(e)
+            raise
+    out = interruptible(kernel, *args)
     try:
         sig = tuple(kernel.typeof_pyval(a) for a in args)
         _ENTRY[kernel] = kernel.overloads[sig].entry_point

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from . import branches, program, sparsity, sweeps
+from .errors import interruptible
 from .program import as_float_array
 from .sparsity import domains, linearization, needed_by_nonlinear, scratch, structure
 
@@ -42,6 +43,19 @@ _DOMAIN_LIMIT_PER_SLOT = 32  # domains bigger than this on average: use the swee
 # Kernels (they call no njit function of another module: see Numba's cache).
 
 
+# Zeros stop infinities (azmul, see adjit.sweeps): a zero partial times an
+# infinite tangent or adjoint, or a zero one times an infinite partial, is 0.
+# These copies keep this module's kernels free of other modules' njit code.
+@njit(cache=True, nogil=True, inline="always")
+def _az(p, t):
+    return 0.0 if (p == 0.0 or t == 0.0) else p * t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finite(p):
+    return p - p == 0.0
+
+
 @njit(cache=True, nogil=True)
 def _adjoint(links, partials, outputs, w, abar):
     """The adjoint ā of Σ w_j f_j into abar (n_slots + 1,)."""
@@ -50,8 +64,9 @@ def _adjoint(links, partials, outputs, w, abar):
         abar[outputs[j]] += w[j]
     for i in range(links.shape[0] - 1, -1, -1):
         g = abar[np.uint32(links[i, 0])]
-        abar[np.uint32(links[i, 1])] += partials[i, 0] * g
-        abar[np.uint32(links[i, 2])] += partials[i, 1] * g
+        if g != 0.0:
+            abar[np.uint32(links[i, 1])] += _az(partials[i, 0], g)
+            abar[np.uint32(links[i, 2])] += _az(partials[i, 1], g)
 
 
 @njit(cache=True, nogil=True)
@@ -85,9 +100,23 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
             d1 = np.uint64(links[i, 2]) * width
             p0 = partials[i, 0]
             p1 = partials[i, 1]
+            nan = False
             for c in range(chunk):
                 q = np.uint64(c)
-                tf[r + q] = p0 * tf[d0 + q] + p1 * tf[d1 + q]
+                v = p0 * tf[d0 + q] + p1 * tf[d1 + q]
+                nan |= v != v
+                tf[r + q] = v
+            if nan:
+                for c in range(chunk):
+                    q = np.uint64(c)
+                    tf[r + q] = _az(p0, tf[d0 + q]) + _az(p1, tf[d1 + q])
+        # Where every tangent and adjoint is finite, a row with finite coefficients
+        # takes plain products; otherwise every product is an azmul.
+        clean = True
+        for j in range(tf.shape[0]):
+            clean &= _finite(tf[j])
+        for j in range(abar.shape[0]):
+            clean &= _finite(abar[j])
         adot[:] = 0.0
         for i in range(links.shape[0] - 1, -1, -1):
             r = np.uint64(links[i, 0]) * width
@@ -96,15 +125,26 @@ def _forward_over_reverse(links, partials, second, outputs, w, V, abar, t, adot,
             p0 = partials[i, 0]
             p1 = partials[i, 1]
             g = abar[links[i, 0]]
-            h00 = second[i, 0] * g
-            h01 = second[i, 1] * g
-            h11 = second[i, 2] * g
-            for c in range(chunk):
-                q = np.uint64(c)
-                af[d0 + q] += p0 * af[r + q] + h00 * tf[d0 + q] + h01 * tf[d1 + q]
-            for c in range(chunk):
-                q = np.uint64(c)
-                af[d1 + q] += p1 * af[r + q] + h01 * tf[d0 + q] + h11 * tf[d1 + q]
+            h00 = _az(second[i, 0], g)
+            h01 = _az(second[i, 1], g)
+            h11 = _az(second[i, 2], g)
+            if (clean and _finite(p0) and _finite(p1) and _finite(h00) and _finite(h01)
+                    and _finite(h11)):
+                for c in range(chunk):
+                    q = np.uint64(c)
+                    af[d0 + q] += p0 * af[r + q] + h00 * tf[d0 + q] + h01 * tf[d1 + q]
+                for c in range(chunk):
+                    q = np.uint64(c)
+                    af[d1 + q] += p1 * af[r + q] + h01 * tf[d0 + q] + h11 * tf[d1 + q]
+            else:
+                for c in range(chunk):
+                    q = np.uint64(c)
+                    af[d0 + q] += (_az(p0, af[r + q]) + _az(h00, tf[d0 + q])
+                                   + _az(h01, tf[d1 + q]))
+                for c in range(chunk):
+                    q = np.uint64(c)
+                    af[d1 + q] += (_az(p1, af[r + q]) + _az(h01, tf[d0 + q])
+                                   + _az(h11, tf[d1 + q]))
         for s in range(n):
             for c in range(k):
                 out[s, c0 + c] = adot[s, c]
@@ -115,10 +155,10 @@ def _add_square_block(H, h, gval, idx, lo, hi):
     """H += h * g g^T over one operand's domain (entries lo..hi of idx/gval)."""
     if h != 0.0:
         for s in range(lo, hi):
-            hs = h * gval[s]
+            hs = _az(h, gval[s])
             row = idx[s]
             for q in range(lo, hi):
-                H[row, idx[q]] += hs * gval[q]
+                H[row, idx[q]] += _az(hs, gval[q])
 
 
 @njit(cache=True, nogil=True)
@@ -143,10 +183,10 @@ def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx
             x = idx[q]
             v = 0.0
             if a < ae and idx[a] == x:
-                v += p0 * gval[a]
+                v += _az(p0, gval[a])
                 a += 1
             if b < be and idx[b] == x:
-                v += p1 * gval[b]
+                v += _az(p1, gval[b])
                 b += 1
             gval[q] = v
     _adjoint(links, partials, outputs, w, abar)
@@ -159,17 +199,17 @@ def _hessian_by_domains(links, partials, second, outputs, w, use, need, ptr, idx
         a1 = ptr[links[i, 1] + 1]
         b0 = ptr[links[i, 2]]
         b1 = ptr[links[i, 2] + 1]
-        _add_square_block(H, second[i, 0] * g, gval, idx, a0, a1)
-        h = second[i, 1] * g
+        _add_square_block(H, _az(second[i, 0], g), gval, idx, a0, a1)
+        h = _az(second[i, 1], g)
         if h != 0.0:
             for s in range(a0, a1):
-                hs = h * gval[s]
+                hs = _az(h, gval[s])
                 row = idx[s]
                 for q in range(b0, b1):
-                    v = hs * gval[q]
+                    v = _az(hs, gval[q])
                     H[row, idx[q]] += v
                     H[idx[q], row] += v
-        _add_square_block(H, second[i, 2] * g, gval, idx, b0, b1)
+        _add_square_block(H, _az(second[i, 2], g), gval, idx, b0, b1)
 
 
 # ---------------------------------------------------------------------------
@@ -191,7 +231,7 @@ def weights(tape, w) -> np.ndarray:
 def _linearize2(tape, x):
     work, partials = linearization(tape, x)
     second = scratch(tape, "second", (tape.n_ops, 3))
-    flip = sweeps.linearize2(tape.program, x, work, partials, second)
+    flip = interruptible(sweeps.linearize2, tape.program, x, work, partials, second)
     branches.raise_flipped(tape, flip, x)
     return partials, second
 
@@ -210,7 +250,8 @@ def hvp_block(tape, x, V, w=None) -> np.ndarray:
     adot = scratch(tape, "fr_adjoints", (rows, chunk))
     abar = scratch(tape, "adjoints", (rows,))
     out = np.empty((tape.n_inputs, p))
-    _forward_over_reverse(tape.links, partials, second, tape.outputs, w, V, abar, t, adot, out)
+    interruptible(_forward_over_reverse, tape.links, partials, second, tape.outputs, w, V,
+                  abar, t, adot, out)
     return out
 
 
@@ -251,8 +292,8 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     abar = scratch(tape, "adjoints", (tape.n_slots + 1,))
     H = np.empty((tape.n_inputs, tape.n_inputs))
     st = structure(tape)
-    _hessian_by_domains(tape.links, partials, second, tape.outputs, w, st.use,
-                        needed_by_nonlinear(tape), ptr, idx, gval, abar, H)
+    interruptible(_hessian_by_domains, tape.links, partials, second, tape.outputs, w, st.use,
+                  needed_by_nonlinear(tape), ptr, idx, gval, abar, H)
     return H
 
 

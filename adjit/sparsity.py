@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from . import branches, compact, ops, program, sweeps
+from .errors import interruptible
 
 # ---------------------------------------------------------------------------
 # Kernels. They call no njit function from another module (Numba's cache would
@@ -337,6 +338,30 @@ def _star_recovery(ptr, adj, color, p, hptr, hidx):
 _LANES = 4
 
 
+# Zeros stop infinities (azmul, see adjit.sweeps): a zero partial times an
+# infinite tangent or adjoint, or a zero one times an infinite partial, is 0.
+# These copies keep this module's kernels free of other modules' njit code.
+@njit(cache=True, nogil=True, inline="always")
+def _az(p, t):
+    return 0.0 if (p == 0.0 or t == 0.0) else p * t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _adjoint_column(f, d, r, p, q):
+    """f[d + k] += p * f[r + k] for k < q, skipping p == 0, azmul where p is
+    not finite."""
+    if p == 0.0:
+        return
+    if p - p == 0.0:
+        for c in range(q):
+            k = np.uint64(c)
+            f[d + k] += p * f[r + k]
+    else:
+        for c in range(q):
+            k = np.uint64(c)
+            f[d + k] += _az(p, f[r + k])
+
+
 @njit(cache=True, nogil=True)
 def _compressed_tangents(links, partials, colors, n, t, where, pos, data):
     """Seed one tangent direction per color, sweep, and decompress:
@@ -357,9 +382,16 @@ def _compressed_tangents(links, partials, colors, n, t, where, pos, data):
         d1 = np.uint64(links[i, 2]) * width
         p0 = partials[i, 0]
         p1 = partials[i, 1]
+        nan = False
         for c in range(p):
             k = np.uint64(c)
-            f[r + k] = p0 * f[d0 + k] + p1 * f[d1 + k]
+            v = p0 * f[d0 + k] + p1 * f[d1 + k]
+            nan |= v != v
+            f[r + k] = v
+        if nan:
+            for c in range(p):
+                k = np.uint64(c)
+                f[r + k] = _az(p0, f[d0 + k]) + _az(p1, f[d1 + k])
     for k in range(where.shape[0]):
         data[pos[k]] = f[where[k]]
 
@@ -382,12 +414,8 @@ def _compressed_adjoints(links, partials, seeds, colors, a, where, pos, data):
         p0 = partials[i, 0]
         p1 = partials[i, 1]
         # d0 may equal d1: the two passes then simply add.
-        for c in range(q):
-            k = np.uint64(c)
-            f[d0 + k] += p0 * f[r + k]
-        for c in range(q):
-            k = np.uint64(c)
-            f[d1 + k] += p1 * f[r + k]
+        _adjoint_column(f, d0, r, p0, q)
+        _adjoint_column(f, d1, r, p1, q)
     for k in range(where.shape[0]):
         data[pos[k]] = f[where[k]]
 
@@ -781,17 +809,18 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     plan = jacobian_plan(tape)
     pattern = structure(tape).jac
     work, partials = linearization(tape, x)
-    flip = sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
-                            partials)
+    flip = interruptible(sweeps.linearize, P.dispatch, P.instructions, P.constants, P.guards,
+                         x, work, partials)
     branches.raise_flipped(tape, flip, x)
     data = np.empty(pattern.nnz)
     for kind, seeds, colors, width, where, pos in plan:
         t = scratch(tape, "sparse_" + kind, (tape.n_slots + 1, width))
         if kind == "forward":
-            _compressed_tangents(tape.links, partials, colors, tape.n_inputs, t, where, pos,
-                                 data)
+            interruptible(_compressed_tangents, tape.links, partials, colors, tape.n_inputs, t,
+                          where, pos, data)
         else:
-            _compressed_adjoints(tape.links, partials, seeds, colors, t, where, pos, data)
+            interruptible(_compressed_adjoints, tape.links, partials, seeds, colors, t, where,
+                          pos, data)
     return _csr(data, pattern)
 
 

@@ -3664,8 +3664,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
-                    adj[i1, k] += (1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
+                    adj[i1, k] += azmul(1.0, g)
             elif op == 2:  # add_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3673,7 +3673,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
             elif op == 3:  # sub
                 for k in range(nb):
                     g = adj[r, k]
@@ -3681,8 +3681,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
-                    adj[i1, k] += (-1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
+                    adj[i1, k] += azmul(-1.0, g)
             elif op == 4:  # sub_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3690,7 +3690,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
             elif op == 5:  # sub_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3698,7 +3698,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-1.0) * g
+                    adj[i0, k] += azmul(-1.0, g)
             elif op == 6:  # mul
                 for k in range(nb):
                     g = adj[r, k]
@@ -3706,8 +3706,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (b) * g
-                    adj[i1, k] += (a) * g
+                    adj[i0, k] += azmul(b, g)
+                    adj[i1, k] += azmul(a, g)
             elif op == 7:  # mul_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3715,7 +3715,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (b) * g
+                    adj[i0, k] += azmul(b, g)
             elif op == 8:  # div
                 for k in range(nb):
                     g = adj[r, k]
@@ -3723,8 +3723,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / b) * g
-                    adj[i1, k] += (-y / b) * g
+                    adj[i0, k] += azmul(1.0 / b, g)
+                    adj[i1, k] += azmul(-y / b, g)
             elif op == 9:  # div_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3732,7 +3732,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / b) * g
+                    adj[i0, k] += azmul(1.0 / b, g)
             elif op == 10:  # div_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3740,28 +3740,28 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-y / b) * g
+                    adj[i0, k] += azmul(-y / b, g)
         elif op == 49:  # neg
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (-1.0) * g
+                adj[i0, k] += azmul(-1.0, g)
         elif op == 55:  # square
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (2.0 * a) * g
+                adj[i0, k] += azmul(2.0 * a, g)
         elif op == 56:  # reciprocal
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (-y * y) * g
+                adj[i0, k] += azmul(-y * y, g)
         elif op == 79:  # sqdiff
             for k in range(nb):
                 g = adj[r, k]
@@ -3769,8 +3769,8 @@ def block_reverse(instr, consts, work, adj):
                 a = work[i0, k]
                 b = work[i1, k]
                 y = work[r, k]
-                adj[i0, k] += (2.0 * (a - b)) * g
-                adj[i1, k] += (-2.0 * (a - b)) * g
+                adj[i0, k] += azmul(2.0 * (a - b), g)
+                adj[i1, k] += azmul(-2.0 * (a - b), g)
         elif op == 80:  # sqdiff_vc
             for k in range(nb):
                 g = adj[r, k]
@@ -3778,7 +3778,7 @@ def block_reverse(instr, consts, work, adj):
                 a = work[i0, k]
                 b = consts[i1]
                 y = work[r, k]
-                adj[i0, k] += (2.0 * (a - b)) * g
+                adj[i0, k] += azmul(2.0 * (a - b), g)
         elif op == 81:  # sqdiff_cv
             for k in range(nb):
                 g = adj[r, k]
@@ -3786,21 +3786,21 @@ def block_reverse(instr, consts, work, adj):
                 a = consts[i1]
                 b = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (-2.0 * (a - b)) * g
+                adj[i0, k] += azmul(-2.0 * (a - b), g)
         elif op == 82:  # cube
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (3.0 * a * a) * g
+                adj[i0, k] += azmul(3.0 * a * a, g)
         elif op == 83:  # inv_cube
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += (-3.0 * y / a) * g
+                adj[i0, k] += azmul(-3.0 * y / a, g)
         else:
             if op == 11:  # pow
                 for k in range(nb):
@@ -3809,8 +3809,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
-                    adj[i1, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
+                    adj[i1, k] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
             elif op == 12:  # pow_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3818,7 +3818,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
             elif op == 13:  # pow_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3826,7 +3826,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
             elif op == 14:  # atan2
                 for k in range(nb):
                     g = adj[r, k]
@@ -3834,8 +3834,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
-                    adj[i1, k] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
+                    adj[i0, k] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
+                    adj[i1, k] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 15:  # atan2_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3843,7 +3843,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
+                    adj[i0, k] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 16:  # atan2_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3851,7 +3851,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
+                    adj[i0, k] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 17:  # hypot
                 for k in range(nb):
                     g = adj[r, k]
@@ -3859,8 +3859,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
-                    adj[i1, k] += (b / y if y != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(a / y if y != 0.0 else 0.0, g)
+                    adj[i1, k] += azmul(b / y if y != 0.0 else 0.0, g)
             elif op == 18:  # hypot_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3868,7 +3868,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(a / y if y != 0.0 else 0.0, g)
             elif op == 19:  # minimum
                 for k in range(nb):
                     g = adj[r, k]
@@ -3876,8 +3876,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
-                    adj[i1, k] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
+                    adj[i0, k] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
+                    adj[i1, k] += azmul(1.0 if b < a else (0.5 if a == b else 0.0), g)
             elif op == 20:  # minimum_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3885,7 +3885,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                    adj[i0, k] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
             elif op == 21:  # maximum
                 for k in range(nb):
                     g = adj[r, k]
@@ -3893,8 +3893,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
-                    adj[i1, k] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
+                    adj[i0, k] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
+                    adj[i1, k] += azmul(1.0 if b > a else (0.5 if a == b else 0.0), g)
             elif op == 22:  # maximum_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3902,7 +3902,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                    adj[i0, k] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
             elif op == 23:  # lt
                 for k in range(nb):
                     g = adj[r, k]
@@ -3910,8 +3910,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 24:  # lt_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3919,7 +3919,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 25:  # lt_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3927,7 +3927,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 26:  # le
                 for k in range(nb):
                     g = adj[r, k]
@@ -3935,8 +3935,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 27:  # le_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3944,7 +3944,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 28:  # le_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3952,7 +3952,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 29:  # gt
                 for k in range(nb):
                     g = adj[r, k]
@@ -3960,8 +3960,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 30:  # gt_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3969,7 +3969,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 31:  # gt_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3977,7 +3977,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 32:  # ge
                 for k in range(nb):
                     g = adj[r, k]
@@ -3985,8 +3985,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 33:  # ge_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3994,7 +3994,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 34:  # ge_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4002,7 +4002,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 35:  # eq
                 for k in range(nb):
                     g = adj[r, k]
@@ -4010,8 +4010,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 36:  # eq_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4019,7 +4019,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 37:  # eq_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4027,7 +4027,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 38:  # ne
                 for k in range(nb):
                     g = adj[r, k]
@@ -4035,8 +4035,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 39:  # ne_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4044,7 +4044,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 40:  # ne_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4052,7 +4052,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 41:  # logical_and
                 for k in range(nb):
                     g = adj[r, k]
@@ -4060,8 +4060,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 42:  # logical_and_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4069,7 +4069,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 43:  # logical_or
                 for k in range(nb):
                     g = adj[r, k]
@@ -4077,8 +4077,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 44:  # logical_or_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4086,7 +4086,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 45:  # pick_true
                 for k in range(nb):
                     g = adj[r, k]
@@ -4094,8 +4094,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (1.0 if a != 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(1.0 if a != 0.0 else 0.0, g)
             elif op == 46:  # pick_true_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4103,7 +4103,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 47:  # pick_false
                 for k in range(nb):
                     g = adj[r, k]
@@ -4111,8 +4111,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (1.0 if a == 0.0 else 0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(1.0 if a == 0.0 else 0.0, g)
             elif op == 48:  # pick_false_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4120,196 +4120,196 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 50:  # logical_not
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 51:  # abs
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (np.sign(a)) * g
+                    adj[i0, k] += azmul(np.sign(a), g)
             elif op == 52:  # sign
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 53:  # floor
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 54:  # ceil
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 57:  # sqrt
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.5 / y) * g
+                    adj[i0, k] += azmul(0.5 / y, g)
             elif op == 58:  # cbrt
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += ((1.0 / 3.0) / y / y) * g
+                    adj[i0, k] += azmul((1.0 / 3.0) / y / y, g)
             elif op == 59:  # exp
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (y) * g
+                    adj[i0, k] += azmul(y, g)
             elif op == 60:  # expm1
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (np.exp(a)) * g
+                    adj[i0, k] += azmul(np.exp(a), g)
             elif op == 61:  # log
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / a) * g
+                    adj[i0, k] += azmul(1.0 / a, g)
             elif op == 62:  # log1p
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / (1.0 + a)) * g
+                    adj[i0, k] += azmul(1.0 / (1.0 + a), g)
             elif op == 63:  # log2
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.4426950408889634 / a) * g
+                    adj[i0, k] += azmul(1.4426950408889634 / a, g)
             elif op == 64:  # log10
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.4342944819032518 / a) * g
+                    adj[i0, k] += azmul(0.4342944819032518 / a, g)
             elif op == 65:  # sin
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (np.cos(a)) * g
+                    adj[i0, k] += azmul(np.cos(a), g)
             elif op == 66:  # cos
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-np.sin(a)) * g
+                    adj[i0, k] += azmul(-np.sin(a), g)
             elif op == 67:  # tan
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 + y * y) * g
+                    adj[i0, k] += azmul(1.0 + y * y, g)
             elif op == 68:  # arcsin
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
+                    adj[i0, k] += azmul(1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
             elif op == 69:  # arccos
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
+                    adj[i0, k] += azmul(-1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
             elif op == 70:  # arctan
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / (1.0 + a * a)) * g
+                    adj[i0, k] += azmul(1.0 / (1.0 + a * a), g)
             elif op == 71:  # sinh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (np.cosh(a)) * g
+                    adj[i0, k] += azmul(np.cosh(a), g)
             elif op == 72:  # cosh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (np.sinh(a)) * g
+                    adj[i0, k] += azmul(np.sinh(a), g)
             elif op == 73:  # tanh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2) * g
+                    adj[i0, k] += azmul(1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, g)
             elif op == 74:  # arcsinh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / np.hypot(a, 1.0)) * g
+                    adj[i0, k] += azmul(1.0 / np.hypot(a, 1.0), g)
             elif op == 75:  # arccosh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) * g
+                    adj[i0, k] += azmul(1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), g)
             elif op == 76:  # arctanh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0 / ((1.0 - a) * (1.0 + a))) * g
+                    adj[i0, k] += azmul(1.0 / ((1.0 - a) * (1.0 + a)), g)
             elif op == 77:  # erf
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.1283791670955126 * np.exp(-a * a)) * g
+                    adj[i0, k] += azmul(1.1283791670955126 * np.exp(-a * a), g)
             elif op == 78:  # erfc
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
+                    adj[i0, k] += azmul(-1.1283791670955126 * np.exp(-a * a), g)
             elif op == 84:  # mod
                 for k in range(nb):
                     g = adj[r, k]
@@ -4317,8 +4317,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
-                    adj[i1, k] += (-(a // b)) * g
+                    adj[i0, k] += azmul(1.0, g)
+                    adj[i1, k] += azmul(-(a // b), g)
             elif op == 85:  # mod_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4326,7 +4326,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
             elif op == 86:  # mod_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4334,7 +4334,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-(a // b)) * g
+                    adj[i0, k] += azmul(-(a // b), g)
             elif op == 87:  # floordiv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4342,8 +4342,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
-                    adj[i1, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
+                    adj[i1, k] += azmul(0.0, g)
             elif op == 88:  # floordiv_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4351,7 +4351,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 89:  # floordiv_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4359,7 +4359,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0) * g
+                    adj[i0, k] += azmul(0.0, g)
             elif op == 90:  # fmod
                 for k in range(nb):
                     g = adj[r, k]
@@ -4367,8 +4367,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
-                    adj[i1, k] += (-np.rint((a - y) / b)) * g
+                    adj[i0, k] += azmul(1.0, g)
+                    adj[i1, k] += azmul(-np.rint((a - y) / b), g)
             elif op == 91:  # fmod_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4376,7 +4376,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (1.0) * g
+                    adj[i0, k] += azmul(1.0, g)
             elif op == 92:  # fmod_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4384,7 +4384,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += (-np.rint((a - y) / b)) * g
+                    adj[i0, k] += azmul(-np.rint((a - y) / b), g)
             elif op == 93:  # fmin
                 for k in range(nb):
                     g = adj[r, k]
@@ -4392,8 +4392,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
-                    adj[i1, k] += (1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))) * g
+                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
+                    adj[i1, k] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), g)
             elif op == 94:  # fmin_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4401,7 +4401,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
+                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
             elif op == 95:  # fmax
                 for k in range(nb):
                     g = adj[r, k]
@@ -4409,8 +4409,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
-                    adj[i1, k] += (1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))) * g
+                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
+                    adj[i1, k] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), g)
             elif op == 96:  # fmax_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4418,7 +4418,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
+                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -4444,617 +4444,617 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(2.0 * (a - b), g)
+                adj[j1] += azmul(-2.0 * (a - b), g)
             elif op == 257:  # sqdiff + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(2.0 * (a - b), g)
+                adj[i1] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 258:  # add + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = consts[j1]
                 b = work[j0]
                 y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(-2.0 * (a - b), g)
             elif op == 259:  # mul_vc + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 260:  # square + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
+                adj[j0] += azmul(b, g)
             elif op == 261:  # sqdiff_cv + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 262:  # mul + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
+                adj[j0] += azmul(b, g)
+                adj[j1] += azmul(a, g)
             elif op == 263:  # sqdiff + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(2.0 * (a - b), g)
+                adj[i1] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(2.0 * (a - b), g)
+                adj[j1] += azmul(-2.0 * (a - b), g)
             elif op == 264:  # sub + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
+                adj[j0] += azmul(b, g)
+                adj[j1] += azmul(a, g)
             elif op == 265:  # add + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
+                adj[j0] += azmul(b, g)
+                adj[j1] += azmul(a, g)
             elif op == 266:  # mul + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 267:  # mul + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 268:  # mul_vc + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 269:  # sub + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 270:  # add + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 271:  # sub + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 272:  # add + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 273:  # sub + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 274:  # square + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 275:  # add + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
+                adj[j0] += azmul(-3.0 * y / a, g)
             elif op == 276:  # square + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
+                adj[j0] += azmul(-3.0 * y / a, g)
             elif op == 277:  # inv_cube + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
+                adj[i0] += azmul(-3.0 * y / a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 278:  # inv_cube + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
+                adj[i0] += azmul(-3.0 * y / a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 279:  # sub + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
+                adj[j0] += azmul(b, g)
             elif op == 280:  # mul_vc + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 281:  # mul_vc + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
+                adj[j0] += azmul(b, g)
+                adj[j1] += azmul(a, g)
             elif op == 282:  # add + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
+                adj[j0] += azmul(b, g)
             elif op == 283:  # mul + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
+                adj[j0] += azmul(b, g)
             elif op == 284:  # mul_vc + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
             elif op == 285:  # add_vc + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
+                adj[j0] += azmul(b, g)
             elif op == 286:  # mul + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 287:  # square + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (b) * g
-                adj[j1] += (a) * g
+                adj[j0] += azmul(b, g)
+                adj[j1] += azmul(a, g)
             elif op == 288:  # sub + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
             elif op == 289:  # add + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 290:  # square + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 291:  # add + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
             elif op == 292:  # add_vc + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             elif op == 293:  # square + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (2.0 * a) * g
+                adj[i0] += azmul(2.0 * a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(2.0 * (a - b), g)
+                adj[j1] += azmul(-2.0 * (a - b), g)
             elif op == 294:  # sqdiff + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(2.0 * (a - b), g)
+                adj[i1] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (2.0 * a) * g
+                adj[j0] += azmul(2.0 * a, g)
             elif op == 295:  # add_vc + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = consts[j1]
                 b = work[j0]
                 y = work[r2]
-                adj[j0] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(-2.0 * (a - b), g)
             elif op == 296:  # sqdiff_cv + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
             elif op == 297:  # inv_cube + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-3.0 * y / a) * g
+                adj[i0] += azmul(-3.0 * y / a, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += (-3.0 * y / a) * g
+                adj[j0] += azmul(-3.0 * y / a, g)
             elif op == 298:  # add_vc + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(1.0, g)
             elif op == 299:  # sub + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (2.0 * (a - b)) * g
-                adj[j1] += (-2.0 * (a - b)) * g
+                adj[j0] += azmul(2.0 * (a - b), g)
+                adj[j1] += azmul(-2.0 * (a - b), g)
             elif op == 300:  # sqdiff + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (2.0 * (a - b)) * g
-                adj[i1] += (-2.0 * (a - b)) * g
+                adj[i0] += azmul(2.0 * (a - b), g)
+                adj[i1] += azmul(-2.0 * (a - b), g)
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += (1.0) * g
-                adj[j1] += (-1.0) * g
+                adj[j0] += azmul(1.0, g)
+                adj[j1] += azmul(-1.0, g)
             i -= 1
         elif op <= 10:
             if op == 0:  # const
@@ -5065,126 +5065,126 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(1.0, g)
             elif op == 2:  # add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
             elif op == 3:  # sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-1.0) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-1.0, g)
             elif op == 4:  # sub_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
             elif op == 5:  # sub_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-1.0) * g
+                adj[i0] += azmul(-1.0, g)
             elif op == 6:  # mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b) * g
-                adj[i1] += (a) * g
+                adj[i0] += azmul(b, g)
+                adj[i1] += azmul(a, g)
             elif op == 7:  # mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b) * g
+                adj[i0] += azmul(b, g)
             elif op == 8:  # div
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0 / b) * g
-                adj[i1] += (-y / b) * g
+                adj[i0] += azmul(1.0 / b, g)
+                adj[i1] += azmul(-y / b, g)
             elif op == 9:  # div_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0 / b) * g
+                adj[i0] += azmul(1.0 / b, g)
             elif op == 10:  # div_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-y / b) * g
+                adj[i0] += azmul(-y / b, g)
         elif op == 49:  # neg
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += (-1.0) * g
+            adj[i0] += azmul(-1.0, g)
         elif op == 55:  # square
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += (2.0 * a) * g
+            adj[i0] += azmul(2.0 * a, g)
         elif op == 56:  # reciprocal
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += (-y * y) * g
+            adj[i0] += azmul(-y * y, g)
         elif op == 79:  # sqdiff
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             b = work[i1]
             y = work[r]
-            adj[i0] += (2.0 * (a - b)) * g
-            adj[i1] += (-2.0 * (a - b)) * g
+            adj[i0] += azmul(2.0 * (a - b), g)
+            adj[i1] += azmul(-2.0 * (a - b), g)
         elif op == 80:  # sqdiff_vc
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             b = consts[i1]
             y = work[r]
-            adj[i0] += (2.0 * (a - b)) * g
+            adj[i0] += azmul(2.0 * (a - b), g)
         elif op == 81:  # sqdiff_cv
             g = adj[r]
             adj[r] = 0.0
             a = consts[i1]
             b = work[i0]
             y = work[r]
-            adj[i0] += (-2.0 * (a - b)) * g
+            adj[i0] += azmul(-2.0 * (a - b), g)
         elif op == 82:  # cube
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += (3.0 * a * a) * g
+            adj[i0] += azmul(3.0 * a * a, g)
         elif op == 83:  # inv_cube
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += (-3.0 * y / a) * g
+            adj[i0] += azmul(-3.0 * y / a, g)
         else:
             if op == 11:  # pow
                 g = adj[r]
@@ -5192,539 +5192,539 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
-                adj[i1] += (y * np.log(a) if a != 0.0 else 0.0) * g
+                adj[i0] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
+                adj[i1] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
             elif op == 12:  # pow_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                adj[i0] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
             elif op == 13:  # pow_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (y * np.log(a) if a != 0.0 else 0.0) * g
+                adj[i0] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
             elif op == 14:  # atan2
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
-                adj[i1] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
+                adj[i0] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
+                adj[i1] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 15:  # atan2_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
+                adj[i0] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 16:  # atan2_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
+                adj[i0] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
             elif op == 17:  # hypot
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (a / y if y != 0.0 else 0.0) * g
-                adj[i1] += (b / y if y != 0.0 else 0.0) * g
+                adj[i0] += azmul(a / y if y != 0.0 else 0.0, g)
+                adj[i1] += azmul(b / y if y != 0.0 else 0.0, g)
             elif op == 18:  # hypot_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (a / y if y != 0.0 else 0.0) * g
+                adj[i0] += azmul(a / y if y != 0.0 else 0.0, g)
             elif op == 19:  # minimum
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
-                adj[i1] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
+                adj[i0] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
+                adj[i1] += azmul(1.0 if b < a else (0.5 if a == b else 0.0), g)
             elif op == 20:  # minimum_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                adj[i0] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
             elif op == 21:  # maximum
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
-                adj[i1] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
+                adj[i0] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
+                adj[i1] += azmul(1.0 if b > a else (0.5 if a == b else 0.0), g)
             elif op == 22:  # maximum_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                adj[i0] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
             elif op == 23:  # lt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 24:  # lt_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 25:  # lt_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 26:  # le
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 27:  # le_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 28:  # le_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 29:  # gt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 30:  # gt_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 31:  # gt_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 32:  # ge
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 33:  # ge_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 34:  # ge_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 35:  # eq
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 36:  # eq_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 37:  # eq_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 38:  # ne
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 39:  # ne_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 40:  # ne_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 41:  # logical_and
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 42:  # logical_and_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 43:  # logical_or
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 44:  # logical_or_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 45:  # pick_true
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (1.0 if a != 0.0 else 0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(1.0 if a != 0.0 else 0.0, g)
             elif op == 46:  # pick_true_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 47:  # pick_false
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (1.0 if a == 0.0 else 0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(1.0 if a == 0.0 else 0.0, g)
             elif op == 48:  # pick_false_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 50:  # logical_not
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 51:  # abs
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (np.sign(a)) * g
+                adj[i0] += azmul(np.sign(a), g)
             elif op == 52:  # sign
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 53:  # floor
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 54:  # ceil
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 57:  # sqrt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.5 / y) * g
+                adj[i0] += azmul(0.5 / y, g)
             elif op == 58:  # cbrt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += ((1.0 / 3.0) / y / y) * g
+                adj[i0] += azmul((1.0 / 3.0) / y / y, g)
             elif op == 59:  # exp
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (y) * g
+                adj[i0] += azmul(y, g)
             elif op == 60:  # expm1
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (np.exp(a)) * g
+                adj[i0] += azmul(np.exp(a), g)
             elif op == 61:  # log
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / a) * g
+                adj[i0] += azmul(1.0 / a, g)
             elif op == 62:  # log1p
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / (1.0 + a)) * g
+                adj[i0] += azmul(1.0 / (1.0 + a), g)
             elif op == 63:  # log2
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.4426950408889634 / a) * g
+                adj[i0] += azmul(1.4426950408889634 / a, g)
             elif op == 64:  # log10
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (0.4342944819032518 / a) * g
+                adj[i0] += azmul(0.4342944819032518 / a, g)
             elif op == 65:  # sin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (np.cos(a)) * g
+                adj[i0] += azmul(np.cos(a), g)
             elif op == 66:  # cos
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-np.sin(a)) * g
+                adj[i0] += azmul(-np.sin(a), g)
             elif op == 67:  # tan
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 + y * y) * g
+                adj[i0] += azmul(1.0 + y * y, g)
             elif op == 68:  # arcsin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
+                adj[i0] += azmul(1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
             elif op == 69:  # arccos
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
+                adj[i0] += azmul(-1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
             elif op == 70:  # arctan
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / (1.0 + a * a)) * g
+                adj[i0] += azmul(1.0 / (1.0 + a * a), g)
             elif op == 71:  # sinh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (np.cosh(a)) * g
+                adj[i0] += azmul(np.cosh(a), g)
             elif op == 72:  # cosh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (np.sinh(a)) * g
+                adj[i0] += azmul(np.sinh(a), g)
             elif op == 73:  # tanh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2) * g
+                adj[i0] += azmul(1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, g)
             elif op == 74:  # arcsinh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / np.hypot(a, 1.0)) * g
+                adj[i0] += azmul(1.0 / np.hypot(a, 1.0), g)
             elif op == 75:  # arccosh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) * g
+                adj[i0] += azmul(1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), g)
             elif op == 76:  # arctanh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.0 / ((1.0 - a) * (1.0 + a))) * g
+                adj[i0] += azmul(1.0 / ((1.0 - a) * (1.0 + a)), g)
             elif op == 77:  # erf
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (1.1283791670955126 * np.exp(-a * a)) * g
+                adj[i0] += azmul(1.1283791670955126 * np.exp(-a * a), g)
             elif op == 78:  # erfc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += (-1.1283791670955126 * np.exp(-a * a)) * g
+                adj[i0] += azmul(-1.1283791670955126 * np.exp(-a * a), g)
             elif op == 84:  # mod
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-(a // b)) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-(a // b), g)
             elif op == 85:  # mod_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
             elif op == 86:  # mod_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-(a // b)) * g
+                adj[i0] += azmul(-(a // b), g)
             elif op == 87:  # floordiv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
-                adj[i1] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
+                adj[i1] += azmul(0.0, g)
             elif op == 88:  # floordiv_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 89:  # floordiv_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (0.0) * g
+                adj[i0] += azmul(0.0, g)
             elif op == 90:  # fmod
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
-                adj[i1] += (-np.rint((a - y) / b)) * g
+                adj[i0] += azmul(1.0, g)
+                adj[i1] += azmul(-np.rint((a - y) / b), g)
             elif op == 91:  # fmod_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (1.0) * g
+                adj[i0] += azmul(1.0, g)
             elif op == 92:  # fmod_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += (-np.rint((a - y) / b)) * g
+                adj[i0] += azmul(-np.rint((a - y) / b), g)
             elif op == 93:  # fmin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
-                adj[i1] += (1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))) * g
+                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
+                adj[i1] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), g)
             elif op == 94:  # fmin_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
+                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
             elif op == 95:  # fmax
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
-                adj[i1] += (1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))) * g
+                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
+                adj[i1] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), g)
             elif op == 96:  # fmax_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
+                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
         i -= 1
 
 
@@ -6808,6 +6808,24 @@ def cluster_runs(instr: np.ndarray, links: np.ndarray, n_inputs: int,
 # Branch-free derivative sweeps over stored partials.
 
 
+# A zero tangent or adjoint times an infinite (or NaN) partial is zero, and so is
+# a zero partial times an infinite tangent or adjoint (CppAD's azmul, both ways):
+# a derivative that does not flow through an instruction must not turn into NaN
+# there ([sqrt(x0) + x1] at x0 = 0 has d/dx1 = 1; where(x > 0, sqrt(x), 0) at 0
+# has derivative 0). Tangent rows are computed plainly and recomputed only when
+# they come out NaN; adjoint rows skip a zero partial, and take azmul only where
+# a partial is not finite.
+@njit(cache=True, nogil=True, inline="always")
+def azmul(p, t):
+    """``p * t``, but 0 where either factor is 0, whatever the other is."""
+    return 0.0 if (p == 0.0 or t == 0.0) else p * t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def finite(p):
+    return p - p == 0.0
+
+
 @njit(cache=True, nogil=True)
 def tangent1(links, partials, t):
     """One tangent direction: t[slot], inputs seeded, sink 0."""
@@ -6815,7 +6833,10 @@ def tangent1(links, partials, t):
         r = np.uint32(links[i, 0])
         d0 = np.uint32(links[i, 1])
         d1 = np.uint32(links[i, 2])
-        t[r] = partials[i, 0] * t[d0] + partials[i, 1] * t[d1]
+        v = partials[i, 0] * t[d0] + partials[i, 1] * t[d1]
+        if v != v:  # NaN: perhaps a zero met an infinity (azmul)
+            v = azmul(partials[i, 0], t[d0]) + azmul(partials[i, 1], t[d1])
+        t[r] = v
 
 
 @njit(cache=True, nogil=True)
@@ -6828,8 +6849,14 @@ def tangents(links, partials, t):
         d1 = np.uint32(links[i, 2])
         p0 = partials[i, 0]
         p1 = partials[i, 1]
+        nan = False
         for k in range(p):
-            t[r, k] = p0 * t[d0, k] + p1 * t[d1, k]
+            v = p0 * t[d0, k] + p1 * t[d1, k]
+            nan |= v != v
+            t[r, k] = v
+        if nan:
+            for k in range(p):
+                t[r, k] = azmul(p0, t[d0, k]) + azmul(p1, t[d1, k])
 
 
 @njit(cache=True, nogil=True)
@@ -6840,10 +6867,28 @@ def adjoint1(links, partials, a):
     sink = np.uint32(a.shape[0] - 1)
     for i in range(links.shape[0] - 1, -1, -1):
         g = a[np.uint32(links[i, 0])]
-        a[np.uint32(links[i, 1])] += partials[i, 0] * g
+        if g == 0.0:  # nothing flows back (azmul)
+            continue
+        p0 = partials[i, 0]
+        if p0 != 0.0:
+            a[np.uint32(links[i, 1])] += p0 * g
         d1 = np.uint32(links[i, 2])
-        if d1 != sink:
-            a[d1] += partials[i, 1] * g
+        p1 = partials[i, 1]
+        if d1 != sink and p1 != 0.0:
+            a[d1] += p1 * g
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _adjoint_column(a, d, r, p, q):
+    """a[d, :] += p * a[r, :] over q seeds, by azmul where p is not finite."""
+    if p == 0.0:
+        return
+    if finite(p):
+        for k in range(q):
+            a[d, k] += p * a[r, k]
+    else:
+        for k in range(q):
+            a[d, k] += azmul(p, a[r, k])
 
 
 @njit(cache=True, nogil=True)
@@ -6857,14 +6902,15 @@ def adjoints(links, partials, a):
         d1 = np.uint32(links[i, 2])
         p0 = partials[i, 0]
         p1 = partials[i, 1]
-        if d1 != sink:
+        if d1 != sink and finite(p0) and finite(p1) and p0 != 0.0 and p1 != 0.0:
             for k in range(q):
                 g = a[r, k]
                 a[d0, k] += p0 * g
                 a[d1, k] += p1 * g
         else:
-            for k in range(q):
-                a[d0, k] += p0 * a[r, k]
+            _adjoint_column(a, d0, r, p0, q)
+            if d1 != sink:
+                _adjoint_column(a, d1, r, p1, q)
 
 
 @njit(cache=True, nogil=True)
