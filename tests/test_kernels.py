@@ -351,6 +351,6 @@ def test_every_opcode_is_on_the_tapes_above():
     for v in VARIANTS:
         c = case(v.name)
         assert (c.vector.opcode == v.opcode).sum() == c.k >= 3, v.name
-        assert (c.scalar.opcode == v.opcode).sum() == c.k, v.name
+        assert (c.scalar.opcode[: c.k] == v.opcode).all(), v.name
         if v.op is not None:
             assert c.k == 3 + len(v.op.special), v.name
