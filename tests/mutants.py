@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python -m tests.mutants                 # every rule mutant, 40 kernel mutants
-    python -m tests.mutants --quick         # a sample: 12 rule and 8 kernel mutants
+    python -m tests.mutants                 # every rule mutant, 40 kernel + 10 pair mutants
+    python -m tests.mutants --quick         # a sample: 12 rule, 8 kernel, 3 pair mutants
     python -m tests.mutants --ops sin,atan2 --kernels block_reverse --kernel-mutants 0
 
 Two kinds of mutant, each made in a scratch copy of the repository (a temporary
@@ -152,8 +152,9 @@ _STORE = re.compile(r"^(\s+)(\w+\[[^\]]*\])\s*(\+?=)\s*(.+?)\s*$")
 
 
 def _kernel_sites(text):
-    """(kernel, opcode, opcode name, line number) of every mutable store in the
-    generated region's single-opcode branches."""
+    """(kernel, branch label, opcode names, line number) of every mutable store
+    in the generated region's branches: single opcodes (``# sin``) and
+    superinstruction pairs (``# add + mul``)."""
     lines = text.splitlines()
     begin = next(i for i, ln in enumerate(lines) if "BEGIN GENERATED" in ln)
     end = next((i for i, ln in enumerate(lines) if "END GENERATED" in ln), len(lines))
@@ -165,15 +166,16 @@ def _kernel_sites(text):
         m = re.match(r"^def (\w+)\(", ln)
         if m:
             kernel = m.group(1)
-        m = re.match(r"^(\s+)(?:el)?if op == (\d+):  # (\w+)\s*$", ln)
+        m = re.match(r"^(\s+)(?:el)?if op == \d+:  # (\w+)(?: \+ (\w+))?\s*$", ln)
         if m and kernel:
+            names = tuple(n for n in m.groups()[1:] if n)
             indent = len(m.group(1))
             j = i + 1
             while j < end and (not lines[j].strip()
                                or len(lines[j]) - len(lines[j].lstrip()) > indent):
                 s = _STORE.match(lines[j])
                 if s and s.group(4) not in ("0.0", "0", "-0.0"):
-                    sites.append((kernel, int(m.group(2)), m.group(3), j))
+                    sites.append((kernel, " + ".join(names), names, j))
                 j += 1
             i = j
             continue
@@ -209,14 +211,16 @@ def main(argv=None) -> int:
                     help="rule mutants to run, sampled (default: all)")
     ap.add_argument("--kernel-mutants", type=int, default=40,
                     help="kernel mutants to run, sampled (default 40; 0: none; -1: all)")
+    ap.add_argument("--pair-mutants", type=int, default=10,
+                    help="mutants in superinstruction-pair branches, sampled (default 10)")
     ap.add_argument("--quick", action="store_true",
-                    help="a sample: 12 rule mutants and 8 kernel mutants")
+                    help="a sample: 12 rule, 8 kernel and 3 pair mutants")
     ap.add_argument("--seed", type=int, default=0, help="sampling seed")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant's tests")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
     args = ap.parse_args(argv)
     if args.quick:
-        args.rule_mutants, args.kernel_mutants = 12, 8
+        args.rule_mutants, args.kernel_mutants, args.pair_mutants = 12, 8, 3
     rnd = random.Random(args.seed)
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="adjit-mutants-"))
@@ -242,19 +246,24 @@ def main(argv=None) -> int:
         if args.rule_mutants >= 0 and args.rule_mutants < len(rules):
             rules = sorted(rnd.sample(rules, args.rule_mutants), key=rules.index)
 
-        sites = _kernel_sites((copy / "adjit" / "sweeps.py").read_text())
+        all_sites = _kernel_sites((copy / "adjit" / "sweeps.py").read_text())
         names_ok = {n for names in opcodes_of.values() for n in names}
-        sites = [s for s in sites if s[2] in names_ok]
+        all_sites = [s for s in all_sites if set(s[2]) & names_ok]
         if args.kernels:
             ks = set(args.kernels.split(","))
-            sites = [s for s in sites if s[0] in ks]
-        if 0 <= args.kernel_mutants < len(sites):
-            sites = sorted(rnd.sample(sites, args.kernel_mutants), key=lambda s: s[3])
+            all_sites = [s for s in all_sites if s[0] in ks]
+        sites = []
+        for pairs, count in ((False, args.kernel_mutants), (True, args.pair_mutants)):
+            group = [s for s in all_sites if (len(s[2]) == 2) == pairs]
+            if 0 <= count < len(group):
+                group = rnd.sample(group, count)
+            sites += group
+        sites.sort(key=lambda s: s[3])
 
         # the unmutated copy must pass the tests every mutant runs
         needed = sorted({t for name, _ in rules
                          for t in _tests_for(ids, opcodes_of[name], name)}
-                        | {t for s in sites for t in _tests_for(ids, [s[2]], s[2])})
+                        | {t for s in sites for t in _tests_for(ids, s[2], s[2][0])})
         base = _pytest(copy, needed, args.timeout * 4)
         print(f"unmutated: {len(needed)} tests, {base.replace('survived', 'pass')}", flush=True)
         if base != "survived" and needed:
@@ -269,10 +278,10 @@ def main(argv=None) -> int:
             if not verdict.startswith("killed"):
                 survivors.append(f"rule {name}.{w}: {verdict}")
         text = (copy / "adjit" / "sweeps.py").read_text().splitlines()
-        for k, (kernel, opcode, vname, line_no) in enumerate(sites, 1):
-            tests = _tests_for(ids, [vname], vname)
+        for k, (kernel, label, names, line_no) in enumerate(sites, 1):
+            tests = _tests_for(ids, names, names[0])
             verdict = _kernel_mutant(copy, line_no, tests, args.timeout)
-            what = f"{kernel}[{vname}] line {line_no + 1}: {text[line_no].strip()}"
+            what = f"{kernel}[{label}] line {line_no + 1}: {text[line_no].strip()}"
             print(f"kernel {k:>3}/{len(sites)}  {what} * {FACTOR}: {verdict}", flush=True)
             if not verdict.startswith("killed"):
                 survivors.append(f"kernel {what}: {verdict}")
