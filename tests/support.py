@@ -108,10 +108,11 @@ def mp_partials(op: ops.Op, a: float, b: float):
     """Reference first and second partials of the op's value at (a, b) as
     ``(d0, d1, d00, d01, d11)`` floats, from mpmath differences of the value
     rule at 40 digits. Where the value jumps (a comparison at a tie, floor at
-    an integer, sign at 0) the documented convention is a zero derivative;
-    at a corner (abs at 0, a tie of minimum) the mean of the one-sided
-    derivatives. Second partials that are not defined there are NaN
-    (callers skip them)."""
+    an integer, sign at 0) the derivative is that of the pieces on either
+    side where they agree (the documented convention: 0 for those), NaN where
+    they do not; at a corner (abs at 0, a tie of minimum) the mean of the
+    one-sided derivatives. Second partials are NaN wherever the op is not
+    smooth at the point. Callers skip NaN entries."""
     rule = mp_value_rule(op)
     with mpmath.workdps(40):
         A, Bv = mpmath.mpf(a), mpmath.mpf(b)
@@ -119,7 +120,14 @@ def mp_partials(op: ops.Op, a: float, b: float):
 
         def first(g, t):
             if _jump(g, t, h):
-                return mpmath.mpf(0), False
+                # the derivatives of the pieces on either side, where they agree
+                # (0 for a comparison, floor or sign); undefined where not
+                d = mpmath.mpf(10) ** -15
+                left = mpmath.diff(g, t - d, h=d / 1000)
+                right = mpmath.diff(g, t + d, h=d / 1000)
+                if abs(right - left) <= mpmath.mpf(10) ** -15 * (1 + abs(right)):
+                    return (right + left) / 2, False
+                return mpmath.mpf("nan"), False
             right = mpmath.diff(g, t, direction=1)
             left = mpmath.diff(g, t, direction=-1)
             smooth = abs(right - left) <= mpmath.mpf(10) ** -15 * (1 + abs(right))
