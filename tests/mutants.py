@@ -149,6 +149,8 @@ def _rule_mutant(copy, name, which, tests, timeout):
 # --- kernel mutants --------------------------------------------------------------------
 
 _STORE = re.compile(r"^(\s+)(\w+\[[^\]]*\])\s*(\+?=)\s*(.+?)\s*$")
+# stores of a structural zero (0.0, or (0.0) * g in an adjoint): equivalent mutants
+_ZERO = re.compile(r"^\(?-?0\.0\)?(\s*\*.*)?$")
 
 
 def _kernel_sites(text):
@@ -174,7 +176,7 @@ def _kernel_sites(text):
             while j < end and (not lines[j].strip()
                                or len(lines[j]) - len(lines[j].lstrip()) > indent):
                 s = _STORE.match(lines[j])
-                if s and s.group(4) not in ("0.0", "0", "-0.0"):
+                if s and not _ZERO.match(s.group(4)):
                     sites.append((kernel, " + ".join(names), names, j))
                 j += 1
             i = j

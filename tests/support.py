@@ -149,15 +149,24 @@ def mp_partials(op: ops.Op, a: float, b: float):
         return float(d0), float(d1), d00, d01, d11
 
 
-def op_points(op: ops.Op, n_random: int = 3, seed: int = 0):
-    """(a, b) test points for an op: random ones from its domain, then its
-    special points (b is 0 for unary ops)."""
+def op_points(op: ops.Op, n_random: int = 3, seed: int = 0, edges: bool = True):
+    """(a, b) test points for an op: random ones from its domain, its special
+    points (b is 0 for unary ops), and with ``edges`` the points where a
+    piecewise rule switches: ``a = 0`` (where the domain holds 0) and, for
+    binary ops, a tie ``a = b`` (where the two domains overlap)."""
     rng = np.random.default_rng(seed + sum(map(ord, op.name)))
     (alo, ahi), (blo, bhi) = op.domain
     pts = [(float(rng.uniform(alo, ahi)), float(rng.uniform(blo, bhi)) if op.arity == 2
             else 0.0) for _ in range(n_random)]
     for s in op.special:
         pts.append((float(s[0]), float(s[1]) if len(s) > 1 else 0.0))
+    if edges:
+        if alo <= 0.0 <= ahi:
+            pts.append((0.0, float(rng.uniform(blo, bhi)) if op.arity == 2 else 0.0))
+        lo, hi = max(alo, blo), min(ahi, bhi)
+        if op.arity == 2 and lo < hi:
+            t = float(rng.uniform(lo, hi))
+            pts.append((t, t))
     return pts
 
 

@@ -37,6 +37,7 @@ VARIANTS = ops.VARIANTS
 IDS = [v.name for v in VARIANTS]
 ADD = ops.OPCODES["add"]
 SQUARE = ops.OPCODES["square"]
+MUL = ops.OPCODES["mul"]
 
 
 class Case:
@@ -71,6 +72,10 @@ class Case:
     def _n(self):
         return 2 * self.k if self.kind == ops.VV else self.k
 
+    def _var(self, i):
+        """The first input of point i."""
+        return 2 * i if self.kind == ops.VV else i
+
     def _x(self, pts):
         if self.kind == ops.VV:
             return np.array([c for p in pts for c in p])
@@ -93,11 +98,16 @@ class Case:
                 consts.append(b if self.kind == ops.VC else a)
                 rows.append([code, n + i, i, i])
         outputs = [n + i for i in range(k)]
-        if scalar:  # sum of f_i + f_i**2: the second-order sweeps see each first
-            # partial too (through the square), not only the second partials
+        if scalar:  # the sum over i of f_i + f_i**2 + f_i * u_i, u_i = (its first
+            # input)**2: the second-order sweeps then see each op's first partials
+            # (through the square) and its value (through the product), not only
+            # its second partials
             terms = list(outputs)
             for i in range(k):
                 rows.append([SQUARE, n + len(rows), n + i, 0])
+                terms.append(n + len(rows) - 1)
+                rows.append([SQUARE, n + len(rows), self._var(i), 0])
+                rows.append([MUL, n + len(rows), n + i, n + len(rows) - 1])
                 terms.append(n + len(rows) - 1)
             last = terms[0]
             for t in terms[1:]:
@@ -128,13 +138,22 @@ class Case:
                 J[i, i], H[i, i] = d1, d11
             else:
                 J[i, i], H[i, i] = d0, d00
-        # H holds each f_i'' in its own block: weight them by 1 + 2 f_i
+        # the scalar tape: sum of f_i + f_i**2 + f_i u_i, u_i = x[var_i]**2.
+        # H holds each f_i'' in its own block: weight them by 1 + 2 f_i + u_i
+        x = self._x(pts)
+        var = np.array([self._var(i) for i in range(k)])
+        u = x[var] ** 2
+        du = np.zeros((k, n))  # row i: the gradient of u_i
+        du[np.arange(k), var] = 2.0 * x[var]
         weight = np.ones(n)
         for i in range(k):
             cols = slice(2 * i, 2 * i + 2) if self.kind == ops.VV else slice(i, i + 1)
-            weight[cols] = 1.0 + 2.0 * vals[i]
-        H = weight[:, None] * H + 2.0 * J.T @ J
-        return vals, J, (vals + vals ** 2).sum(), J.T @ (1.0 + 2.0 * vals), H
+            weight[cols] = 1.0 + 2.0 * vals[i] + u[i]
+        H = weight[:, None] * H + 2.0 * J.T @ J + J.T @ du + du.T @ J
+        H[var, var] += 2.0 * vals
+        value = (vals + vals ** 2 + vals * u).sum()
+        grad = J.T @ (1.0 + 2.0 * vals + u) + du.T @ vals
+        return vals, J, value, grad, H
 
 
 @functools.lru_cache(maxsize=None)
@@ -353,4 +372,4 @@ def test_every_opcode_is_on_the_tapes_above():
         assert (c.vector.opcode == v.opcode).sum() == c.k >= 3, v.name
         assert (c.scalar.opcode[: c.k] == v.opcode).all(), v.name
         if v.op is not None:
-            assert c.k == 3 + len(v.op.special), v.name
+            assert c.k >= 3 + len(v.op.special), v.name
