@@ -111,8 +111,10 @@ def mp_partials(op: ops.Op, a: float, b: float):
     an integer, sign at 0) the derivative is that of the pieces on either
     side where they agree (the documented convention: 0 for those), NaN where
     they do not; at a corner (abs at 0, a tie of minimum) the mean of the
-    one-sided derivatives. Second partials are NaN wherever the op is not
-    smooth at the point. Callers skip NaN entries."""
+    one-sided derivatives. Where the op is not smooth at the point its second
+    partials are those of the pieces around it where they all agree (0 for
+    every piecewise-linear op), NaN where they do not. Callers skip NaN
+    entries."""
     rule = mp_value_rule(op)
     with mpmath.workdps(40):
         A, Bv = mpmath.mpf(a), mpmath.mpf(b)
@@ -137,8 +139,6 @@ def mp_partials(op: ops.Op, a: float, b: float):
         fb = lambda t: rule(A, t)  # noqa: E731
         d0, s0 = first(fa, A)
         d1, s1 = first(fb, Bv) if op.arity == 2 else (mpmath.mpf(0), True)
-        nan = float("nan")
-        d00 = d01 = d11 = nan
         if s0 and s1:
             d00 = float(mpmath.diff(fa, A, 2))
             if op.arity == 2:
@@ -146,7 +146,27 @@ def mp_partials(op: ops.Op, a: float, b: float):
                 d01 = float(mpmath.diff(rule, (A, Bv), (1, 1)))
             else:
                 d01 = d11 = 0.0
+        else:  # not smooth here: the pieces' common second partials, if any
+            d = mpmath.mpf(10) ** -15
+            near = [(A + i * d, Bv + j * d) for i in (-1, 0, 1) for j in (-1, 0, 1)
+                    if (i or j) and (op.arity == 2 or j == 0)]
+            d00 = _common(rule, [p for p in near if p[0] != A], (2, 0), d)
+            if op.arity == 2:
+                d11 = _common(rule, [p for p in near if p[1] != Bv], (0, 2), d)
+                d01 = _common(rule, [p for p in near if p[0] != A and p[1] != Bv], (1, 1), d)
+            else:
+                d01 = d11 = 0.0
         return float(d0), float(d1), d00, d01, d11
+
+
+def _common(rule, points, order, d):
+    """The partial ``order`` of ``rule`` at each of ``points`` (steps far
+    smaller than their distance d from the kink), where they all agree; NaN
+    otherwise."""
+    vals = [mpmath.diff(rule, p, order, h=d / 1000) for p in points]
+    if max(vals) - min(vals) <= mpmath.mpf(10) ** -12 * (1 + abs(vals[0])):
+        return float(sum(vals) / len(vals))
+    return float("nan")
 
 
 def op_points(op: ops.Op, n_random: int = 3, seed: int = 0, edges: bool = True):
