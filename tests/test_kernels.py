@@ -328,13 +328,9 @@ _PAIR_POINTS = np.array([[1.3, 0.7], [0.6, 1.9], [2.1, 1.1]])
 
 
 def _pair_row(v, result, arg0):
-    """A row of variant v whose variable operand is slot arg0 (and input 1, or
-    constant 0, as its other operand)."""
-    if v.kind == ops.VV:
-        return [v.opcode, result, arg0, 1]
-    if v.kind in (ops.VC, ops.CV):
-        return [v.opcode, result, arg0, 0]
-    return [v.opcode, result, arg0, 0]
+    """A row of variant v whose variable operand is slot arg0; the other
+    operand is input 1 (vv) or constant 0 (vc, cv)."""
+    return [v.opcode, result, arg0, 1 if v.kind == ops.VV else 0]
 
 
 @pytest.mark.parametrize("first,second", PAIRS, ids=[f"{a.name}-{b.name}" for a, b in PAIRS])
