@@ -147,23 +147,25 @@ def mp_partials(op: ops.Op, a: float, b: float):
             else:
                 d01 = d11 = 0.0
         else:  # not smooth here: the pieces' common second partials, if any
-            d = mpmath.mpf(10) ** -15
-            near = [(A + i * d, Bv + j * d) for i in (-1, 0, 1) for j in (-1, 0, 1)
-                    if (i or j) and (op.arity == 2 or j == 0)]
-            d00 = _common(rule, [p for p in near if p[0] != A], (2, 0), d)
+            # (points off the kink lines a = 0, b = 0 and a = b)
+            # and at two distances: a partial that grows near the point (hypot's
+            # at the origin) has no value there
+            d00 = _common(rule, A, Bv, [(-1, 0), (1, 0)], (2, 0))
             if op.arity == 2:
-                d11 = _common(rule, [p for p in near if p[1] != Bv], (0, 2), d)
-                d01 = _common(rule, [p for p in near if p[0] != A and p[1] != Bv], (1, 1), d)
+                d11 = _common(rule, A, Bv, [(0, -1), (0, 1)], (0, 2))
+                d01 = _common(rule, A, Bv, [(1, -1), (-1, 1)], (1, 1))
             else:
                 d01 = d11 = 0.0
         return float(d0), float(d1), d00, d01, d11
 
 
-def _common(rule, points, order, d):
-    """The partial ``order`` of ``rule`` at each of ``points`` (steps far
-    smaller than their distance d from the kink), where they all agree; NaN
-    otherwise."""
-    vals = [mpmath.diff(rule, p, order, h=d / 1000) for p in points]
+def _common(rule, a, b, offsets, order):
+    """The partial ``order`` of ``rule`` at the points (a, b) + s*d*offset, for
+    s = 1 and 2, with steps far smaller than d; their common value where they
+    all agree, NaN otherwise."""
+    d = mpmath.mpf(10) ** -15
+    vals = [mpmath.diff(rule, (a + s * d * i, b + s * d * j), order, h=d / 1000)
+            for i, j in offsets for s in (1, 2)]
     if max(vals) - min(vals) <= mpmath.mpf(10) ** -12 * (1 + abs(vals[0])):
         return float(sum(vals) / len(vals))
     return float("nan")

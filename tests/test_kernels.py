@@ -352,6 +352,8 @@ def test_superinstruction_pairs(first, second):
         np.testing.assert_array_equal(vp, vs)
         np.testing.assert_array_equal(gp, gs)
         np.testing.assert_array_equal(paired.jacobian(x), single.jacobian(x))
+        for a, b in zip(paired.jvp(x, [1.0, -0.5]), single.jvp(x, [1.0, -0.5])):
+            np.testing.assert_array_equal(a, b)  # values and tangents of the linearization
     # and the pair's gradient is right: differences of the single-row forward
     x = _PAIR_POINTS[0]
     h = 1e-5
