@@ -379,3 +379,31 @@ def test_no_x0_means_no_branches():
     x = traced_input(rec)
     with pytest.raises(adjit.TracingError, match="adjit.where"):
         bool(x[0] < 1.0)
+
+
+@pytest.mark.parametrize("name,f,at,off", [
+    ("abs", lambda x: np.abs(x[0]) * x[1], [0.0, 2.0], [0.5, 2.0]),
+    ("sign", lambda x: np.sign(x[0]) + x[1], [0.0, 2.0], [-0.5, 2.0]),
+    ("floor", lambda x: np.floor(x[0]) * x[1], [3.0, 2.0], [3.5, 2.0]),
+    ("ceil", lambda x: np.ceil(x[0]) * x[1], [-2.0, 2.0], [-2.5, 2.0]),
+    ("minimum", lambda x: np.minimum(x[0], x[1]), [1.5, 1.5], [1.0, 1.5]),
+    ("maximum", lambda x: np.maximum(x[0], x[1]), [1.5, 1.5], [1.0, 1.5]),
+    ("lt", lambda x: adjit.where(np.less(x[0], x[1]), x[0], x[1]), [1.0, 1.0], [1.0, 2.0]),
+    ("le", lambda x: adjit.where(np.less_equal(x[0], x[1]), x[0], x[1]), [1.0, 1.0],
+     [1.0, 2.0]),
+    ("gt", lambda x: adjit.where(np.greater(x[0], x[1]), x[0], x[1]), [1.0, 1.0], [1.0, 2.0]),
+    ("ge", lambda x: adjit.where(np.greater_equal(x[0], x[1]), x[0], x[1]), [1.0, 1.0],
+     [1.0, 2.0]),
+    ("eq", lambda x: adjit.where(np.equal(x[0], x[1]), x[0], x[1]), [1.0, 1.0], [1.0, 2.0]),
+    ("ne", lambda x: adjit.where(np.not_equal(x[0], x[1]), x[0], x[1]), [1.0, 1.0],
+     [1.0, 2.0]),
+])
+def test_kinks_of_every_kind(name, f, at, off):
+    """Each kink kind is reported exactly at its kink (operands named), and not
+    next to it."""
+    tape = adjit.trace(f, off)
+    assert tape.kinks(off) == []
+    found = tape.kinks(at)
+    assert [k.op for k in found] == [name], found
+    (k,) = found
+    np.testing.assert_array_equal(k.operands[0], at[0])

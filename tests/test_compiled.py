@@ -10,8 +10,8 @@ from adjit.errors import TapeError
 from adjit.optimize import SlotProgram, check_program, slot_program
 from adjit.tape import Tape
 
-from conftest import central_jacobian
-from test_optimize import _random_function, lj_energy_and_forces
+from support import central_jacobian, lj_energy_and_forces
+from support import random_function as _random_function
 
 
 def _f(x):

@@ -12,7 +12,8 @@ from adjit.errors import BranchChanged, TapeError
 from adjit.optimize import optimize_arrays, slot_program
 from adjit.tape import Tape
 
-from conftest import central_jacobian
+from support import central_jacobian, lj_energy_and_forces
+from support import random_function as _random_function
 
 SPECIAL = [-0.0, 0.0, math.inf, -math.inf, math.nan, 1.5, -2.5, 1e-310, 4.0]
 
@@ -314,59 +315,6 @@ def test_guard_on_a_constant_comparison_is_settled():
 
 # --- whole functions: random graphs and workloads -------------------------------------
 
-def _random_function(seed, n_inputs, n_steps):
-    """A random expression graph over bounded values, with shared
-    subexpressions, constants the rules act on, and dead branches."""
-    rng = np.random.default_rng(seed)
-    plan = []
-    for k in range(n_steps):
-        plan.append((int(rng.integers(0, 17)), int(rng.integers(0, 10 ** 6)),
-                     int(rng.integers(0, 10 ** 6)), float(rng.choice([0.5, 2.0, 3.0, -1.0]))))
-
-    def f(x):
-        vals = [x[i] for i in range(n_inputs)]
-        for kind, i, j, c in plan:
-            a, b = vals[i % len(vals)], vals[j % len(vals)]
-            if kind == 0:
-                v = a + b
-            elif kind == 1:
-                v = a - b
-            elif kind == 2:
-                v = a * b
-            elif kind == 3:
-                v = a / (1.5 + np.tanh(b))
-            elif kind == 4:
-                v = np.sin(a) * 1.0
-            elif kind == 5:
-                v = np.tanh(a) ** 3
-            elif kind == 6:
-                v = b * a  # a * b again, commuted
-            elif kind == 7:
-                v = -(-a) + (-b)
-            elif kind == 8:
-                v = np.exp(np.tanh(a)) / c
-            elif kind == 9:
-                v = (np.tanh(a) + 1.5) ** 0.5
-            elif kind == 10:
-                v = adjit.where(a > b, a, b * c)
-            elif kind == 11:
-                v = np.tanh(a - b) ** 4 + 0.0
-            elif kind == 12:
-                v = np.hypot(a, b) + (-0.0)
-            elif kind == 13:
-                v = a * c - 0.0
-            elif kind == 14:
-                v = np.tanh(a) * np.tanh(a)
-            elif kind == 15:
-                v = abs(a) + 0.0
-            else:
-                v = np.tanh(a * b)
-            vals.append(np.tanh(v) if kind in (0, 2, 6) else v)
-        out = vals[-5:]
-        return out
-    return f
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_random_graphs_agree(seed, rng):
     n = 4
@@ -390,35 +338,6 @@ def test_random_graphs_agree(seed, rng):
     assert again.n_ops == opt.n_ops
     np.testing.assert_array_equal(optimize(raw).instructions, opt.instructions)
     np.testing.assert_array_equal(optimize(raw).constants, opt.constants)
-
-
-def lj_energy_and_forces(atoms):
-    """Lennard-Jones energy and forces written naively, from helpers: each pair
-    computes x_i - x_j and r² once for the energy and again for the force."""
-    def dist2(x, i, j):
-        return sum((x[3 * i + k] - x[3 * j + k]) ** 2 for k in range(3))
-
-    def pair_energy(x, i, j):
-        s6 = 1.0 / dist2(x, i, j) ** 3
-        return 4.0 * (s6 * s6 - s6)
-
-    def pair_force(x, i, j):
-        r2 = dist2(x, i, j)
-        s6 = 1.0 / r2 ** 3
-        scale = 24.0 * (2.0 * s6 * s6 - s6) / r2
-        return [scale * (x[3 * i + k] - x[3 * j + k]) for k in range(3)]
-
-    def f(x):
-        e = 0.0
-        forces = [0.0] * (3 * atoms)
-        for i in range(atoms):
-            for j in range(i + 1, atoms):
-                e = e + pair_energy(x, i, j)
-                for k, fk in enumerate(pair_force(x, i, j)):
-                    forces[3 * i + k] = forces[3 * i + k] + fk
-                    forces[3 * j + k] = forces[3 * j + k] - fk
-        return [e] + forces
-    return f
 
 
 def test_lj_energy_and_forces_shrink_by_a_fifth():

@@ -134,3 +134,88 @@ def test_newton_reports_singular_sparse_jacobian():
     res = adjit.newton(lambda x: [x[i] - x[(i + 1) % n] + 0.0 * x[i] ** 2 for i in range(n)],
                        np.linspace(0, 1, n), sparse=True)
     assert res.sparse and not res.success and res.status == 2, res.message
+
+
+# --- every Newton status, each reached by a problem built for it -------------------------
+
+def test_newton_stops_at_the_iteration_limit():
+    res = adjit.newton(circle_hyperbola, [2.0, 0.3], maxiter=2, tol=1e-14)
+    assert not res.success and res.status == 1, res.message
+    assert "maxiter = 2" in res.message and res.nit == 2 and len(res.residuals) == 3
+    assert res.residuals[-1] < res.residuals[0]  # it was converging, only slowly
+
+
+def test_newton_reports_a_failed_line_search():
+    # arctan(x) = 0 from x = 3: the full Newton step overshoots to -9.5 where
+    # |arctan| is larger; with one trial allowed there is no decrease.
+    res = adjit.newton(lambda x: [np.arctan(x[0])], [3.0], max_backtracks=1)
+    assert not res.success and res.status == 4, res.message
+    assert "line search failed" in res.message and res.nit == 0
+    np.testing.assert_array_equal(res.x, [3.0])  # not moved to the rejected point
+    # with halvings allowed the same problem converges
+    ok = adjit.newton(lambda x: [np.arctan(x[0])], [3.0])
+    assert ok.success and abs(ok.x[0]) < 1e-10
+
+
+def test_newton_reports_a_nonfinite_residual_along_the_step():
+    # log(x) + 5 = 0 from x = 1: the Newton step goes to x = -4, where log is NaN
+    res = adjit.newton(lambda x: [np.log(x[0]) + 5.0], [1.0], max_backtracks=1)
+    assert not res.success and res.status == 3, res.message
+    assert "along the Newton step" in res.message
+    np.testing.assert_array_equal(res.x, [1.0])
+    ok = adjit.newton(lambda x: [np.log(x[0]) + 5.0], [1.0])
+    assert ok.success and ok.x[0] == pytest.approx(np.exp(-5.0), rel=1e-12)
+
+
+def test_newton_callback_stops():
+    seen = []
+    res = adjit.newton(circle_hyperbola, [2.0, 0.3],
+                       callback=lambda x, r: seen.append(r) or len(seen) == 2)
+    assert not res.success and res.status == 1, res.message
+    assert "callback" in res.message and res.nit == 2 and len(seen) == 2
+
+
+def test_newton_reports_no_convergence_honestly():
+    # x**2 + 1 has no real root: whatever status comes, it is not success,
+    # and the residual it reports is the function's at the x it returns.
+    res = adjit.newton(lambda x: [x[0] ** 2 + 1.0], [1.0], maxiter=20)
+    assert not res.success and res.status in (1, 2, 4), res.message
+    np.testing.assert_allclose(res.fun, [res.x[0] ** 2 + 1.0], rtol=1e-15)
+
+
+# --- minimize: dogleg, the user's own derivatives ------------------------------------------
+
+C = np.array([0.5, -1.0, 2.0])
+
+
+def bowl(x):
+    # strictly convex, minimum at C: the Hessian is positive definite (dogleg needs it)
+    return sum(np.cosh(x[i] - C[i]) + (x[i] - C[i]) ** 2 for i in range(3))
+
+
+def test_minimize_dogleg():
+    res = adjit.minimize(bowl, np.zeros(3), method="dogleg")
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, C, atol=1e-8)
+
+
+def test_minimize_uses_the_users_jac_and_hess():
+    calls = {"jac": 0, "hess": 0}
+
+    def jac(x):
+        calls["jac"] += 1
+        return np.sinh(x - C) + 2 * (x - C)
+
+    def hess(x):
+        calls["hess"] += 1
+        return np.diag(np.cosh(x - C) + 2)
+
+    res = adjit.minimize(bowl, np.zeros(3), method="trust-exact", jac=jac, hess=hess)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, C, atol=1e-8)
+    assert calls["jac"] > 0 and calls["hess"] > 0
+    # only jac given: the user's gradient is used with a gradient-only method
+    calls["jac"] = 0
+    res = adjit.minimize(bowl, np.zeros(3), method="BFGS", jac=jac)
+    assert res.success and calls["jac"] > 0
+    np.testing.assert_allclose(res.x, C, atol=1e-5)

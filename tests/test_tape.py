@@ -10,8 +10,7 @@ import adjit
 from adjit import ops
 from adjit.errors import TapeError
 
-from conftest import central_jacobian
-from test_optimize import lj_energy_and_forces
+from support import central_jacobian, lj_energy_and_forces
 
 
 def f_sin(x):

@@ -49,3 +49,36 @@ def test_transform_errors():
         g([1.0, 2.0], 3.0)
     with pytest.raises(ValueError, match="1-D"):
         g(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("mode", ["auto", "forward", "reverse"])
+def test_jacobian_transform_modes(mode, rng):
+    """Every mode gives the closed form, for more outputs than inputs and fewer."""
+    tall = adjit.jacobian(lambda x: [x[0] * x[1], np.sin(x[0]), x[1] ** 3], mode=mode)
+    wide = adjit.jacobian(lambda x: [x[0] * x[1] * x[2]], mode=mode)
+    for _ in range(2):
+        a, b, c = rng.uniform(-2, 2, 3)
+        np.testing.assert_allclose(tall([a, b]), [[b, a], [math.cos(a), 0], [0, 3 * b * b]],
+                                   rtol=1e-15)
+        np.testing.assert_allclose(wide([a, b, c]), [[b * c, a * c, a * b]], rtol=1e-15)
+    assert tall.n_traces == wide.n_traces == 1
+    bad = adjit.jacobian(lambda x: [x[0]], mode="sideways")
+    with pytest.raises(ValueError, match="mode"):
+        bad([1.0])
+
+
+def test_hessian_transform_retraces_where_a_branch_flips():
+    def f(x):
+        if x[0] > 0:
+            return x[0] ** 3 * x[1]
+        return np.sin(x[0]) * x[1] ** 2
+
+    h = adjit.hessian(f)
+    np.testing.assert_allclose(h([2.0, 3.0]), [[36.0, 12.0], [12.0, 0.0]], rtol=1e-15)
+    a, b = -0.5, 1.5
+    np.testing.assert_allclose(h([a, b]), [[-math.sin(a) * b * b, 2 * b * math.cos(a)],
+                                           [2 * b * math.cos(a), 2 * math.sin(a)]], rtol=1e-14)
+    assert h.n_traces == 2
+    # both tapes are kept: going back does not trace again
+    np.testing.assert_allclose(h([1.0, 1.0]), [[6.0, 3.0], [3.0, 0.0]], rtol=1e-15)
+    assert h.n_traces == 2
