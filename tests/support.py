@@ -8,12 +8,15 @@ No test module imports another test module: shared code lives here.
 from __future__ import annotations
 
 import contextlib
+import math
 
 import mpmath
 import numpy as np
 
 import adjit
 from adjit import ops, sweeps
+from adjit import program as adjit_program
+from adjit import tape as adjit_tape
 from adjit.tape import Tape
 
 # --- differences -------------------------------------------------------------------
@@ -48,7 +51,9 @@ def _real_cbrt(a):
 
 
 def _fmod(a, b):
-    return mpmath.fmod(a, b)
+    # C's fmod (the sign of a); mpmath.fmod takes the sign of b, like Python's %
+    q = a / b
+    return a - b * (mpmath.floor(q) if q >= 0 else mpmath.ceil(q))
 
 
 def _floor_divide(a, b):
@@ -116,7 +121,11 @@ def mp_partials(op: ops.Op, a: float, b: float):
     every piecewise-linear op), NaN where they do not. Callers skip NaN
     entries."""
     rule = mp_value_rule(op)
-    with mpmath.workdps(40):
+    # digits enough that a step of 1e-30 still moves a huge operand (a % b at
+    # a = 1e200 needs the integer part of a / b exactly)
+    big = max(abs(a), abs(b), 1.0)
+    digits = 40 + (int(math.log10(big)) if math.isfinite(big) else 0)
+    with mpmath.workdps(digits):
         A, Bv = mpmath.mpf(a), mpmath.mpf(b)
         h = mpmath.mpf(10) ** -30
 
@@ -198,37 +207,48 @@ def op_points(op: ops.Op, n_random: int = 3, seed: int = 0, edges: bool = True):
 # superinstructions for adjacent pairs of cheap ops). Tests force each.
 
 
+def _single_point_path(tape: Tape, p, on_runs: bool) -> None:
+    """Make the tape's single-point forward and gradient use record ``p``,
+    in runs or row by row (what Tape decides once, in its state)."""
+    fwd = sweeps.forward_runs if on_runs else sweeps.forward
+    grad = sweeps.value_and_gradient_runs if on_runs else sweeps.value_and_gradient
+    with tape.cache.lock:
+        tape.cache.in_runs = (p, fwd, grad, adjit_program.scratch_size(p, 0))
+
+
 def use_runs(tape: Tape, on: bool) -> Tape:
     """Make the single-point forward and gradient of ``tape`` take the runs
     path (``on``) or the row-by-row path; returns the tape."""
+    p = tape.program
     if on:
-        runs, rows = sweeps.cluster_runs(tape.instructions, tape.links, tape.n_inputs)
+        runs, rows = sweeps.cluster_runs(p.instructions, p.links, p.n_inputs)
         assert len(runs) > 1, "a tape without rows has no runs"
-    else:
-        runs = np.zeros((0, 2), np.int32)
-        runs.flags.writeable = False
-        rows = tape.instructions
-    object.__setattr__(tape, "_program", (runs, rows))
+        p = p._replace(runs=adjit_program.immutable(runs),
+                       rows=adjit_program.immutable(rows))
+    _single_point_path(tape, p, on)
     return tape
 
 
 def use_pairs(tape: Tape, on: bool) -> Tape:
     """Let the row-by-row kernels run adjacent rows through superinstructions
-    (``on``, the default) or one row at a time; returns the tape."""
-    codes = tape.instructions[:, 0]
+    (``on``, the default) or one row at a time; returns a tape that does so
+    (``tape`` itself when ``on``)."""
     if on:
-        fwd, rev = sweeps.pair_dispatch(codes), sweeps.reverse_pair_dispatch(codes)
-    else:
-        fwd, rev = np.array(codes, np.int32), np.array(codes, np.int32)
-        fwd.flags.writeable = rev.flags.writeable = False
-    object.__setattr__(tape, "dispatch", fwd)
-    object.__setattr__(tape, "reverse_dispatch", rev)
-    return tape
+        return tape
+    p = tape.program
+    codes = adjit_program.immutable(np.array(p.instructions[:, 0], np.int32))
+    plain = Tape(p.instructions, p.constants, p.outputs, p.n_inputs, p.guards,
+                 tape.guard_sources)
+    # the one way in: the tape's own setter, used by its constructor
+    adjit_tape._SET["_program"](plain, p._replace(dispatch=codes, reverse_dispatch=codes))
+    _single_point_path(plain, plain.program, False)
+    return plain
 
 
 def has_pairs(tape: Tape) -> bool:
     """Does the tape's forward dispatch use a superinstruction?"""
-    return bool((tape.dispatch != tape.instructions[:, 0]).any())
+    p = tape.program
+    return bool((p.dispatch != p.instructions[:, 0]).any())
 
 
 @contextlib.contextmanager

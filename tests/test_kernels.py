@@ -205,7 +205,7 @@ def test_tangents_and_adjoints(name):
     rng = np.random.default_rng(7)
     n, m = t.n_inputs, t.n_outputs
     for pairs in (False, True):
-        use_pairs(t, pairs)
+        t = use_pairs(c.vector, pairs)
         for s in (0, 1):
             x, (vals, J, *_) = c.x[s], c.ref[s]
             v, V = rng.normal(size=n), rng.normal(size=(n, 3))
@@ -228,7 +228,7 @@ def test_gradient_on_every_path(name):
     for s in (0, 1):
         x, (_, _, val, grad, _) = c.x[s], c.ref[s]
         v0, g0 = use_runs(t, True).value_and_gradient(x)
-        assert v0 == pytest.approx(val, rel=1e-13, abs=1e-14)
+        assert v0 == pytest.approx(val, rel=1e-13, abs=1e-14, nan_ok=True)
         close(g0, grad, RTOL1, "gradient, runs path")
         for pairs in (False, True):
             v1, g1 = use_pairs(use_runs(t, False), pairs).value_and_gradient(x)
@@ -291,7 +291,7 @@ def test_njit_api(name):
     close(got["vjp"], w @ J, RTOL1, "njit vjp")
     close(got["jacobian"], J, RTOL1, "njit jacobian")
     got_val, g = njit_results(c.scalar, x)["value_and_gradient"]
-    assert got_val == pytest.approx(val, rel=1e-13, abs=1e-14)
+    assert got_val == pytest.approx(val, rel=1e-13, abs=1e-14, nan_ok=True)
     close(g, grad, RTOL1, "njit gradient")
 
 
@@ -344,7 +344,7 @@ def test_superinstruction_pairs(first, second):
     use_runs(paired, False)
     use_runs(single, False)
     assert has_pairs(paired) and not has_pairs(single)
-    assert (paired.reverse_dispatch != paired.instructions[:, 0]).any()
+    assert (paired.program.reverse_dispatch != paired.instructions[:, 0]).any()
     for x in _PAIR_POINTS:
         np.testing.assert_array_equal(paired.forward(x), single.forward(x))
         vp, gp = paired.value_and_gradient(x)
