@@ -68,6 +68,8 @@ def rows(tape, run, xs: np.ndarray):
     threads when it is large enough, so that an interrupt surfaces within a
     fraction of a second as ``KeyboardInterrupt`` and stops the workers too."""
     npts = xs.shape[0]
+    if npts == 0:
+        return interruptible(run, xs)
     threads = threads_for(tape, npts)
     bounds = _chunks(tape, npts, threads)
     spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))

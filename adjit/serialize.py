@@ -166,7 +166,8 @@ def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dic
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
             KeyError, NotImplementedError, RuntimeError, zlib.error, struct.error,
-            UnicodeDecodeError, OverflowError, MemoryError) as e:
+            UnicodeDecodeError, OverflowError, MemoryError, SyntaxError, TypeError,
+            RecursionError) as e:  # NumPy parses .npy headers with ast.literal_eval
         raise TapeError(f"damaged tape file: {type(e).__name__}: {e}") from None
     _check_version(int(parts["format_version"][0]))
     if parts["format_version"][0] < 3:

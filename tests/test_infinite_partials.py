@@ -70,3 +70,20 @@ def test_zero_partial_stops_an_infinite_tangent():
         np.testing.assert_array_equal(t.jvp(x, np.eye(2)[j])[1], exact[:, j])
     for i in range(3):
         np.testing.assert_array_equal(t.vjp(x, np.eye(3)[i])[1], exact[i])
+
+
+def test_gradients_by_the_recomputing_sweeps():
+    # The single-point gradient and the batches recompute partials in generated
+    # kernels: the same rule holds there, on the runs path and row by row.
+    from support import use_runs
+
+    def f(x):
+        return adjit.where(x[0] > 0.0, np.sqrt(x[0]), x[1]) + 0.0 * np.sqrt(x[2]) + x[2]
+
+    x = np.array([0.0, 1.0, 0.0])
+    exact = np.array([0.0, 1.0, 1.0])
+    t = adjit.trace(f, [1.0, 1.0, 1.0], optimize=False)
+    for runs in (True, False):
+        np.testing.assert_array_equal(use_runs(t, runs).gradient(x), exact)
+    np.testing.assert_array_equal(t.gradient(np.tile(x, (5, 1))), np.tile(exact, (5, 1)))
+    np.testing.assert_array_equal(t.jacobian(x, mode="reverse")[0], exact)

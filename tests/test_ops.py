@@ -754,8 +754,7 @@ def _kernel_rules(v, a, b):
     work = np.zeros(tape.n_slots + 1)
     partials, second = np.zeros((n, 2)), np.zeros((n, 3))
     with np.errstate(all="ignore"):
-        sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, work, partials,
-                          second)
+        sweeps.linearize2(tape.program, x, work, partials, second)
     return work[2 * n: 3 * n], partials, second
 
 
@@ -832,8 +831,7 @@ def test_kernels_generated_from_a_shuffled_table_compute_the_same(monkeypatch, r
             tape = adjit.Tape([[v.opcode, 2, 1, 0]], np.array([a[0]]), [2], 2)
         want_w, want_p, want_s = np.zeros(4), np.zeros((1, 2)), np.zeros((1, 3))
         with np.errstate(all="ignore"):
-            sweeps.linearize2(tape.instructions, tape.constants, tape.guards, x, want_w, want_p,
-                              want_s)
+            sweeps.linearize2(tape.program, x, want_w, want_p, want_s)
         instr = tape.instructions.copy()
         instr[0, 0] = perm[v.opcode]
         work, partials, second = np.r_[x, 0.0, 0.0], np.zeros((1, 2)), np.zeros((1, 3))

@@ -550,3 +550,13 @@ def test_fuzz_random_bytes_are_refused(blob):
         adjit.tape.from_bytes(b"PK\x03\x04" + blob)
     with pytest.raises(TapeError):
         adjit.tape.from_bytes(blob)
+
+
+def test_npy_header_with_a_null_byte_is_refused():
+    # NumPy parses a member's header with ast.literal_eval, which raises
+    # SyntaxError on a null byte (found by the fuzz test)
+    data = bytearray(serialize.to_bytes(adjit.trace(f, X0)))
+    at = data.index(b"{'descr'")
+    data[at + 3] = 0
+    with pytest.raises(TapeError, match="damaged"):
+        adjit.tape.from_bytes(bytes(data))
