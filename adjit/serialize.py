@@ -244,12 +244,15 @@ def _npy_header(fp, name):
     its data."""
     fmt = np.lib.format
     major, minor = fmt.read_magic(fp)
-    if (major, minor) == (1, 0):
-        shape, fortran, dt = fmt.read_array_header_1_0(fp)
-    elif (major, minor) == (2, 0):
-        shape, fortran, dt = fmt.read_array_header_2_0(fp)
-    else:
+    if (major, minor) not in ((1, 0), (2, 0)):
         raise TapeError(f"damaged tape file: array {name!r} in .npy format {major}.{minor}")
+    read = fmt.read_array_header_1_0 if major == 1 else fmt.read_array_header_2_0
+    try:
+        shape, fortran, dt = read(fp)
+    except Exception as e:  # NumPy parses the header text with tokenize and ast: any
+        # of their errors (SyntaxError, TokenError, ...) means a damaged member
+        raise TapeError(f"damaged tape file: array {name!r} has an unreadable header "
+                        f"({type(e).__name__}: {e})") from None
     if fortran and len(shape) > 1:
         raise TapeError(f"damaged tape file: array {name!r} is in Fortran order")
     if dt.hasobject:
