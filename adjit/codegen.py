@@ -158,6 +158,11 @@ SUPERINSTRUCTIONS = (
     ("add_vc", "sub"), ("square", "sqdiff"), ("sqdiff", "square"), ("add_vc", "sqdiff_cv"),
     ("sqdiff_cv", "add_vc"), ("inv_cube", "inv_cube"), ("add_vc", "add"), ("sub", "sqdiff"),
     ("sqdiff", "sub"),
+    # seen in the README's and the examples' Rosenbrock and Lennard-Jones, written as
+    # users write them (docs/superinstructions.md)
+    ("sqdiff_cv", "mul_vc"), ("sqdiff_cv", "sqdiff"), ("square", "square"),
+    ("mul_vc", "sqdiff_cv"), ("add_vc", "sqdiff"), ("sqdiff", "inv_cube"),
+    ("sqdiff", "add_vc"), ("inv_cube", "sqdiff"),
 )
 PAIR_BASE = 256  # first pair code; above every opcode
 
@@ -264,11 +269,13 @@ def _adjoint_update(w: Writer, v: ops.Variant, at: str = "", r: str = "r", i0: s
         return
     p0, p1, *_ = ops._partial_exprs(v)
     w.extend([f"g = adj[{r}{at}]", f"adj[{r}{at}] = 0.0"] + _operands(v, at, i0, i1))
-    # azmul (see the tangent sweeps): no adjoint, no contribution, even through
-    # an infinite partial
-    w.extend([f"y = work[{r}{at}]", f"adj[{i0}{at}] += azmul({p0}, g)"])
+    # Plain products: where zero meets infinity here (NaN), the callers find the
+    # NaN in the gradient and recompute that point by the stored-partials sweeps,
+    # which follow azmul (see sweeps.NAN_GRADIENT); a check per row here cost
+    # the sweep far more.
+    w.extend([f"y = work[{r}{at}]", f"adj[{i0}{at}] += ({p0}) * g"])
     if v.kind == ops.VV:
-        w.line(f"adj[{i1}{at}] += azmul({p1}, g)")
+        w.line(f"adj[{i1}{at}] += ({p1}) * g")
 
 
 def _reverse_kernel() -> list[str]:

@@ -224,6 +224,15 @@ def value_and_gradient(T, B, x, g):
     a[outputs[0]] = 1.0
     sweeps.adjoint_recompute(P.reverse_dispatch, P.instructions, P.constants, work, a)
     g[:] = a[:n]
+    if flip < 0 and sweeps.has_nan(g):
+        # zero may have met infinity in the recomputing sweep's plain products:
+        # the stored-partials sweep follows azmul (see sweeps.NAN_GRADIENT)
+        sweeps.linearize(P.dispatch, P.instructions, P.constants, P.guards, x, work,
+                         B.partials)
+        a[:] = 0.0
+        a[outputs[0]] = 1.0
+        sweeps.adjoint1(P.links, B.partials, a)
+        g[:] = a[:n]
     return work[outputs[0]], flip
 
 

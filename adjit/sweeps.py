@@ -442,6 +442,74 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = a - b
                 work[r2] = y
+            elif op == 301:  # sqdiff_cv + mul_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+            elif op == 302:  # sqdiff_cv + sqdiff
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 303:  # square + square
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+            elif op == 304:  # mul_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 305:  # add_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+            elif op == 306:  # sqdiff + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+            elif op == 307:  # sqdiff + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+            elif op == 308:  # inv_cube + sqdiff
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
             i += 1
         elif op <= 10:
             if op == 0:  # const
@@ -1480,6 +1548,106 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 1.0
                 partials[i + 1, 1] = -1.0
+            elif op == 301:  # sqdiff_cv + mul_vc
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = a * b
+                work[r2] = y
+                partials[i + 1, 0] = b
+                partials[i + 1, 1] = 0.0
+            elif op == 302:  # sqdiff_cv + sqdiff
+                a = consts[i1]
+                b = work[i0]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = -2.0 * (a - b)
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 303:  # square + square
+                a = work[i0]
+                y = a * a
+                work[r] = y
+                partials[i, 0] = 2.0 * a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                y = a * a
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * a
+                partials[i + 1, 1] = 0.0
+            elif op == 304:  # mul_vc + sqdiff_cv
+                a = work[i0]
+                b = consts[i1]
+                y = a * b
+                work[r] = y
+                partials[i, 0] = b
+                partials[i, 1] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
+            elif op == 305:  # add_vc + sqdiff
+                a = work[i0]
+                b = consts[i1]
+                y = a + b
+                work[r] = y
+                partials[i, 0] = 1.0
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 306:  # sqdiff + inv_cube
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = work[j0]
+                y = 1.0 / (a * a * a)
+                work[r2] = y
+                partials[i + 1, 0] = -3.0 * y / a
+                partials[i + 1, 1] = 0.0
+            elif op == 307:  # sqdiff + add_vc
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = work[j0]
+                b = consts[j1]
+                y = a + b
+                work[r2] = y
+                partials[i + 1, 0] = 1.0
+                partials[i + 1, 1] = 0.0
+            elif op == 308:  # inv_cube + sqdiff
+                a = work[i0]
+                y = 1.0 / (a * a * a)
+                work[r] = y
+                partials[i, 0] = -3.0 * y / a
+                partials[i, 1] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = 2.0 * (a - b)
+                partials[i + 1, 1] = -2.0 * (a - b)
             i += 1
         elif op <= 10:
             if op == 0:  # const
@@ -3664,8 +3832,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
-                    adj[i1, k] += azmul(1.0, g)
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (1.0) * g
             elif op == 2:  # add_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3673,7 +3841,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
+                    adj[i0, k] += (1.0) * g
             elif op == 3:  # sub
                 for k in range(nb):
                     g = adj[r, k]
@@ -3681,8 +3849,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
-                    adj[i1, k] += azmul(-1.0, g)
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (-1.0) * g
             elif op == 4:  # sub_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3690,7 +3858,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
+                    adj[i0, k] += (1.0) * g
             elif op == 5:  # sub_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3698,7 +3866,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-1.0, g)
+                    adj[i0, k] += (-1.0) * g
             elif op == 6:  # mul
                 for k in range(nb):
                     g = adj[r, k]
@@ -3706,8 +3874,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(b, g)
-                    adj[i1, k] += azmul(a, g)
+                    adj[i0, k] += (b) * g
+                    adj[i1, k] += (a) * g
             elif op == 7:  # mul_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3715,7 +3883,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(b, g)
+                    adj[i0, k] += (b) * g
             elif op == 8:  # div
                 for k in range(nb):
                     g = adj[r, k]
@@ -3723,8 +3891,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / b, g)
-                    adj[i1, k] += azmul(-y / b, g)
+                    adj[i0, k] += (1.0 / b) * g
+                    adj[i1, k] += (-y / b) * g
             elif op == 9:  # div_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3732,7 +3900,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / b, g)
+                    adj[i0, k] += (1.0 / b) * g
             elif op == 10:  # div_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3740,28 +3908,28 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-y / b, g)
+                    adj[i0, k] += (-y / b) * g
         elif op == 49:  # neg
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(-1.0, g)
+                adj[i0, k] += (-1.0) * g
         elif op == 55:  # square
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(2.0 * a, g)
+                adj[i0, k] += (2.0 * a) * g
         elif op == 56:  # reciprocal
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(-y * y, g)
+                adj[i0, k] += (-y * y) * g
         elif op == 79:  # sqdiff
             for k in range(nb):
                 g = adj[r, k]
@@ -3769,8 +3937,8 @@ def block_reverse(instr, consts, work, adj):
                 a = work[i0, k]
                 b = work[i1, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(2.0 * (a - b), g)
-                adj[i1, k] += azmul(-2.0 * (a - b), g)
+                adj[i0, k] += (2.0 * (a - b)) * g
+                adj[i1, k] += (-2.0 * (a - b)) * g
         elif op == 80:  # sqdiff_vc
             for k in range(nb):
                 g = adj[r, k]
@@ -3778,7 +3946,7 @@ def block_reverse(instr, consts, work, adj):
                 a = work[i0, k]
                 b = consts[i1]
                 y = work[r, k]
-                adj[i0, k] += azmul(2.0 * (a - b), g)
+                adj[i0, k] += (2.0 * (a - b)) * g
         elif op == 81:  # sqdiff_cv
             for k in range(nb):
                 g = adj[r, k]
@@ -3786,21 +3954,21 @@ def block_reverse(instr, consts, work, adj):
                 a = consts[i1]
                 b = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(-2.0 * (a - b), g)
+                adj[i0, k] += (-2.0 * (a - b)) * g
         elif op == 82:  # cube
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(3.0 * a * a, g)
+                adj[i0, k] += (3.0 * a * a) * g
         elif op == 83:  # inv_cube
             for k in range(nb):
                 g = adj[r, k]
                 adj[r, k] = 0.0
                 a = work[i0, k]
                 y = work[r, k]
-                adj[i0, k] += azmul(-3.0 * y / a, g)
+                adj[i0, k] += (-3.0 * y / a) * g
         else:
             if op == 11:  # pow
                 for k in range(nb):
@@ -3809,8 +3977,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
-                    adj[i1, k] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
+                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                    adj[i1, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 12:  # pow_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3818,7 +3986,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
+                    adj[i0, k] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
             elif op == 13:  # pow_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3826,7 +3994,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
+                    adj[i0, k] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 14:  # atan2
                 for k in range(nb):
                     g = adj[r, k]
@@ -3834,8 +4002,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
-                    adj[i1, k] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
+                    adj[i0, k] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
+                    adj[i1, k] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 15:  # atan2_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3843,7 +4011,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
+                    adj[i0, k] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 16:  # atan2_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3851,7 +4019,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
+                    adj[i0, k] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 17:  # hypot
                 for k in range(nb):
                     g = adj[r, k]
@@ -3859,8 +4027,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(a / y if y != 0.0 else 0.0, g)
-                    adj[i1, k] += azmul(b / y if y != 0.0 else 0.0, g)
+                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
+                    adj[i1, k] += (b / y if y != 0.0 else 0.0) * g
             elif op == 18:  # hypot_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3868,7 +4036,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(a / y if y != 0.0 else 0.0, g)
+                    adj[i0, k] += (a / y if y != 0.0 else 0.0) * g
             elif op == 19:  # minimum
                 for k in range(nb):
                     g = adj[r, k]
@@ -3876,8 +4044,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
-                    adj[i1, k] += azmul(1.0 if b < a else (0.5 if a == b else 0.0), g)
+                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                    adj[i1, k] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
             elif op == 20:  # minimum_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3885,7 +4053,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
+                    adj[i0, k] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
             elif op == 21:  # maximum
                 for k in range(nb):
                     g = adj[r, k]
@@ -3893,8 +4061,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
-                    adj[i1, k] += azmul(1.0 if b > a else (0.5 if a == b else 0.0), g)
+                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                    adj[i1, k] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
             elif op == 22:  # maximum_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3902,7 +4070,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
+                    adj[i0, k] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
             elif op == 23:  # lt
                 for k in range(nb):
                     g = adj[r, k]
@@ -3910,8 +4078,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 24:  # lt_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3919,7 +4087,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 25:  # lt_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3927,7 +4095,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 26:  # le
                 for k in range(nb):
                     g = adj[r, k]
@@ -3935,8 +4103,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 27:  # le_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3944,7 +4112,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 28:  # le_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3952,7 +4120,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 29:  # gt
                 for k in range(nb):
                     g = adj[r, k]
@@ -3960,8 +4128,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 30:  # gt_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3969,7 +4137,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 31:  # gt_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -3977,7 +4145,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 32:  # ge
                 for k in range(nb):
                     g = adj[r, k]
@@ -3985,8 +4153,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 33:  # ge_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -3994,7 +4162,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 34:  # ge_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4002,7 +4170,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 35:  # eq
                 for k in range(nb):
                     g = adj[r, k]
@@ -4010,8 +4178,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 36:  # eq_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4019,7 +4187,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 37:  # eq_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4027,7 +4195,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 38:  # ne
                 for k in range(nb):
                     g = adj[r, k]
@@ -4035,8 +4203,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 39:  # ne_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4044,7 +4212,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 40:  # ne_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4052,7 +4220,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 41:  # logical_and
                 for k in range(nb):
                     g = adj[r, k]
@@ -4060,8 +4228,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 42:  # logical_and_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4069,7 +4237,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 43:  # logical_or
                 for k in range(nb):
                     g = adj[r, k]
@@ -4077,8 +4245,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 44:  # logical_or_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4086,7 +4254,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 45:  # pick_true
                 for k in range(nb):
                     g = adj[r, k]
@@ -4094,8 +4262,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(1.0 if a != 0.0 else 0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (1.0 if a != 0.0 else 0.0) * g
             elif op == 46:  # pick_true_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4103,7 +4271,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 47:  # pick_false
                 for k in range(nb):
                     g = adj[r, k]
@@ -4111,8 +4279,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(1.0 if a == 0.0 else 0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (1.0 if a == 0.0 else 0.0) * g
             elif op == 48:  # pick_false_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4120,196 +4288,196 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 50:  # logical_not
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 51:  # abs
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(np.sign(a), g)
+                    adj[i0, k] += (np.sign(a)) * g
             elif op == 52:  # sign
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 53:  # floor
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 54:  # ceil
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 57:  # sqrt
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.5 / y, g)
+                    adj[i0, k] += (0.5 / y) * g
             elif op == 58:  # cbrt
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul((1.0 / 3.0) / y / y, g)
+                    adj[i0, k] += ((1.0 / 3.0) / y / y) * g
             elif op == 59:  # exp
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(y, g)
+                    adj[i0, k] += (y) * g
             elif op == 60:  # expm1
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(np.exp(a), g)
+                    adj[i0, k] += (np.exp(a)) * g
             elif op == 61:  # log
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / a, g)
+                    adj[i0, k] += (1.0 / a) * g
             elif op == 62:  # log1p
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / (1.0 + a), g)
+                    adj[i0, k] += (1.0 / (1.0 + a)) * g
             elif op == 63:  # log2
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.4426950408889634 / a, g)
+                    adj[i0, k] += (1.4426950408889634 / a) * g
             elif op == 64:  # log10
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.4342944819032518 / a, g)
+                    adj[i0, k] += (0.4342944819032518 / a) * g
             elif op == 65:  # sin
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(np.cos(a), g)
+                    adj[i0, k] += (np.cos(a)) * g
             elif op == 66:  # cos
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-np.sin(a), g)
+                    adj[i0, k] += (-np.sin(a)) * g
             elif op == 67:  # tan
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 + y * y, g)
+                    adj[i0, k] += (1.0 + y * y) * g
             elif op == 68:  # arcsin
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
+                    adj[i0, k] += (1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
             elif op == 69:  # arccos
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
+                    adj[i0, k] += (-1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
             elif op == 70:  # arctan
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / (1.0 + a * a), g)
+                    adj[i0, k] += (1.0 / (1.0 + a * a)) * g
             elif op == 71:  # sinh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(np.cosh(a), g)
+                    adj[i0, k] += (np.cosh(a)) * g
             elif op == 72:  # cosh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(np.sinh(a), g)
+                    adj[i0, k] += (np.sinh(a)) * g
             elif op == 73:  # tanh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, g)
+                    adj[i0, k] += (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2) * g
             elif op == 74:  # arcsinh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / np.hypot(a, 1.0), g)
+                    adj[i0, k] += (1.0 / np.hypot(a, 1.0)) * g
             elif op == 75:  # arccosh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), g)
+                    adj[i0, k] += (1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) * g
             elif op == 76:  # arctanh
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0 / ((1.0 - a) * (1.0 + a)), g)
+                    adj[i0, k] += (1.0 / ((1.0 - a) * (1.0 + a))) * g
             elif op == 77:  # erf
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.1283791670955126 * np.exp(-a * a), g)
+                    adj[i0, k] += (1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 78:  # erfc
                 for k in range(nb):
                     g = adj[r, k]
                     adj[r, k] = 0.0
                     a = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-1.1283791670955126 * np.exp(-a * a), g)
+                    adj[i0, k] += (-1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 84:  # mod
                 for k in range(nb):
                     g = adj[r, k]
@@ -4317,8 +4485,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
-                    adj[i1, k] += azmul(-(a // b), g)
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (-(a // b)) * g
             elif op == 85:  # mod_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4326,7 +4494,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
+                    adj[i0, k] += (1.0) * g
             elif op == 86:  # mod_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4334,7 +4502,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-(a // b), g)
+                    adj[i0, k] += (-(a // b)) * g
             elif op == 87:  # floordiv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4342,8 +4510,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
-                    adj[i1, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
+                    adj[i1, k] += (0.0) * g
             elif op == 88:  # floordiv_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4351,7 +4519,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 89:  # floordiv_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4359,7 +4527,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0, g)
+                    adj[i0, k] += (0.0) * g
             elif op == 90:  # fmod
                 for k in range(nb):
                     g = adj[r, k]
@@ -4367,8 +4535,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
-                    adj[i1, k] += azmul(-np.rint((a - y) / b), g)
+                    adj[i0, k] += (1.0) * g
+                    adj[i1, k] += (-np.rint((a - y) / b)) * g
             elif op == 91:  # fmod_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4376,7 +4544,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(1.0, g)
+                    adj[i0, k] += (1.0) * g
             elif op == 92:  # fmod_cv
                 for k in range(nb):
                     g = adj[r, k]
@@ -4384,7 +4552,7 @@ def block_reverse(instr, consts, work, adj):
                     a = consts[i1]
                     b = work[i0, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(-np.rint((a - y) / b), g)
+                    adj[i0, k] += (-np.rint((a - y) / b)) * g
             elif op == 93:  # fmin
                 for k in range(nb):
                     g = adj[r, k]
@@ -4392,8 +4560,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
-                    adj[i1, k] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), g)
+                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
+                    adj[i1, k] += (1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))) * g
             elif op == 94:  # fmin_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4401,7 +4569,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
+                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
             elif op == 95:  # fmax
                 for k in range(nb):
                     g = adj[r, k]
@@ -4409,8 +4577,8 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = work[i1, k]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
-                    adj[i1, k] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), g)
+                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
+                    adj[i1, k] += (1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))) * g
             elif op == 96:  # fmax_vc
                 for k in range(nb):
                     g = adj[r, k]
@@ -4418,7 +4586,7 @@ def block_reverse(instr, consts, work, adj):
                     a = work[i0, k]
                     b = consts[i1]
                     y = work[r, k]
-                    adj[i0, k] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
+                    adj[i0, k] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -4444,617 +4612,722 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * (a - b), g)
-                adj[j1] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
             elif op == 257:  # sqdiff + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(2.0 * (a - b), g)
-                adj[i1] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 258:  # add + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = consts[j1]
                 b = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (-2.0 * (a - b)) * g
             elif op == 259:  # mul_vc + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 260:  # square + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
+                adj[j0] += (b) * g
             elif op == 261:  # sqdiff_cv + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 262:  # mul + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
-                adj[j1] += azmul(a, g)
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
             elif op == 263:  # sqdiff + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(2.0 * (a - b), g)
-                adj[i1] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * (a - b), g)
-                adj[j1] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
             elif op == 264:  # sub + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
-                adj[j1] += azmul(a, g)
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
             elif op == 265:  # add + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
-                adj[j1] += azmul(a, g)
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
             elif op == 266:  # mul + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 267:  # mul + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 268:  # mul_vc + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 269:  # sub + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 270:  # add + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 271:  # sub + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 272:  # add + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 273:  # sub + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 274:  # square + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 275:  # add + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(-3.0 * y / a, g)
+                adj[j0] += (-3.0 * y / a) * g
             elif op == 276:  # square + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(-3.0 * y / a, g)
+                adj[j0] += (-3.0 * y / a) * g
             elif op == 277:  # inv_cube + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-3.0 * y / a, g)
+                adj[i0] += (-3.0 * y / a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 278:  # inv_cube + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-3.0 * y / a, g)
+                adj[i0] += (-3.0 * y / a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 279:  # sub + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
+                adj[j0] += (b) * g
             elif op == 280:  # mul_vc + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 281:  # mul_vc + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
-                adj[j1] += azmul(a, g)
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
             elif op == 282:  # add + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
+                adj[j0] += (b) * g
             elif op == 283:  # mul + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
+                adj[j0] += (b) * g
             elif op == 284:  # mul_vc + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
             elif op == 285:  # add_vc + mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
+                adj[j0] += (b) * g
             elif op == 286:  # mul + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 287:  # square + mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(b, g)
-                adj[j1] += azmul(a, g)
+                adj[j0] += (b) * g
+                adj[j1] += (a) * g
             elif op == 288:  # sub + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
             elif op == 289:  # add + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 290:  # square + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 291:  # add + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
             elif op == 292:  # add_vc + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
             elif op == 293:  # square + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(2.0 * a, g)
+                adj[i0] += (2.0 * a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * (a - b), g)
-                adj[j1] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
             elif op == 294:  # sqdiff + square
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(2.0 * (a - b), g)
-                adj[i1] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * a, g)
+                adj[j0] += (2.0 * a) * g
             elif op == 295:  # add_vc + sqdiff_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = consts[j1]
                 b = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (-2.0 * (a - b)) * g
             elif op == 296:  # sqdiff_cv + add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = consts[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
             elif op == 297:  # inv_cube + inv_cube
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-3.0 * y / a, g)
+                adj[i0] += (-3.0 * y / a) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 y = work[r2]
-                adj[j0] += azmul(-3.0 * y / a, g)
+                adj[j0] += (-3.0 * y / a) * g
             elif op == 298:  # add_vc + add
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (1.0) * g
             elif op == 299:  # sub + sqdiff
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(2.0 * (a - b), g)
-                adj[j1] += azmul(-2.0 * (a - b), g)
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
             elif op == 300:  # sqdiff + sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(2.0 * (a - b), g)
-                adj[i1] += azmul(-2.0 * (a - b), g)
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
                 g = adj[r2]
                 adj[r2] = 0.0
                 a = work[j0]
                 b = work[j1]
                 y = work[r2]
-                adj[j0] += azmul(1.0, g)
-                adj[j1] += azmul(-1.0, g)
+                adj[j0] += (1.0) * g
+                adj[j1] += (-1.0) * g
+            elif op == 301:  # sqdiff_cv + mul_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (b) * g
+            elif op == 302:  # sqdiff_cv + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = consts[i1]
+                b = work[i0]
+                y = work[r]
+                adj[i0] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 303:  # square + square
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (2.0 * a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (2.0 * a) * g
+            elif op == 304:  # mul_vc + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (b) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
+            elif op == 305:  # add_vc + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = consts[i1]
+                y = work[r]
+                adj[i0] += (1.0) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 306:  # sqdiff + inv_cube
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                y = work[r2]
+                adj[j0] += (-3.0 * y / a) * g
+            elif op == 307:  # sqdiff + add_vc
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = consts[j1]
+                y = work[r2]
+                adj[j0] += (1.0) * g
+            elif op == 308:  # inv_cube + sqdiff
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                y = work[r]
+                adj[i0] += (-3.0 * y / a) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = work[j0]
+                b = work[j1]
+                y = work[r2]
+                adj[j0] += (2.0 * (a - b)) * g
+                adj[j1] += (-2.0 * (a - b)) * g
             i -= 1
         elif op <= 10:
             if op == 0:  # const
@@ -5065,126 +5338,126 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (1.0) * g
             elif op == 2:  # add_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
             elif op == 3:  # sub
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-1.0, g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-1.0) * g
             elif op == 4:  # sub_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
             elif op == 5:  # sub_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-1.0, g)
+                adj[i0] += (-1.0) * g
             elif op == 6:  # mul
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
-                adj[i1] += azmul(a, g)
+                adj[i0] += (b) * g
+                adj[i1] += (a) * g
             elif op == 7:  # mul_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b, g)
+                adj[i0] += (b) * g
             elif op == 8:  # div
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 / b, g)
-                adj[i1] += azmul(-y / b, g)
+                adj[i0] += (1.0 / b) * g
+                adj[i1] += (-y / b) * g
             elif op == 9:  # div_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 / b, g)
+                adj[i0] += (1.0 / b) * g
             elif op == 10:  # div_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-y / b, g)
+                adj[i0] += (-y / b) * g
         elif op == 49:  # neg
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += azmul(-1.0, g)
+            adj[i0] += (-1.0) * g
         elif op == 55:  # square
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += azmul(2.0 * a, g)
+            adj[i0] += (2.0 * a) * g
         elif op == 56:  # reciprocal
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += azmul(-y * y, g)
+            adj[i0] += (-y * y) * g
         elif op == 79:  # sqdiff
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             b = work[i1]
             y = work[r]
-            adj[i0] += azmul(2.0 * (a - b), g)
-            adj[i1] += azmul(-2.0 * (a - b), g)
+            adj[i0] += (2.0 * (a - b)) * g
+            adj[i1] += (-2.0 * (a - b)) * g
         elif op == 80:  # sqdiff_vc
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             b = consts[i1]
             y = work[r]
-            adj[i0] += azmul(2.0 * (a - b), g)
+            adj[i0] += (2.0 * (a - b)) * g
         elif op == 81:  # sqdiff_cv
             g = adj[r]
             adj[r] = 0.0
             a = consts[i1]
             b = work[i0]
             y = work[r]
-            adj[i0] += azmul(-2.0 * (a - b), g)
+            adj[i0] += (-2.0 * (a - b)) * g
         elif op == 82:  # cube
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += azmul(3.0 * a * a, g)
+            adj[i0] += (3.0 * a * a) * g
         elif op == 83:  # inv_cube
             g = adj[r]
             adj[r] = 0.0
             a = work[i0]
             y = work[r]
-            adj[i0] += azmul(-3.0 * y / a, g)
+            adj[i0] += (-3.0 * y / a) * g
         else:
             if op == 11:  # pow
                 g = adj[r]
@@ -5192,539 +5465,539 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
-                adj[i1] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
+                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
+                adj[i1] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 12:  # pow_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(b * a ** (b - 1.0) if b != 0.0 else 0.0, g)
+                adj[i0] += (b * a ** (b - 1.0) if b != 0.0 else 0.0) * g
             elif op == 13:  # pow_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(y * np.log(a) if a != 0.0 else 0.0, g)
+                adj[i0] += (y * np.log(a) if a != 0.0 else 0.0) * g
             elif op == 14:  # atan2
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
-                adj[i1] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
+                adj[i0] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
+                adj[i1] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 15:  # atan2_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul((b / np.hypot(a, b)) / np.hypot(a, b), g)
+                adj[i0] += ((b / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 16:  # atan2_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-(a / np.hypot(a, b)) / np.hypot(a, b), g)
+                adj[i0] += (-(a / np.hypot(a, b)) / np.hypot(a, b)) * g
             elif op == 17:  # hypot
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(a / y if y != 0.0 else 0.0, g)
-                adj[i1] += azmul(b / y if y != 0.0 else 0.0, g)
+                adj[i0] += (a / y if y != 0.0 else 0.0) * g
+                adj[i1] += (b / y if y != 0.0 else 0.0) * g
             elif op == 18:  # hypot_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(a / y if y != 0.0 else 0.0, g)
+                adj[i0] += (a / y if y != 0.0 else 0.0) * g
             elif op == 19:  # minimum
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
-                adj[i1] += azmul(1.0 if b < a else (0.5 if a == b else 0.0), g)
+                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
+                adj[i1] += (1.0 if b < a else (0.5 if a == b else 0.0)) * g
             elif op == 20:  # minimum_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 if a < b else (0.5 if a == b else 0.0), g)
+                adj[i0] += (1.0 if a < b else (0.5 if a == b else 0.0)) * g
             elif op == 21:  # maximum
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
-                adj[i1] += azmul(1.0 if b > a else (0.5 if a == b else 0.0), g)
+                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
+                adj[i1] += (1.0 if b > a else (0.5 if a == b else 0.0)) * g
             elif op == 22:  # maximum_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0 if a > b else (0.5 if a == b else 0.0), g)
+                adj[i0] += (1.0 if a > b else (0.5 if a == b else 0.0)) * g
             elif op == 23:  # lt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 24:  # lt_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 25:  # lt_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 26:  # le
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 27:  # le_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 28:  # le_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 29:  # gt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 30:  # gt_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 31:  # gt_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 32:  # ge
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 33:  # ge_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 34:  # ge_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 35:  # eq
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 36:  # eq_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 37:  # eq_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 38:  # ne
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 39:  # ne_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 40:  # ne_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 41:  # logical_and
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 42:  # logical_and_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 43:  # logical_or
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 44:  # logical_or_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 45:  # pick_true
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(1.0 if a != 0.0 else 0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (1.0 if a != 0.0 else 0.0) * g
             elif op == 46:  # pick_true_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 47:  # pick_false
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(1.0 if a == 0.0 else 0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (1.0 if a == 0.0 else 0.0) * g
             elif op == 48:  # pick_false_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 50:  # logical_not
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 51:  # abs
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(np.sign(a), g)
+                adj[i0] += (np.sign(a)) * g
             elif op == 52:  # sign
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 53:  # floor
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 54:  # ceil
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 57:  # sqrt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.5 / y, g)
+                adj[i0] += (0.5 / y) * g
             elif op == 58:  # cbrt
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul((1.0 / 3.0) / y / y, g)
+                adj[i0] += ((1.0 / 3.0) / y / y) * g
             elif op == 59:  # exp
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(y, g)
+                adj[i0] += (y) * g
             elif op == 60:  # expm1
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(np.exp(a), g)
+                adj[i0] += (np.exp(a)) * g
             elif op == 61:  # log
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / a, g)
+                adj[i0] += (1.0 / a) * g
             elif op == 62:  # log1p
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / (1.0 + a), g)
+                adj[i0] += (1.0 / (1.0 + a)) * g
             elif op == 63:  # log2
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.4426950408889634 / a, g)
+                adj[i0] += (1.4426950408889634 / a) * g
             elif op == 64:  # log10
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.4342944819032518 / a, g)
+                adj[i0] += (0.4342944819032518 / a) * g
             elif op == 65:  # sin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(np.cos(a), g)
+                adj[i0] += (np.cos(a)) * g
             elif op == 66:  # cos
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-np.sin(a), g)
+                adj[i0] += (-np.sin(a)) * g
             elif op == 67:  # tan
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 + y * y, g)
+                adj[i0] += (1.0 + y * y) * g
             elif op == 68:  # arcsin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
+                adj[i0] += (1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
             elif op == 69:  # arccos
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-1.0 / np.sqrt((1.0 - a) * (1.0 + a)), g)
+                adj[i0] += (-1.0 / np.sqrt((1.0 - a) * (1.0 + a))) * g
             elif op == 70:  # arctan
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / (1.0 + a * a), g)
+                adj[i0] += (1.0 / (1.0 + a * a)) * g
             elif op == 71:  # sinh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(np.cosh(a), g)
+                adj[i0] += (np.cosh(a)) * g
             elif op == 72:  # cosh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(np.sinh(a), g)
+                adj[i0] += (np.sinh(a)) * g
             elif op == 73:  # tanh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, g)
+                adj[i0] += (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2) * g
             elif op == 74:  # arcsinh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / np.hypot(a, 1.0), g)
+                adj[i0] += (1.0 / np.hypot(a, 1.0)) * g
             elif op == 75:  # arccosh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), g)
+                adj[i0] += (1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) * g
             elif op == 76:  # arctanh
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.0 / ((1.0 - a) * (1.0 + a)), g)
+                adj[i0] += (1.0 / ((1.0 - a) * (1.0 + a))) * g
             elif op == 77:  # erf
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(1.1283791670955126 * np.exp(-a * a), g)
+                adj[i0] += (1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 78:  # erfc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-1.1283791670955126 * np.exp(-a * a), g)
+                adj[i0] += (-1.1283791670955126 * np.exp(-a * a)) * g
             elif op == 84:  # mod
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-(a // b), g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-(a // b)) * g
             elif op == 85:  # mod_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
             elif op == 86:  # mod_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-(a // b), g)
+                adj[i0] += (-(a // b)) * g
             elif op == 87:  # floordiv
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
-                adj[i1] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
+                adj[i1] += (0.0) * g
             elif op == 88:  # floordiv_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 89:  # floordiv_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(0.0, g)
+                adj[i0] += (0.0) * g
             elif op == 90:  # fmod
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
-                adj[i1] += azmul(-np.rint((a - y) / b), g)
+                adj[i0] += (1.0) * g
+                adj[i1] += (-np.rint((a - y) / b)) * g
             elif op == 91:  # fmod_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(1.0, g)
+                adj[i0] += (1.0) * g
             elif op == 92:  # fmod_cv
                 g = adj[r]
                 adj[r] = 0.0
                 a = consts[i1]
                 b = work[i0]
                 y = work[r]
-                adj[i0] += azmul(-np.rint((a - y) / b), g)
+                adj[i0] += (-np.rint((a - y) / b)) * g
             elif op == 93:  # fmin
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
-                adj[i1] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), g)
+                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
+                adj[i1] += (1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))) * g
             elif op == 94:  # fmin_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), g)
+                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))) * g
             elif op == 95:  # fmax
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = work[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
-                adj[i1] += azmul(1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), g)
+                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
+                adj[i1] += (1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))) * g
             elif op == 96:  # fmax_vc
                 g = adj[r]
                 adj[r] = 0.0
                 a = work[i0]
                 b = consts[i1]
                 y = work[r]
-                adj[i0] += azmul(0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), g)
+                adj[i0] += (0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))) * g
         i -= 1
 
 
@@ -6609,6 +6882,14 @@ PAIRS = (
     (2, 1),  # add_vc + add
     (3, 79),  # sub + sqdiff
     (79, 3),  # sqdiff + sub
+    (81, 7),  # sqdiff_cv + mul_vc
+    (81, 79),  # sqdiff_cv + sqdiff
+    (55, 55),  # square + square
+    (7, 81),  # mul_vc + sqdiff_cv
+    (2, 79),  # add_vc + sqdiff
+    (79, 83),  # sqdiff + inv_cube
+    (79, 2),  # sqdiff + add_vc
+    (83, 79),  # inv_cube + sqdiff
 )
 
 # ---- END GENERATED ----
@@ -7021,6 +7302,21 @@ def value_and_gradient_runs(P, x, scratch, adj, grad):
     return _gradient_from_values(P, x.shape[0], work, adj, grad)
 
 
+#: What the recomputing gradient sweeps return for a point (in place of a
+#: guard index) whose gradient holds a NaN: perhaps zero met infinity in their
+#: plain products, so the caller recomputes that point by the stored-partials
+#: sweeps, which follow azmul. The recomputing sweeps stay as fast as before.
+NAN_GRADIENT = -2
+
+
+@njit(cache=True, nogil=True)
+def has_nan(v):
+    for k in range(v.shape[0]):
+        if v[k] != v[k]:
+            return True
+    return False
+
+
 @njit(cache=True, nogil=True)
 def _gradient_from_values(P, n, work, adj, grad):
     flip = first_flipped_guard(work, P.guards)
@@ -7029,6 +7325,8 @@ def _gradient_from_values(P, n, work, adj, grad):
     adjoint_recompute(P.reverse_dispatch, P.instructions, P.constants, work, adj)
     grad[:] = adj[:n]
     adj[:n] = 0.0
+    if flip < 0 and has_nan(grad):
+        flip = NAN_GRADIENT
     return work[out], flip
 
 
@@ -7173,4 +7471,7 @@ def batch_value_and_gradient(P, xs, block, scratch):
             for k in range(min(block, npts - start)):
                 grads[start + k, i] = a[i, k]
             a[i, :] = 0.0
+        for k in range(min(block, npts - start)):
+            if flips[start + k] < 0 and has_nan(grads[start + k]):
+                flips[start + k] = NAN_GRADIENT
     return ys, grads, flips

@@ -29,6 +29,8 @@ _BLOCK = 16  # most points per block in batched kernels (wider blocks thrash the
 _BLOCK_BYTES = 1 << 25  # work memory one block of a batched kernel should stay within
 
 
+_ONE = np.ones(1)  # the seed of a single output
+
 class Tape:
     """A function ``f: R^n -> R^m`` recorded as an instruction tape.
 
@@ -297,6 +299,8 @@ class Tape:
                             self._scratch_for(block=block))
             ys, gs, flips = parallel.rows(self, run, xs)
             branches.raise_batch_flips(self, flips, xs)
+            for k in np.flatnonzero(flips == sweeps.NAN_GRADIENT):
+                gs[k] = self._gradient_by_partials(xs[k])
             return ys, gs
         state = self._state
         p, _, kernel, size = state.in_runs or self._single_point()
@@ -304,9 +308,16 @@ class Tape:
         g = np.empty(p.n_inputs)
         scratch, adj = state.single_point(size, p.n_slots + 1)  # adj: zero between calls
         y, flip = call(kernel, p, x, scratch, adj, g)
-        if flip >= 0:
-            branches.raise_flipped(self, flip, x)
+        if flip != -1:
+            if flip >= 0:
+                branches.raise_flipped(self, flip, x)
+            g = self._gradient_by_partials(x)  # NAN_GRADIENT
         return y, g
+
+    def _gradient_by_partials(self, x) -> np.ndarray:
+        """The gradient by the sweep over stored partials, which follows azmul:
+        for a point where the recomputing sweep met zero times infinity."""
+        return self.vjp(x, _ONE)[1]
 
     def gradient(self, x) -> np.ndarray:
         """∇f(x) of a single-output tape: shape ``(n,)``; ``(B, n)`` for a batch."""

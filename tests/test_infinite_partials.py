@@ -87,3 +87,16 @@ def test_gradients_by_the_recomputing_sweeps():
         np.testing.assert_array_equal(use_runs(t, runs).gradient(x), exact)
     np.testing.assert_array_equal(t.gradient(np.tile(x, (5, 1))), np.tile(exact, (5, 1)))
     np.testing.assert_array_equal(t.jacobian(x, mode="reverse")[0], exact)
+
+
+def test_njit_gradient_follows_the_same_rule():
+    def f(x):
+        return adjit.where(x[0] > 0.0, np.sqrt(x[0]), x[1]) + 0.0 * np.sqrt(x[2]) + x[2]
+
+    t = adjit.trace(f, [1.0, 1.0, 1.0], optimize=False)
+    fns = t.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    g = np.empty(3)
+    value, flip = fns.value_and_gradient(T, B, np.array([0.0, 1.0, 0.0]), g)
+    assert flip == -1 and value == 1.0
+    np.testing.assert_array_equal(g, [0.0, 1.0, 1.0])
