@@ -51,15 +51,15 @@ def threads_for(tape, npts: int) -> int:
 CHUNK_WORK = 1 << 24
 
 
-def _chunks(tape, npts: int, parts: int) -> np.ndarray:
-    """Row bounds of the calls a batch is cut into: at least ``parts`` calls,
+def _chunks(tape, npts: int, parts: int) -> list:
+    """``(start, stop)`` rows of the calls a batch is cut into: at least ``parts`` calls,
     none of more than about ``CHUNK_WORK`` work, each a multiple of 16 rows (a
     whole number of the kernels' blocks) but the last."""
     per = max(16, (CHUNK_WORK // max(tape.n_ops, 1)) // 16 * 16)
     count = max(parts, -(-npts // per))
     per = -(-npts // count)
     per = -(-per // 16) * 16 if count > 1 else per
-    return np.unique(np.minimum(np.arange(0, npts + per, per), npts))
+    return [(a, min(a + per, npts)) for a in range(0, npts, per)]
 
 
 def rows(tape, run, xs: np.ndarray):
@@ -68,11 +68,10 @@ def rows(tape, run, xs: np.ndarray):
     threads when it is large enough, so that an interrupt surfaces within a
     fraction of a second as ``KeyboardInterrupt`` and stops the workers too."""
     npts = xs.shape[0]
-    if npts == 0:
-        return interruptible(run, xs)
     threads = threads_for(tape, npts)
-    bounds = _chunks(tape, npts, threads)
-    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    if threads == 1 and npts * max(tape.n_ops, 1) <= CHUNK_WORK:
+        return interruptible(run, xs)  # one short call: the common small batch
+    spans = _chunks(tape, npts, threads)
     if len(spans) <= 1:
         return interruptible(run, xs)
     if threads == 1:

@@ -298,9 +298,10 @@ class Tape:
                 return call(sweeps.batch_value_and_gradient, self._program, rows, block,
                             self._scratch_for(block=block))
             ys, gs, flips = parallel.rows(self, run, xs)
-            branches.raise_batch_flips(self, flips, xs)
-            for k in np.flatnonzero(flips == sweeps.NAN_GRADIENT):
-                gs[k] = self._gradient_by_partials(xs[k])
+            if (flips != -1).any():
+                branches.raise_batch_flips(self, flips, xs)
+                for k in np.flatnonzero(flips == sweeps.NAN_GRADIENT):
+                    gs[k] = self._gradient_by_partials(xs[k])
             return ys, gs
         state = self._state
         p, _, kernel, size = state.in_runs or self._single_point()
