@@ -163,6 +163,7 @@ SUPERINSTRUCTIONS = (
     ("sqdiff_cv", "mul_vc"), ("sqdiff_cv", "sqdiff"), ("square", "square"),
     ("mul_vc", "sqdiff_cv"), ("add_vc", "sqdiff"), ("sqdiff", "inv_cube"),
     ("sqdiff", "add_vc"), ("inv_cube", "sqdiff"),
+    ("sqdiff", "sqdiff_cv"),  # the reverse of a pair above: the adjoint sweep pairs backwards
 )
 PAIR_BASE = 256  # first pair code; above every opcode
 

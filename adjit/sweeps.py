@@ -510,6 +510,15 @@ def values(code, instr, consts, work):
                 b = work[j1]
                 y = (a - b) * (a - b)
                 work[r2] = y
+            elif op == 309:  # sqdiff + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
             i += 1
         elif op <= 10:
             if op == 0:  # const
@@ -1648,6 +1657,19 @@ def values_partials(code, instr, consts, work, partials):
                 work[r2] = y
                 partials[i + 1, 0] = 2.0 * (a - b)
                 partials[i + 1, 1] = -2.0 * (a - b)
+            elif op == 309:  # sqdiff + sqdiff_cv
+                a = work[i0]
+                b = work[i1]
+                y = (a - b) * (a - b)
+                work[r] = y
+                partials[i, 0] = 2.0 * (a - b)
+                partials[i, 1] = -2.0 * (a - b)
+                a = consts[j1]
+                b = work[j0]
+                y = (a - b) * (a - b)
+                work[r2] = y
+                partials[i + 1, 0] = -2.0 * (a - b)
+                partials[i + 1, 1] = 0.0
             i += 1
         elif op <= 10:
             if op == 0:  # const
@@ -5328,6 +5350,20 @@ def adjoint_recompute(code, instr, consts, work, adj):
                 y = work[r2]
                 adj[j0] += (2.0 * (a - b)) * g
                 adj[j1] += (-2.0 * (a - b)) * g
+            elif op == 309:  # sqdiff + sqdiff_cv
+                g = adj[r]
+                adj[r] = 0.0
+                a = work[i0]
+                b = work[i1]
+                y = work[r]
+                adj[i0] += (2.0 * (a - b)) * g
+                adj[i1] += (-2.0 * (a - b)) * g
+                g = adj[r2]
+                adj[r2] = 0.0
+                a = consts[j1]
+                b = work[j0]
+                y = work[r2]
+                adj[j0] += (-2.0 * (a - b)) * g
             i -= 1
         elif op <= 10:
             if op == 0:  # const
@@ -6890,6 +6926,7 @@ PAIRS = (
     (79, 83),  # sqdiff + inv_cube
     (79, 2),  # sqdiff + add_vc
     (83, 79),  # inv_cube + sqdiff
+    (79, 81),  # sqdiff + sqdiff_cv
 )
 
 # ---- END GENERATED ----
