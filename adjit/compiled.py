@@ -128,7 +128,10 @@ class Buffers(NamedTuple):
 
 
 def _fits(a, writeable):
-    pass
+    """In compiled code :func:`_fits_impl` decides this from the types; this body
+    runs only where Numba's JIT is disabled (``NUMBA_DISABLE_JIT=1``)."""
+    return (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.flags.c_contiguous
+            and (a.flags.writeable or not writeable))
 
 
 @overload(_fits)
