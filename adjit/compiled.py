@@ -27,8 +27,8 @@ when the tape describes ``f`` at ``x``; see :class:`adjit.BranchChanged`), or
 an error code below -1 when an argument does not fit (:data:`ERRORS`:
 ``BAD_X`` -2, ``BAD_BUFFERS`` -3, ``BAD_ARRAY`` -4, ``SEVERAL_OUTPUTS`` -5),
 checked before any array is touched: every dimension of every array, float64,
-C-contiguous, writeable where written. From Python, :func:`check` turns a
-code into ValueError. ``value`` runs the liveness-compacted program
+C-contiguous, writeable where written. From Python, :func:`call` (or
+:func:`check` on a returned code) turns a code into ValueError. ``value`` runs the liveness-compacted program
 (:func:`adjit.optimize.slot_program`), the derivative functions the full tape.
 
 Why these functions live here and call :mod:`adjit.sweeps`
@@ -379,17 +379,23 @@ _checked = False
 
 
 def call(fn, *args):
-    """``fn(*args)`` for a user's ``@njit(cache=True)`` function that calls this
-    module's functions: if its cached code was built against another adjit
-    (the stamp check raises), recompile ``fn`` and call it again. Code that
-    ``fn`` ran before its first adjit call runs twice in that case."""
+    """``fn(*args)`` from Python, for this module's functions or a user's
+    ``@njit(cache=True)`` function that calls them: an error code it returns
+    (alone, or as the last item of a tuple) raises ValueError naming the fault
+    (:func:`check`); and if ``fn``'s cached code was built against another adjit
+    (the stamp check raises), ``fn`` is recompiled and called again (code that
+    ``fn`` ran before its first adjit call then runs twice)."""
     try:
-        return fn(*args)
+        out = fn(*args)
     except RuntimeError as e:
         if "adjit.compiled: stale compiled code" not in str(e):
             raise
         fn.recompile()
-        return fn(*args)
+        out = fn(*args)
+    code = out[-1] if isinstance(out, tuple) and out else out
+    if isinstance(code, (int, np.integer)) and not isinstance(code, bool):
+        check(code, "adjit.compiled." + getattr(fn, "__name__", "call"))
+    return out
 
 
 def _heal(T, B, x) -> None:

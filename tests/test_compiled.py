@@ -252,3 +252,19 @@ def test_call_recompiles_a_stale_user_function_once():
     assert compiled.call(fake, 2) == 3 and fake.recompiled == 1
     with pytest.raises(RuntimeError, match="other"):
         compiled.call(lambda: (_ for _ in ()).throw(RuntimeError("other")))
+
+
+def test_call_from_python_raises_on_an_error_code():
+    import adjit
+    from adjit import compiled
+    tape = adjit.trace(lambda x: [x[0] * x[1], np.sin(x[0])], [1.0, 2.0])
+    fns = tape.njit_functions()
+    T, B = fns.tape, fns.buffers()
+    x, y = np.array([1.0, 2.0]), np.empty(2)
+    J = np.empty((2, 2))
+    assert compiled.call(fns.jacobian, T, B, x, y, J) == -1
+    np.testing.assert_allclose(J, [[2.0, 1.0], [np.cos(1.0), 0.0]], rtol=1e-15)
+    with pytest.raises(ValueError, match="adjit"):
+        compiled.call(fns.jacobian, T, B, x, y, np.empty((2, 1)))   # (m, n) needed
+    with pytest.raises(ValueError, match="adjit"):
+        compiled.call(fns.vjp, T, B, x, np.ones(2), y, np.empty(3))
