@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import functools
 import threading
+import warnings
 from collections import OrderedDict
 
 import numpy as np
 
 from . import signature
-from .errors import BranchChanged
+from .errors import BranchChanged, RetraceWarning
 from .program import as_float_array
 from .tape import Tape
 from .tracer import trace
@@ -121,6 +122,15 @@ class Transform:
             self._tapes.move_to_end(key)
             while len(self._tapes) > self.max_tapes:
                 self._tapes.popitem(last=False)
+            thrashing = self.n_traces == 2 * self.max_tapes + 1 and len(tape.guards)
+        if thrashing:
+            lines = ", ".join(sorted(set(tape.guard_sources))[:3]) or "its branches"
+            warnings.warn(
+                f"{self!r} has traced f {self.n_traces} times: a branch on a traced value "
+                f"({lines}) takes new paths from call to call, and each new path costs a "
+                "trace. Write branch-free selects with np.where or adjit.where (recorded, "
+                "no guard), or raise max_tapes if the paths are few.",
+                RetraceWarning, stacklevel=4)
         return tape
 
     def _run(self, call_key, shapes, x, rest, call):

@@ -424,3 +424,15 @@ def test_file_bytes_round_trip_keeps_shapes():
     tape.save(buf)
     back = adjit.load(io.BytesIO(buf.getvalue()))
     assert back.in_shape == (4, 3) and back.out_shape == (4, 3)
+
+
+def test_a_transform_that_keeps_retracing_says_so():
+    def f(x):
+        return sum(x[i] if x[i] > 0 else -x[i] for i in range(len(x)))
+
+    g = adjit.grad(f, max_tapes=2)
+    rng = np.random.default_rng(0)
+    with pytest.warns(adjit.RetraceWarning, match="np.where or adjit.where"):
+        for _ in range(12):
+            x = rng.standard_normal(6)
+            np.testing.assert_allclose(g(x), np.sign(x))
