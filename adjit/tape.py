@@ -521,10 +521,13 @@ class Tape:
         from .optimize import slot_program
         return self._state.once("slot_program", lambda: slot_program(self))
 
-    def njit_functions(self):
+    def njit_functions(self, *args):
         """Value, gradient, JVP, VJP and Jacobian as Numba functions that a user's
         ``@njit`` code can call, with the tape as one record (see
-        :mod:`adjit.compiled`)."""
+        :mod:`adjit.compiled`). Data arguments, when given, are bound into the
+        record (call again for other data: the functions stay the same)."""
+        if args:
+            return self._bound(args).njit_functions()
         from .compiled import njit_functions
         return self._state.once("njit_functions", lambda: njit_functions(self))
 

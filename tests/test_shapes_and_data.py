@@ -436,3 +436,17 @@ def test_a_transform_that_keeps_retracing_says_so():
         for _ in range(12):
             x = rng.standard_normal(6)
             np.testing.assert_allclose(g(x), np.sign(x))
+
+
+def test_njit_functions_bind_data():
+    X0, y0 = _data(12)
+    w = np.array([0.2, -0.1, 0.4])
+    tape = adjit.trace(loss, w, X0, y0)
+    X, y = _data(13)
+    nf = tape.njit_functions(X, y)
+    B = nf.buffers()
+    g = np.empty(3)
+    value, flip = nf.value_and_gradient(nf.tape, B, w, g)
+    assert flip == -1
+    assert value == pytest.approx(np.sum((X @ w - y) ** 2), rel=1e-13)
+    np.testing.assert_allclose(g, 2 * X.T @ (X @ w - y), rtol=1e-12)
