@@ -121,6 +121,15 @@ def build(instructions, constants, outputs, n_inputs, guards=None,
                    immutable(sweeps.reverse_pair_dispatch(opcodes)), _NO_RUNS, instructions)
 
 
+def with_constants(p: Program, constants: np.ndarray) -> Program:
+    """``p`` reading another constant pool of the same length (new data
+    arguments; see :mod:`adjit.signature`), without a second validation."""
+    return _NEW_PROGRAM(Program, (*p[:4], constants, *p[5:]))
+
+
+_NEW_PROGRAM = tuple.__new__
+
+
 def with_runs(p: Program) -> Program:
     """``p`` with its rows in runs of one opcode (:func:`adjit.sweeps.cluster_runs`)
     where the runs are long enough to pay (at least ``sweeps.RUN_MIN_MEAN``
@@ -238,7 +247,7 @@ class TapeState:
         child._local = self._local
         child._parent = self
         runs = self.in_runs
-        child.in_runs = None if runs is None else (runs[0]._replace(constants=constants),
+        child.in_runs = None if runs is None else (with_constants(runs[0], constants),
                                                    *runs[1:])
         return child
 

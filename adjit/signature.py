@@ -59,8 +59,9 @@ class Signature(NamedTuple):
 
     @property
     def plain(self) -> bool:
-        """A flat vector in and no arguments: the tapes of adjit 0.1 (fast paths)."""
-        return len(self.in_shape) == 1 and not self.args
+        """A flat vector in, as the tapes of adjit 0.1 (the fast paths take one
+        1-D point as it is)."""
+        return len(self.in_shape) == 1
 
 
 def flat(n_inputs: int, n_outputs: int) -> Signature:
@@ -237,7 +238,7 @@ def bind(sig: Signature, constants: np.ndarray, args) -> np.ndarray:
                         f"got {len(args)}")
     c = None
     for k, (spec, a) in enumerate(zip(specs, args)):
-        if not spec.is_data:
+        if spec.shape is None:
             if fingerprint(a) != spec.fingerprint:
                 raise ValueError(
                     f"argument {k + 1} is static (not a float array) and differs from the "
@@ -245,13 +246,20 @@ def bind(sig: Signature, constants: np.ndarray, args) -> np.ndarray:
                     "recorded that value; trace again for another (adjit.grad and the other "
                     "transforms do this by themselves)")
             continue
-        arr = as_float_array(a, None, f"argument {k + 1}")
+        if type(a) is np.ndarray and a.dtype == np.float64:
+            arr = a
+        else:
+            arr = as_float_array(a, None, f"argument {k + 1}")
         if arr.shape != spec.shape:
             raise ValueError(f"argument {k + 1}: expected data of shape {spec.shape} (as "
                              f"traced), got {arr.shape}; a new shape needs a new trace")
         if c is None:
-            c = np.array(constants)
-        c[spec.index] = arr.reshape(-1)[spec.where]
+            c = constants.copy()
+        index, n = spec.index, spec.index.shape[0]
+        if n == arr.size and n and index[n - 1] - index[0] == n - 1:
+            c[index[0]:index[0] + n] = arr.reshape(-1)  # every element, in order
+        elif n:
+            c[index] = arr.reshape(-1)[spec.where]
     if c is None:
         return constants
     c.flags.writeable = False  # the kernels' one constants type: read-only

@@ -259,12 +259,14 @@ class Tape:
         c = signature.bind(self._signature, self._program.constants, args)
         if c is self._program.constants:
             return self
-        self._single_point()  # made once on the parent, shared with every binding
-        t = object.__new__(Tape)
-        _SET["_guard_sources"](t, self._guard_sources)
-        _SET["_signature"](t, self._signature)
-        _SET["_state"](t, self._state.rebound(c))
-        _SET["_program"](t, self._program._replace(constants=c))
+        state = self._state
+        if state.in_runs is None:
+            self._single_point()  # made once on the parent, shared with every binding
+        t = _NEW(Tape)
+        _SET_SOURCES(t, self._guard_sources)
+        _SET_SIGNATURE(t, self._signature)
+        _SET_STATE(t, state.rebound(c))
+        _SET_PROGRAM(t, program.with_constants(self._program, c))
         return t
 
     def _flipped(self, flip, x):
@@ -727,4 +729,7 @@ for _name in ("_program", "_guard_sources", "_state", "_signature"):
     _SET[_name] = _slot.__set__
     setattr(Tape, _name, property(_slot.__get__))
 _GET_PROGRAM = Tape.__dict__["_program"].fget
+_SET_SOURCES, _SET_SIGNATURE = _SET["_guard_sources"], _SET["_signature"]
+_SET_STATE, _SET_PROGRAM = _SET["_state"], _SET["_program"]
+_NEW = object.__new__
 del _name, _slot
