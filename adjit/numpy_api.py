@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from . import linalg
+from . import linalg, ops
 from .errors import TracingError
 from .tracer import (ARRAY_FUNCTIONS, HINTS, PASS_THROUGH, SCIPY_UFUNC_RULES, UFUNC_RULES,
                      TracedArray, Tracer, as_traced, binary, normalize_axes, plain, reduce_lanes, unary,
@@ -529,6 +529,8 @@ SCIPY_UFUNC_RULES.update({
     "xlogy": (2, _xlogy),
     "xlog1py": (2, lambda x, y: _xlogy(x, y, "log1p")),
     "ndtr": (1, lambda x: binary("mul", unary("erfc", binary("mul", x, -_SQRT1_2)), 0.5)),
+    # the op's lgamma on numbers too (math.lgamma raises at the poles, gammaln gives inf)
+    "gammaln": (1, lambda x: unary("lgamma", x) if isinstance(x, Tracer) else ops.lgamma(x)),
 })
 
 

@@ -511,6 +511,37 @@ def function_name(func) -> str:
     return f"{module}.{name}" if module else name
 
 
+#: What to call instead of a library function that cannot be traced.
+LIBRARY_HINTS = {
+    "scipy.special.logsumexp": "adjit.logsumexp(a, axis=..., b=...)",
+    "scipy.special.softmax": "np.exp(x - adjit.logsumexp(x, axis=..., keepdims=True))",
+    "scipy.special.log_softmax": "x - adjit.logsumexp(x, axis=..., keepdims=True)",
+}
+
+
+def library_hint() -> str:
+    """When a library function (SciPy's, ...) called by the user's code hit an
+    operation that cannot be traced: "scipy.special.logsumexp cannot be
+    traced (...); use ...: " naming the library function the user called."""
+    frame = sys._getframe(1)
+    called = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.split(".")[0] in ("scipy", "sklearn", "statsmodels"):
+            called = (module, frame.f_code.co_name)
+        elif called is not None and not frame.f_code.co_filename.startswith(_SKIPPED_DIRS):
+            break
+        frame = frame.f_back
+    if called is None:
+        return ""
+    module, name = called
+    public = ".".join(p for p in module.split(".") if not p.startswith("_")) + "." + name
+    instead = LIBRARY_HINTS.get(public)
+    return (f"{public} cannot be traced (it converts or branches on the values inside); "
+            + (f"use {instead} instead. " if instead else "write it with NumPy's functions. ")
+            + "Detail: ")
+
+
 def array_function(func, types, args, kwargs):
     """``__array_function__`` of traced values: an implementation that
     records, NumPy's own code on plain object arrays for the functions known to
@@ -524,7 +555,7 @@ def array_function(func, types, args, kwargs):
     name = function_name(func)
     hint = HINTS.get(name)
     raise TracingError(
-        f"{name} is not supported on traced values: adjit records the NumPy functions it "
+        library_hint() + f"{name} is not supported on traced values: adjit records the NumPy functions it "
         "knows to give exact derivatives (reductions, np.where, einsum/matmul/dot, "
         "np.linalg.norm/solve/inv/det/slogdet/cholesky, ... and functions that only move "
         "elements)" + (f"; {hint}" if hint else "; write it with those, with operators and "
@@ -645,10 +676,10 @@ class Tracer:
 
     def __float__(self):
         raise TracingError(
-            "float() of a traced value would drop its derivative. It happens in math.exp, "
-            "math.sin, ... (use np.exp / adjit.exp, which record), and when a traced value "
-            "is written into a float array (out = np.zeros(n); out[i] = x[i]**2, "
-            "x.astype(float), np.array(values, dtype=float)): make the array with "
+            library_hint() + "float() of a traced value would drop its derivative. It "
+            "happens in math.exp, math.sin, ... (use np.exp / adjit.exp, which record), and "
+            "when a traced value is written into a float array (out = np.zeros(n); "
+            "out[i] = x[i]**2, or np.array(values, dtype=float)): make the array with "
             "np.empty_like(x) / np.zeros_like(x) of a traced x, or "
             "np.zeros(n, dtype=object), which hold traced values")
 
@@ -673,7 +704,7 @@ class Tracer:
             arr = np.empty((), dtype=object)
             arr[()] = self
             return arr
-        raise TracingError(_NUMERIC_ARRAY.format(dtype=np.dtype(dtype)))
+        raise TracingError(library_hint() + _NUMERIC_ARRAY.format(dtype=np.dtype(dtype)))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _record_ufunc(ufunc, method, inputs, kwargs)
@@ -845,7 +876,7 @@ class TracedArray(np.ndarray):
         except IndexError:
             if _traced_mask(key):
                 raise TracingError(
-                    "indexing with a boolean mask computed from traced values (x[x > 0]) "
+                    library_hint() + "indexing with a boolean mask computed from traced values (x[x > 0]) "
                     "would fix which elements are kept, and the shape of the result; select "
                     "with np.where(x > 0, x, 0.0) / adjit.where instead (then reduce), or "
                     "assign through the mask: x[x > 0] = 0.0 is a recorded select") from None
