@@ -26,14 +26,15 @@ masks computed from the values); :func:`logsumexp` here is its recorded twin.
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
 from . import linalg, ops
 from .errors import TracingError
 from .tracer import (ARRAY_FUNCTIONS, HINTS, PASS_THROUGH, SCIPY_UFUNC_RULES, UFUNC_RULES,
-                     TracedArray, Tracer, as_traced, binary, normalize_axes, plain, reduce_lanes, unary,
-                     where)
+                     TracedArray, Tracer, as_traced, binary, normalize_axes, plain,
+                     reduce_lanes, unary, where)
 
 
 def _register(*funcs):
@@ -132,6 +133,7 @@ ARRAY_FUNCTIONS[np.min] = ARRAY_FUNCTIONS[np.amin] = _extreme(_min, "np.min")
 def _logical(name, who, empty):
     def impl(a, axis=None, out=None, keepdims=False, *, where=True):
         _no_where(where, who)
+
         def combine(acc, v):
             return binary(name, acc, v)
         r = reduce_lanes(_obj(a) != 0.0, axis, keepdims, combine, None, empty, who)
@@ -155,7 +157,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     arr = _obj(a)
     n = _count(arr.shape, normalize_axes(axis, arr.ndim, "np.mean"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = sum_(arr, axis, keepdims=keepdims) / float(n)
+        r = sum_(arr, axis, keepdims=keepdims) / np.float64(n)
     return _finish(r, out, "np.mean")
 
 
@@ -173,7 +175,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     m = ARRAY_FUNCTIONS[np.mean](arr, axis, keepdims=True) if mean is _NOVALUE else mean
     d = as_traced(arr) - m
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = sum_(np.square(d), axis, keepdims=keepdims) / float(max(n - ddof, 0))
+        r = sum_(np.square(d), axis, keepdims=keepdims) / np.float64(max(n - ddof, 0))
     return _finish(r, out, "np.var")
 
 
@@ -214,6 +216,91 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     if returned:
         return avg, wsum
     return avg
+
+
+@_register(np.ptp)
+def ptp(a, axis=None, out=None, keepdims=False):
+    r = np.subtract(ARRAY_FUNCTIONS[np.max](a, axis, keepdims=keepdims),
+                    ARRAY_FUNCTIONS[np.min](a, axis, keepdims=keepdims))
+    return _finish(r, out, "np.ptp")
+
+
+@_register(np.cov)
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    """``np.cov`` without weights: centred rows, their products, divided by
+    ``N - ddof`` (NumPy's formula)."""
+    if fweights is not None or aweights is not None:
+        raise TracingError("np.cov(..., fweights=/aweights=) is not supported on traced "
+                           "values; weight the centred data and use @")
+    X = _obj(m)
+    if X.ndim > 2:
+        raise ValueError("m has more than 2 dimensions")
+    X = np.atleast_2d(X)
+    if not rowvar and X.shape[0] != 1:
+        X = X.T
+    if y is not None:
+        Y = np.atleast_2d(_obj(y))
+        if not rowvar and Y.shape[0] != 1:
+            Y = Y.T
+        X = np.concatenate((X, Y), axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    n = X.shape[1]
+    Xc = as_traced(X) - mean(X, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = as_traced(np.dot(plain(Xc), plain(Xc).T)) / np.float64(max(n - ddof, 0))
+    return c[0, 0] if c.shape == (1, 1) else c
+
+
+@_register(np.corrcoef)
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """``np.corrcoef``: the covariance scaled by the outer product of the
+    standard deviations (NumPy then clips to [-1, 1]; rounding aside, the
+    values already lie there, so no clip is recorded)."""
+    c = cov(x, y, rowvar)
+    if np.ndim(c) == 0:
+        return c / c
+    d = np.sqrt(np.diagonal(plain(c)))
+    return as_traced(plain(c) / np.outer(d, d))
+
+
+@_register(np.linspace)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
+    """``np.linspace`` between traced scalar ends (NumPy's formula
+    ``start + i * step``, the last point ``stop`` itself)."""
+    num = operator.index(num)
+    if np.ndim(start) or np.ndim(stop):
+        raise TracingError("np.linspace with traced array ends is not supported; use "
+                           "start + np.arange(num) / (num - 1) * (stop - start)")
+    div = (num - 1) if endpoint else num
+    delta = stop - start
+    step = delta / float(div) if div > 0 else math.nan
+    out = np.empty(num, dtype=object)
+    for i in range(num):
+        out[i] = start + i * step if div > 0 else start + i * delta
+    if endpoint and num > 1:
+        out[-1] = stop
+    out = as_traced(out)
+    return (out, step) if retstep else out
+
+
+@_register(np.nan_to_num)
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``np.nan_to_num`` as recorded selects on x != x and x == +-inf."""
+    big = np.finfo(np.float64).max
+    posinf = big if posinf is None else posinf
+    neginf = -big if neginf is None else neginf
+
+    def one(t):
+        r = where(binary("eq", t, math.inf), posinf, t)
+        r = where(binary("eq", t, -math.inf), neginf, r)
+        return where(binary("ne", t, t), nan, r)
+    arr = _obj(x)
+    if arr.ndim == 0:
+        return one(arr[()])
+    return as_traced(np.frompyfunc(one, 1, 1)(arr))
 
 
 def _accumulate(combine, who):
@@ -545,10 +632,10 @@ PASS_THROUGH.update([
     np.diagonal, np.diag, np.diagflat, np.tril, np.triu, np.flip, np.fliplr, np.flipud,
     np.roll, np.rot90, np.tile, np.repeat, np.broadcast_to, np.broadcast_arrays, np.copy,
     np.append, np.insert, np.delete, np.shape, np.ndim, np.size, np.fill_diagonal,
-    np.meshgrid,
+    np.meshgrid, np.pad,
     # sums of products by the tracers' operators
     np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron, np.cross, np.trace,
-    np.convolve, np.polyval,
+    np.convolve, np.polyval, *[getattr(np, n) for n in ("trapezoid", "trapz") if hasattr(np, n)],
     # orderings: each comparison is a guard (BranchChanged where the order differs)
     np.sort, np.argsort,
 ])

@@ -318,7 +318,15 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
         # Ufuncs outside the table (matmul, ...) run on plain object arrays, whose
         # loops call the tracers' Python operators.
         plain = _plain(inputs)
-        return _wrap(getattr(ufunc, method)(*plain, **kwargs))
+        try:
+            return _wrap(getattr(ufunc, method)(*plain, **kwargs))
+        except TracingError:
+            raise
+        except (TypeError, AttributeError) as e:  # no object loop, no method of its name
+            raise TracingError(
+                library_hint() + f"{_ufunc_name(ufunc)} is not supported on traced values: it is "
+                "neither an op of adjit's table nor a formula of them (NumPy said: "
+                f"{e})") from None
     if method == "__call__" and len(inputs) == ufunc.nin and all(
             isinstance(x, Tracer) or _is_scalar(x) for x in inputs):
         return unary(name, inputs[0]) if ufunc.nin == 1 else binary(name, *inputs)
@@ -346,6 +354,15 @@ _FORBIDDEN_UFUNCS = {
 #: ufuncs by name, ``{"expit": (1, rule)}``: filled by :mod:`adjit.numpy_api`.
 UFUNC_RULES: dict = {}
 SCIPY_UFUNC_RULES: dict = {}
+
+
+def _ufunc_name(ufunc) -> str:
+    """``np.spacing``, ``scipy.special.psi``: the name a user calls it by."""
+    name = getattr(ufunc, "__name__", repr(ufunc))
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"np.{name}" if getattr(np, name, None) is ufunc else name
 
 
 def _scipy_rule(ufunc):
@@ -555,8 +572,8 @@ def array_function(func, types, args, kwargs):
     name = function_name(func)
     hint = HINTS.get(name)
     raise TracingError(
-        library_hint() + f"{name} is not supported on traced values: adjit records the NumPy functions it "
-        "knows to give exact derivatives (reductions, np.where, einsum/matmul/dot, "
+        library_hint() + f"{name} is not supported on traced values: adjit records the NumPy "
+        "functions it knows to give exact derivatives (reductions, np.where, einsum/matmul/dot, "
         "np.linalg.norm/solve/inv/det/slogdet/cholesky, ... and functions that only move "
         "elements)" + (f"; {hint}" if hint else "; write it with those, with operators and "
                        "ufuncs, or use adjit.where to select"))
@@ -876,10 +893,11 @@ class TracedArray(np.ndarray):
         except IndexError:
             if _traced_mask(key):
                 raise TracingError(
-                    library_hint() + "indexing with a boolean mask computed from traced values (x[x > 0]) "
-                    "would fix which elements are kept, and the shape of the result; select "
-                    "with np.where(x > 0, x, 0.0) / adjit.where instead (then reduce), or "
-                    "assign through the mask: x[x > 0] = 0.0 is a recorded select") from None
+                    library_hint() + "indexing with a boolean mask computed from traced values "
+                    "(x[x > 0]) would fix which elements are kept, and the shape of the "
+                    "result; select with np.where(x > 0, x, 0.0) / adjit.where instead (then "
+                    "reduce), or assign through the mask: x[x > 0] = 0.0 is a recorded "
+                    "select") from None
             raise
 
     def __setitem__(self, key, value):

@@ -135,6 +135,13 @@ CASES = [
      None, True),
     ("average_weights_full", lambda v: np.average(M34(v), weights=W ** 2), None, True),
     ("average_traced_weights", lambda v: np.average(v[:6], weights=v[6:]), None, True),
+    ("ptp", lambda v: np.ptp(M34(v), axis=1), None, True),
+    ("cov", lambda v: np.cov(M34(v)), None, True),
+    ("cov_rowvar_ddof_y", lambda v: np.cov(v[:6].reshape(3, 2), v[6:].reshape(3, 2),
+                                           rowvar=False, ddof=0), None, True),
+    ("corrcoef", lambda v: np.corrcoef(M34(v)), None, True),
+    ("linspace", lambda v: np.linspace(v[0], v[1] + 1.0, 5), None, True),
+    ("nan_to_num", lambda v: np.nan_to_num(np.log(v - 1.0), neginf=-5.0), None, True),
     ("cumsum", lambda v: np.cumsum(M34(v), axis=1), None, True),
     ("cumsum_flat", lambda v: M34(v).cumsum(), None, True),
     ("cumprod", lambda v: np.cumprod(M34(v), axis=0), None, True),
@@ -169,6 +176,8 @@ CASES = [
     ("dot_method", lambda v: M34(v).dot(W.T), None, True),
     ("outer", lambda v: np.outer(v[:3], v[3:6]), None, True),
     ("trace", lambda v: np.trace(sq(v)), None, True),
+    ("trapezoid", lambda v: np.trapezoid(v[:6] ** 2, v[6:].cumsum()), None, True),
+    ("pad", lambda v: np.pad(M34(v), ((1, 0), (0, 2)), constant_values=0.5), None, True),
     ("vdot_inner", lambda v: np.vdot(v[:6], v[6:]) + np.inner(v[:3], v[3:6]), None, True),
     ("tensordot_kron_cross", lambda v: np.r_[np.tensordot(M34(v), W, axes=([1], [1])).ravel(),
                                               np.kron(v[:2], v[2:4]), np.cross(v[:3], v[3:6])],
@@ -489,6 +498,8 @@ def _float_inplace(v):
     (lambda v: sp.logsumexp(v), ["scipy.special.logsumexp", "adjit.logsumexp"]),
     (lambda v: np.sum(v, where=v > 0), ["np.sum", "where"]),
     (lambda v: np.rint(v), ["np.rint", "np.floor"]),
+    (lambda v: sp.psi(v), ["scipy.special.psi", "not supported"]),
+    (lambda v: np.spacing(v), ["np.spacing", "not supported"]),
 ])
 def test_errors_name_the_function_and_what_to_write(f, words):
     with pytest.raises(TracingError) as info:
