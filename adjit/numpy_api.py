@@ -630,6 +630,8 @@ PASS_THROUGH.update([
     np.roll, np.rot90, np.tile, np.repeat, np.broadcast_to, np.broadcast_arrays, np.copy,
     np.append, np.insert, np.delete, np.shape, np.ndim, np.size, np.fill_diagonal,
     np.meshgrid, np.pad,
+    # questions about the type (traced values are real)
+    np.iscomplexobj, np.isrealobj, np.result_type,
     # sums of products by the tracers' operators
     np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.kron, np.cross, np.trace,
     np.convolve, np.polyval, *[getattr(np, n) for n in ("trapezoid", "trapz") if hasattr(np, n)],

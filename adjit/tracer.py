@@ -901,7 +901,7 @@ class TracedArray(np.ndarray):
             raise
 
     def __setitem__(self, key, value):
-        if isinstance(key, TracedArray) and _traced_mask(key):
+        if isinstance(key, np.ndarray) and key.dtype == object and _traced_mask(key):
             _set_where(self, key, value)
         else:
             _setitem(self, key, value)

@@ -90,6 +90,13 @@ def _mask_assign(v):
     return u
 
 
+def _mask_assign_list(v):
+    u = M34(v).copy()
+    mask = np.array([[t > 1.0 for t in row] for row in M34(v)])  # a plain object array
+    u[mask] = 2.0 * v[0]
+    return u
+
+
 def _copyto(v):
     out = np.empty_like(v)
     np.copyto(out, np.sqrt(v))
@@ -234,6 +241,9 @@ CASES = [
     ("empty_like", _empty_buffer, None, True),
     ("object_buffer", _object_buffer, lambda v: np.tanh(v[:6] * v[1:7]), True),
     ("mask_assign", _mask_assign, None, True),
+    ("mask_assign_plain_mask", _mask_assign_list, None, True),
+    ("type_questions", lambda v: v * (2.0 if np.isrealobj(v) and not np.iscomplexobj(v)
+                                      else 1.0), None, True),
     ("copyto", _copyto, None, True),
     ("out_argument", _out_arg, None, True),
     # moving elements (run by NumPy on object arrays)
