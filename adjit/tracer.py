@@ -907,14 +907,19 @@ class TracedArray(np.ndarray):
             _setitem(self, key, value)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
-        """A copy for float64 or object (traced values are float64 values);
-        an error for other dtypes, which would drop the derivative."""
+        """A copy for dtype object; an error for numeric dtypes, whose arrays
+        cannot hold traced values (the derivative would be lost)."""
         dt = np.dtype(dtype)
-        if dt == object or dt == np.float64:
+        if dt == object:
             return self.copy() if copy else self
+        if dt.kind == "f":
+            raise TracingError(
+                f"x.astype({dt}) of a traced array: a {dt} NumPy array cannot hold traced "
+                "values, and their derivative would be lost. A traced array already computes "
+                "in float64: use x itself; for a buffer to write into, use np.empty_like(x) "
+                "or np.zeros_like(x)")
         raise TracingError(f"x.astype({dt}) of a traced array would drop its derivative; "
-                           "traced values are float64 (x.astype(float) is x); use np.floor "
-                           "for integer values, comparisons for conditions")
+                           "use np.floor for integer values, comparisons for conditions")
 
     # The methods that are NumPy functions go through array_function, so they
     # record as np.sum(x, ...) does.

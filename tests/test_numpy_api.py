@@ -495,6 +495,7 @@ def _float_inplace(v):
     (_float_inplace, ["np.add", "float64", "np.empty_like"]),
     (lambda v: np.array(v, dtype=float), ["float array", "np.empty_like"]),
     (lambda v: v.astype(int), ["astype", "int64"]),
+    (lambda v: v.astype(float), ["astype", "float64", "np.empty_like"]),
     (lambda v: np.round(v), ["np.round", "np.floor"]),
     (lambda v: np.unique(v), ["np.unique"]),
     (lambda v: np.isclose(v, 1.0), ["np.isclose"]),
