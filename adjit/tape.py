@@ -333,6 +333,8 @@ class Tape:
         the cheaper mode is the one with fewer sweeps. Sweeps run up to 64
         directions at a time after a single linearization at ``x``.
         """
+        if np.ndim(x) == 2:  # a batch of points: (B, m, n)
+            return self._jacobian_batch(x, mode)
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
         x = self._point(x)
@@ -409,6 +411,8 @@ class Tape:
         """Hessian of ``Σ w_i f_i`` at ``x`` times ``v`` by forward over reverse:
         ``(n,)`` for ``v`` of shape ``(n,)``, ``(n, p)`` for ``(n, p)``. ``w``
         defaults to ``[1.0]`` on a single-output tape and is required otherwise."""
+        if np.ndim(x) == 2:  # a batch of points, one direction each: (B, n)
+            return self._hvp_batch(x, v, w)
         from .second import hvp
         return hvp(self, x, v, w)
 
@@ -452,6 +456,44 @@ class Tape:
         from one forward-over-reverse sweep with one direction per star color."""
         from .second import sparse_hessian
         return sparse_hessian(self, x, w)
+
+    # --- batches of Jacobians and Hessian-vector products ------------------------
+    def _jacobian_batch(self, xs, mode="auto") -> np.ndarray:
+        """Jacobians ``(B, m, n)`` at the points ``xs`` (``(B, n)``) in blocked
+        kernels (:func:`adjit.sweeps.batch_jacobian`), ``mode`` as in
+        :meth:`jacobian`; a point whose branch flips raises
+        :class:`adjit.BranchChanged` naming it, as batched gradients do."""
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        xs = self._points(xs)
+        n, m = self.n_inputs, self.n_outputs
+        reverse = mode == "reverse" or (mode == "auto" and n > m)
+        width = max(m if reverse else n, 1)
+        slots = self.n_slots + 1
+        # directions per sweep: at most 64, and their tangents within 32 MB a point;
+        # split evenly, so the last sweep carries no idle directions
+        chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 22) // slots))
+        chunk = -(-width // -(-width // chunk))
+        sweeps_per_point = 1 + -(-width // chunk) * chunk
+        per_point = 8 * (slots * (1 + chunk) + 2 * self.n_ops)
+        block = parallel.block_size(self, len(xs), per_point, sweeps_per_point)
+        size = block * (slots * (1 + chunk) + 2 * self.n_ops)
+
+        def run(rows):
+            return call(sweeps.batch_jacobian, self._program, rows, reverse, chunk, block,
+                        self._state.grown("buf", size))
+        jac, flips = parallel.rows(self, run, xs, cost=sweeps_per_point)
+        if (flips != -1).any():
+            branches.raise_batch_flips(self, flips, xs)
+        return jac
+
+    def _hvp_batch(self, xs, vs, w=None) -> np.ndarray:
+        """Hessian-vector products ``(B, n)`` of ``Σ w_i f_i`` at the points ``xs``
+        (``(B, n)``) along one direction each, ``vs`` (``(B, n)``), by forward over
+        reverse in blocked kernels (:func:`adjit.second.hvp_batch`); ``w`` as in
+        :meth:`hvp`."""
+        from .second import hvp_batch
+        return hvp_batch(self, xs, vs, w)
 
 
 def load(path, *, max_inputs: int = serialize.MAX_INPUTS,
