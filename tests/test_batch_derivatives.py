@@ -228,13 +228,13 @@ def test_batches_larger_than_a_thread_chunk(rng, monkeypatch):
 def test_bad_shapes_are_clear_value_errors():
     tape = adjit.trace(bundle, BUNDLE_X0)
     xs = np.tile(BUNDLE_X0, (4, 1))
-    with pytest.raises(ValueError, match=r"expected shape \(B, 15\)"):
+    with pytest.raises(ValueError, match=r"\(B, 15\)"):
         tape.jacobian(np.ones((4, 14)))
     with pytest.raises(ValueError, match="mode"):
         tape.jacobian(xs, mode="sideways")
-    with pytest.raises(ValueError, match=r"v: expected shape \(4, 15\)"):
+    with pytest.raises(ValueError, match=r"v: expected.*\(4, 15\)"):
         tape.hvp(xs, np.ones((4, 14)), np.ones(2))
-    with pytest.raises(ValueError, match=r"v: expected shape \(4, 15\)"):
+    with pytest.raises(ValueError, match=r"v: expected.*\(4, 15\)"):
         tape.hvp(xs, np.ones(15), np.ones(2))
     with pytest.raises(ValueError, match="w"):
         tape.hvp(xs, xs, np.ones(3))
