@@ -242,3 +242,34 @@ def test_bad_shapes_are_clear_value_errors():
         tape.hvp(xs, xs)
     with pytest.raises(ValueError):
         tape.jacobian(np.ones((2, 4, 15)))
+
+
+def test_batches_with_new_data_and_shaped_points(rng):
+    """A data argument read by the batched kernels (residuals r = A @ x - b with
+    A, b data: J = A and H of Σ w_i r_i² = 2 Aᵀ diag(w) A, in closed form), and
+    points of shape (2, 2) in a batch (B, 2, 2)."""
+    def residuals(x, A, b):
+        return [np.dot(A[i], x) ** 2 - b[i] for i in range(3)]
+
+    A0, b0 = rng.normal(size=(3, 4)), rng.normal(size=3)
+    tape = adjit.trace(residuals, np.ones(4), A0, b0)
+    xs = rng.normal(size=(21, 4))
+    vs = rng.normal(size=(21, 4))
+    w = np.array([1.0, -2.0, 0.5])
+    for A in (A0, rng.normal(size=(3, 4))):
+        jac = tape.jacobian(xs, A, b0)
+        hv = tape.hvp(xs, vs, A, b0, w=w)
+        for k, (x, v) in enumerate(zip(xs, vs)):
+            np.testing.assert_allclose(jac[k], 2.0 * (A @ x)[:, None] * A, rtol=1e-12)
+            np.testing.assert_allclose(hv[k], 2.0 * A.T @ (w * (A @ v)), rtol=1e-12,
+                                       atol=1e-12)
+    shaped = adjit.trace(lambda P: [P[0, 0] * P[1, 1], np.sin(P[0, 1]) - P[1, 0]],
+                         np.ones((2, 2)))
+    Ps = rng.normal(size=(5, 2, 2))
+    jac = shaped.jacobian(Ps)
+    for k, P in enumerate(Ps):
+        np.testing.assert_allclose(jac[k].reshape(-1),
+                                   np.asarray(shaped.jacobian(P)).reshape(-1), rtol=1e-14)
+        np.testing.assert_allclose(
+            np.asarray(shaped.jacobian(P)).reshape(2, 4),
+            [[P[1, 1], 0.0, 0.0, P[0, 0]], [0.0, np.cos(P[0, 1]), -1.0, 0.0]], rtol=1e-14)
