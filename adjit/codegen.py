@@ -262,8 +262,8 @@ KERNELS = (
     # per block over the same partials, so these store them (partials[i, j, point]).
     ("block_partials", "Values and first partials for a block of points: work[slot, point],\n"
      "    partials[i, 0:2, point].", "instr, consts, work, partials", 1, True, False),
-    ("block_second", "Values, first and second partials for a block of points: work[slot, point],\n"
-     "    partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11).",
+    ("block_second", "Values, first and second partials for a block of points:\n"
+     "    work[slot, point], partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11).",
      "instr, consts, work, partials, second", 2, True, False),
 )
 

@@ -4588,8 +4588,8 @@ def block_partials(instr, consts, work, partials):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def block_second(instr, consts, work, partials, second):
-    """Values, first and second partials for a block of points: work[slot, point],
-    partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11)."""
+    """Values, first and second partials for a block of points:
+    work[slot, point], partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11)."""
     nb = work.shape[1]
     for i in range(instr.shape[0]):
         op = instr[i, 0]
