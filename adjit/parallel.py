@@ -116,12 +116,16 @@ def _threaded(run, arrays, spans, threads):
 
 
 def block_size(tape, npts: int, per_point: int, cost: int = 1, most: int = 16,
-               budget: int = 1 << 25) -> int:
+               budget: int = 1 << 25, small: int = 1 << 19) -> int:
     """Points per block of a batched kernel whose work arrays take ``per_point``
-    bytes a point: a power of two up to ``most`` that keeps the blocks of all
+    bytes a point: a power of two up to ``most`` (twice that when such a block
+    stays within ``small`` bytes, the per-core cache: on a 62-instruction tape
+    32 points a block ran 25-35 % faster than 16) that keeps the blocks of all
     threads within ``budget`` bytes (the last-level cache), and no wider than
     the rows one thread gets (a short last block is padded to full width)."""
     threads = threads_for(tape, npts, cost)
+    if 2 * most * per_point <= small:
+        most *= 2
     fit = max(1, min(most, budget // threads // max(per_point, 1)))
     block = 1 << (int(fit).bit_length() - 1)
     rows_each = -(-npts // threads)
