@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import pathlib
+import textwrap
 
 from . import ops
 
@@ -30,7 +32,7 @@ _DECORATOR = '@njit(cache=True, nogil=True, error_model="numpy")'
 def table_hash() -> str:
     """A hash of everything in the op table that the kernels depend on."""
     text = repr([(v.opcode, v.name, v.kind, v.op and (v.op.value, ops._partial_exprs(v)))
-                 for v in ops.VARIANTS])
+                 for v in ops.VARIANTS] + [_helper_source(f) for f in ops.HELPERS])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -402,11 +404,19 @@ SWITCH_KERNELS = (tuple(spec[0] for spec in KERNELS)
                   + ("block_reverse", "adjoint_recompute", "values_runs"))
 
 
+def _helper_source(f) -> str:
+    """The source of a helper of the op table's rules (ops.HELPERS)."""
+    return textwrap.dedent(inspect.getsource(f)).rstrip()
+
+
 def generate() -> str:
     """The generated region, markers included."""
     ops.check_table()
     w = Writer()
     w.extend([BEGIN, f"# op table hash: {table_hash()}", ""])
+    # the helpers the rules call (ops.HELPERS), compiled here beside the kernels
+    for f in ops.HELPERS:
+        w.extend([_DECORATOR] + _helper_source(f).splitlines() + ["", ""])
     for kernel in [_kernel(*spec) for spec in KERNELS] + [
             _reverse_kernel(), _adjoint_kernel(), _runs_kernel()]:
         w.extend(kernel + ["", ""])
