@@ -4074,7 +4074,7 @@ def block_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = -y * y
                 partials[i, 1, k] = 0.0
-        elif op == 79:  # sqdiff
+        elif op == 80:  # sqdiff
             for k in range(nb):
                 a = work[i0, k]
                 b = work[i1, k]
@@ -4082,7 +4082,7 @@ def block_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = 2.0 * (a - b)
                 partials[i, 1, k] = -2.0 * (a - b)
-        elif op == 80:  # sqdiff_vc
+        elif op == 81:  # sqdiff_vc
             for k in range(nb):
                 a = work[i0, k]
                 b = consts[i1]
@@ -4090,7 +4090,7 @@ def block_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = 2.0 * (a - b)
                 partials[i, 1, k] = 0.0
-        elif op == 81:  # sqdiff_cv
+        elif op == 82:  # sqdiff_cv
             for k in range(nb):
                 a = consts[i1]
                 b = work[i0, k]
@@ -4098,14 +4098,14 @@ def block_partials(instr, consts, work, partials):
                 work[r, k] = y
                 partials[i, 0, k] = -2.0 * (a - b)
                 partials[i, 1, k] = 0.0
-        elif op == 82:  # cube
+        elif op == 83:  # cube
             for k in range(nb):
                 a = work[i0, k]
                 y = a * a * a
                 work[r, k] = y
                 partials[i, 0, k] = 3.0 * a * a
                 partials[i, 1, k] = 0.0
-        elif op == 83:  # inv_cube
+        elif op == 84:  # inv_cube
             for k in range(nb):
                 a = work[i0, k]
                 y = 1.0 / (a * a * a)
@@ -4606,7 +4606,14 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
                     partials[i, 1, k] = 0.0
-            elif op == 84:  # mod
+            elif op == 79:  # lgamma
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = lgamma(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = digamma(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 85:  # mod
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -4614,7 +4621,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 1.0
                     partials[i, 1, k] = -(a // b)
-            elif op == 85:  # mod_vc
+            elif op == 86:  # mod_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -4622,7 +4629,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 1.0
                     partials[i, 1, k] = 0.0
-            elif op == 86:  # mod_cv
+            elif op == 87:  # mod_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -4630,7 +4637,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = -(a // b)
                     partials[i, 1, k] = 0.0
-            elif op == 87:  # floordiv
+            elif op == 88:  # floordiv
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -4638,7 +4645,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0
                     partials[i, 1, k] = 0.0
-            elif op == 88:  # floordiv_vc
+            elif op == 89:  # floordiv_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -4646,7 +4653,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0
                     partials[i, 1, k] = 0.0
-            elif op == 89:  # floordiv_cv
+            elif op == 90:  # floordiv_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -4654,7 +4661,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0
                     partials[i, 1, k] = 0.0
-            elif op == 90:  # fmod
+            elif op == 91:  # fmod
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -4662,7 +4669,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 1.0
                     partials[i, 1, k] = -np.rint((a - y) / b)
-            elif op == 91:  # fmod_vc
+            elif op == 92:  # fmod_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -4670,7 +4677,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 1.0
                     partials[i, 1, k] = 0.0
-            elif op == 92:  # fmod_cv
+            elif op == 93:  # fmod_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -4678,7 +4685,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = -np.rint((a - y) / b)
                     partials[i, 1, k] = 0.0
-            elif op == 93:  # fmin
+            elif op == 94:  # fmin
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -4686,7 +4693,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
                     partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
-            elif op == 94:  # fmin_vc
+            elif op == 95:  # fmin_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -4694,7 +4701,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
                     partials[i, 1, k] = 0.0
-            elif op == 95:  # fmax
+            elif op == 96:  # fmax
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -4702,7 +4709,7 @@ def block_partials(instr, consts, work, partials):
                     work[r, k] = y
                     partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
                     partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
-            elif op == 96:  # fmax_vc
+            elif op == 97:  # fmax_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -4872,7 +4879,7 @@ def block_second(instr, consts, work, partials, second):
                 second[i, 0, k] = 2.0 * y * y * y
                 second[i, 1, k] = 0.0
                 second[i, 2, k] = 0.0
-        elif op == 79:  # sqdiff
+        elif op == 80:  # sqdiff
             for k in range(nb):
                 a = work[i0, k]
                 b = work[i1, k]
@@ -4883,7 +4890,7 @@ def block_second(instr, consts, work, partials, second):
                 second[i, 0, k] = 2.0
                 second[i, 1, k] = -2.0
                 second[i, 2, k] = 2.0
-        elif op == 80:  # sqdiff_vc
+        elif op == 81:  # sqdiff_vc
             for k in range(nb):
                 a = work[i0, k]
                 b = consts[i1]
@@ -4894,7 +4901,7 @@ def block_second(instr, consts, work, partials, second):
                 second[i, 0, k] = 2.0
                 second[i, 1, k] = 0.0
                 second[i, 2, k] = 0.0
-        elif op == 81:  # sqdiff_cv
+        elif op == 82:  # sqdiff_cv
             for k in range(nb):
                 a = consts[i1]
                 b = work[i0, k]
@@ -4905,7 +4912,7 @@ def block_second(instr, consts, work, partials, second):
                 second[i, 0, k] = 2.0
                 second[i, 1, k] = 0.0
                 second[i, 2, k] = 0.0
-        elif op == 82:  # cube
+        elif op == 83:  # cube
             for k in range(nb):
                 a = work[i0, k]
                 y = a * a * a
@@ -4915,7 +4922,7 @@ def block_second(instr, consts, work, partials, second):
                 second[i, 0, k] = 6.0 * a
                 second[i, 1, k] = 0.0
                 second[i, 2, k] = 0.0
-        elif op == 83:  # inv_cube
+        elif op == 84:  # inv_cube
             for k in range(nb):
                 a = work[i0, k]
                 y = 1.0 / (a * a * a)
@@ -5614,7 +5621,17 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 2.0 * a * 1.1283791670955126 * np.exp(-a * a)
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 84:  # mod
+            elif op == 79:  # lgamma
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = lgamma(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = digamma(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = trigamma(a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 85:  # mod
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -5625,7 +5642,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 85:  # mod_vc
+            elif op == 86:  # mod_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -5636,7 +5653,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 86:  # mod_cv
+            elif op == 87:  # mod_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -5647,7 +5664,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 87:  # floordiv
+            elif op == 88:  # floordiv
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -5658,7 +5675,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 88:  # floordiv_vc
+            elif op == 89:  # floordiv_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -5669,7 +5686,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 89:  # floordiv_cv
+            elif op == 90:  # floordiv_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -5680,7 +5697,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 90:  # fmod
+            elif op == 91:  # fmod
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -5691,7 +5708,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 91:  # fmod_vc
+            elif op == 92:  # fmod_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -5702,7 +5719,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 92:  # fmod_cv
+            elif op == 93:  # fmod_cv
                 for k in range(nb):
                     a = consts[i1]
                     b = work[i0, k]
@@ -5713,7 +5730,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 93:  # fmin
+            elif op == 94:  # fmin
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -5724,7 +5741,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 94:  # fmin_vc
+            elif op == 95:  # fmin_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
@@ -5735,7 +5752,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 95:  # fmax
+            elif op == 96:  # fmax
                 for k in range(nb):
                     a = work[i0, k]
                     b = work[i1, k]
@@ -5746,7 +5763,7 @@ def block_second(instr, consts, work, partials, second):
                     second[i, 0, k] = 0.0
                     second[i, 1, k] = 0.0
                     second[i, 2, k] = 0.0
-            elif op == 96:  # fmax_vc
+            elif op == 97:  # fmax_vc
                 for k in range(nb):
                     a = work[i0, k]
                     b = consts[i1]
