@@ -260,6 +260,13 @@ KERNELS = (
      "instr, consts, work, partials, second", 2, False, False),
     ("block_values", "Values for a block of points, laid out work[slot, point]; one dispatch per "
      "instruction serves the whole block.", "instr, consts, work", 0, True, False),
+    # Batched Jacobians and Hessian-vector products run several derivative sweeps
+    # per block over the same partials, so these store them (partials[i, j, point]).
+    ("block_partials", "Values and first partials for a block of points: work[slot, point],\n"
+     "    partials[i, 0:2, point].", "instr, consts, work, partials", 1, True, False),
+    ("block_second", "Values, first and second partials for a block of points:\n"
+     "    work[slot, point], partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11).",
+     "instr, consts, work, partials, second", 2, True, False),
 )
 
 

@@ -3957,6 +3957,1826 @@ def block_values(instr, consts, work):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def block_partials(instr, consts, work, partials):
+    """Values and first partials for a block of points: work[slot, point],
+    partials[i, 0:2, point]."""
+    nb = work.shape[1]
+    for i in range(instr.shape[0]):
+        op = instr[i, 0]
+        r = np.uint32(instr[i, 1])
+        i0 = np.uint32(instr[i, 2])
+        i1 = np.uint32(instr[i, 3])
+        if op <= 10:
+            if op == 0:  # const
+                for k in range(nb):
+                    y = consts[i0]
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 1:  # add
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 1.0
+            elif op == 2:  # add_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 3:  # sub
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -1.0
+            elif op == 4:  # sub_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 5:  # sub_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 6:  # mul
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = a
+            elif op == 7:  # mul_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = 0.0
+            elif op == 8:  # div
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = -y / b
+            elif op == 9:  # div_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = 0.0
+            elif op == 10:  # div_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = -y / b
+                    partials[i, 1, k] = 0.0
+        elif op == 49:  # neg
+            for k in range(nb):
+                a = work[i0, k]
+                y = -a
+                work[r, k] = y
+                partials[i, 0, k] = -1.0
+                partials[i, 1, k] = 0.0
+        elif op == 55:  # square
+            for k in range(nb):
+                a = work[i0, k]
+                y = a * a
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * a
+                partials[i, 1, k] = 0.0
+        elif op == 56:  # reciprocal
+            for k in range(nb):
+                a = work[i0, k]
+                y = 1.0 / a
+                work[r, k] = y
+                partials[i, 0, k] = -y * y
+                partials[i, 1, k] = 0.0
+        elif op == 80:  # sqdiff
+            for k in range(nb):
+                a = work[i0, k]
+                b = work[i1, k]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * (a - b)
+                partials[i, 1, k] = -2.0 * (a - b)
+        elif op == 81:  # sqdiff_vc
+            for k in range(nb):
+                a = work[i0, k]
+                b = consts[i1]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * (a - b)
+                partials[i, 1, k] = 0.0
+        elif op == 82:  # sqdiff_cv
+            for k in range(nb):
+                a = consts[i1]
+                b = work[i0, k]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = -2.0 * (a - b)
+                partials[i, 1, k] = 0.0
+        elif op == 83:  # cube
+            for k in range(nb):
+                a = work[i0, k]
+                y = a * a * a
+                work[r, k] = y
+                partials[i, 0, k] = 3.0 * a * a
+                partials[i, 1, k] = 0.0
+        elif op == 84:  # inv_cube
+            for k in range(nb):
+                a = work[i0, k]
+                y = 1.0 / (a * a * a)
+                work[r, k] = y
+                partials[i, 0, k] = -3.0 * y / a
+                partials[i, 1, k] = 0.0
+        else:
+            if op == 11:  # pow
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = y * np.log(a) if a != 0.0 else 0.0
+            elif op == 12:  # pow_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 13:  # pow_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = y * np.log(a) if a != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 14:  # atan2
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = (b / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = -(a / np.hypot(a, b)) / np.hypot(a, b)
+            elif op == 15:  # atan2_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = (b / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = 0.0
+            elif op == 16:  # atan2_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = -(a / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = 0.0
+            elif op == 17:  # hypot
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = b / y if y != 0.0 else 0.0
+            elif op == 18:  # hypot_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 19:  # minimum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b < a else (0.5 if a == b else 0.0)
+            elif op == 20:  # minimum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 21:  # maximum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b > a else (0.5 if a == b else 0.0)
+            elif op == 22:  # maximum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 23:  # lt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 24:  # lt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 25:  # lt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 26:  # le
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 27:  # le_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 28:  # le_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 29:  # gt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 30:  # gt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 31:  # gt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 32:  # ge
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 33:  # ge_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 34:  # ge_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 35:  # eq
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 36:  # eq_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 37:  # eq_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 38:  # ne
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 39:  # ne_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 40:  # ne_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 41:  # logical_and
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 42:  # logical_and_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 43:  # logical_or
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 44:  # logical_or_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 45:  # pick_true
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a != 0.0 else 0.0
+            elif op == 46:  # pick_true_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 47:  # pick_false
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a == 0.0 else 0.0
+            elif op == 48:  # pick_false_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 50:  # logical_not
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = 1.0 if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 51:  # abs
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.abs(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sign(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 52:  # sign
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sign(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 53:  # floor
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.floor(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 54:  # ceil
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.ceil(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 57:  # sqrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sqrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.5 / y
+                    partials[i, 1, k] = 0.0
+            elif op == 58:  # cbrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cbrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = (1.0 / 3.0) / y / y
+                    partials[i, 1, k] = 0.0
+            elif op == 59:  # exp
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.exp(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = y
+                    partials[i, 1, k] = 0.0
+            elif op == 60:  # expm1
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.expm1(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.exp(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 61:  # log
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 62:  # log1p
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log1p(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a)
+                    partials[i, 1, k] = 0.0
+            elif op == 63:  # log2
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log2(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.4426950408889634 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 64:  # log10
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log10(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.4342944819032518 / a
+                    partials[i, 1, k] = 0.0
+            elif op == 65:  # sin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cos(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 66:  # cos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -np.sin(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 67:  # tan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 + y * y
+                    partials[i, 1, k] = 0.0
+            elif op == 68:  # arcsin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+            elif op == 69:  # arccos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0 / np.sqrt((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+            elif op == 70:  # arctan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 71:  # sinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cosh(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 72:  # cosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sinh(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 73:  # tanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
+                    partials[i, 1, k] = 0.0
+            elif op == 74:  # arcsinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.hypot(a, 1.0)
+                    partials[i, 1, k] = 0.0
+            elif op == 75:  # arccosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
+                    partials[i, 1, k] = 0.0
+            elif op == 76:  # arctanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / ((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+            elif op == 77:  # erf
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erf(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 78:  # erfc
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erfc(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
+            elif op == 79:  # lgamma
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = lgamma(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = digamma(a)
+                    partials[i, 1, k] = 0.0
+            elif op == 85:  # mod
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -(a // b)
+            elif op == 86:  # mod_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 87:  # mod_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = -(a // b)
+                    partials[i, 1, k] = 0.0
+            elif op == 88:  # floordiv
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 89:  # floordiv_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 90:  # floordiv_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+            elif op == 91:  # fmod
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -np.rint((a - y) / b)
+            elif op == 92:  # fmod_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+            elif op == 93:  # fmod_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = -np.rint((a - y) / b)
+                    partials[i, 1, k] = 0.0
+            elif op == 94:  # fmin
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
+            elif op == 95:  # fmin_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 0.0
+            elif op == 96:  # fmax
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
+            elif op == 97:  # fmax_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def block_second(instr, consts, work, partials, second):
+    """Values, first and second partials for a block of points:
+    work[slot, point], partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11)."""
+    nb = work.shape[1]
+    for i in range(instr.shape[0]):
+        op = instr[i, 0]
+        r = np.uint32(instr[i, 1])
+        i0 = np.uint32(instr[i, 2])
+        i1 = np.uint32(instr[i, 3])
+        if op <= 10:
+            if op == 0:  # const
+                for k in range(nb):
+                    y = consts[i0]
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 1:  # add
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 1.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 2:  # add_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a + b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 3:  # sub
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -1.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 4:  # sub_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 5:  # sub_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a - b
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 6:  # mul
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = a
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 1.0
+                    second[i, 2, k] = 0.0
+            elif op == 7:  # mul_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a * b
+                    work[r, k] = y
+                    partials[i, 0, k] = b
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 8:  # div
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = -y / b
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = -(1.0 / b) / b
+                    second[i, 2, k] = 2.0 * (y / b) / b
+            elif op == 9:  # div_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / b
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 10:  # div_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a / b
+                    work[r, k] = y
+                    partials[i, 0, k] = -y / b
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 2.0 * (y / b) / b
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+        elif op == 49:  # neg
+            for k in range(nb):
+                a = work[i0, k]
+                y = -a
+                work[r, k] = y
+                partials[i, 0, k] = -1.0
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 0.0
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 55:  # square
+            for k in range(nb):
+                a = work[i0, k]
+                y = a * a
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * a
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 2.0
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 56:  # reciprocal
+            for k in range(nb):
+                a = work[i0, k]
+                y = 1.0 / a
+                work[r, k] = y
+                partials[i, 0, k] = -y * y
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 2.0 * y * y * y
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 80:  # sqdiff
+            for k in range(nb):
+                a = work[i0, k]
+                b = work[i1, k]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * (a - b)
+                partials[i, 1, k] = -2.0 * (a - b)
+                second[i, 0, k] = 2.0
+                second[i, 1, k] = -2.0
+                second[i, 2, k] = 2.0
+        elif op == 81:  # sqdiff_vc
+            for k in range(nb):
+                a = work[i0, k]
+                b = consts[i1]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = 2.0 * (a - b)
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 2.0
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 82:  # sqdiff_cv
+            for k in range(nb):
+                a = consts[i1]
+                b = work[i0, k]
+                y = (a - b) * (a - b)
+                work[r, k] = y
+                partials[i, 0, k] = -2.0 * (a - b)
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 2.0
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 83:  # cube
+            for k in range(nb):
+                a = work[i0, k]
+                y = a * a * a
+                work[r, k] = y
+                partials[i, 0, k] = 3.0 * a * a
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 6.0 * a
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        elif op == 84:  # inv_cube
+            for k in range(nb):
+                a = work[i0, k]
+                y = 1.0 / (a * a * a)
+                work[r, k] = y
+                partials[i, 0, k] = -3.0 * y / a
+                partials[i, 1, k] = 0.0
+                second[i, 0, k] = 12.0 * (y / a) / a
+                second[i, 1, k] = 0.0
+                second[i, 2, k] = 0.0
+        else:
+            if op == 11:  # pow
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = y * np.log(a) if a != 0.0 else 0.0
+                    second[i, 0, k] = (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0
+                    second[i, 1, k] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
+                    second[i, 2, k] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+            elif op == 12:  # pow_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 13:  # pow_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a ** b
+                    work[r, k] = y
+                    partials[i, 0, k] = y * np.log(a) if a != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 14:  # atan2
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = (b / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = -(a / np.hypot(a, b)) / np.hypot(a, b)
+                    second[i, 0, k] = -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+                    second[i, 1, k] = (a / np.hypot(a, b) - b / np.hypot(a, b)) * (a / np.hypot(a, b) + b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+                    second[i, 2, k] = 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+            elif op == 15:  # atan2_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = (b / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 16:  # atan2_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.arctan2(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = -(a / np.hypot(a, b)) / np.hypot(a, b)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 17:  # hypot
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = b / y if y != 0.0 else 0.0
+                    second[i, 0, k] = (b / y) * (b / y) / y if y != 0.0 else 0.0
+                    second[i, 1, k] = -(a / y) * (b / y) / y if y != 0.0 else 0.0
+                    second[i, 2, k] = (a / y) * (a / y) / y if y != 0.0 else 0.0
+            elif op == 18:  # hypot_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.hypot(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = a / y if y != 0.0 else 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = (b / y) * (b / y) / y if y != 0.0 else 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 19:  # minimum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 20:  # minimum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 21:  # maximum
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 22:  # maximum_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 23:  # lt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 24:  # lt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 25:  # lt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a < b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 26:  # le
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 27:  # le_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 28:  # le_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a <= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 29:  # gt
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 30:  # gt_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 31:  # gt_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a > b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 32:  # ge
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 33:  # ge_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 34:  # ge_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a >= b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 35:  # eq
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 36:  # eq_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 37:  # eq_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a == b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 38:  # ne
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 39:  # ne_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 40:  # ne_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = 1.0 if a != b else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 41:  # logical_and
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 42:  # logical_and_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 43:  # logical_or
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 44:  # logical_or_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 45:  # pick_true
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a != 0.0 else 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 46:  # pick_true_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 47:  # pick_false
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 1.0 if a == 0.0 else 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 48:  # pick_false_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 50:  # logical_not
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = 1.0 if a == 0.0 else 0.0
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 51:  # abs
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.abs(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sign(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 52:  # sign
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sign(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 53:  # floor
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.floor(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 54:  # ceil
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.ceil(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 57:  # sqrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sqrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.5 / y
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -0.25 / (y * y * y)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 58:  # cbrt
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cbrt(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = (1.0 / 3.0) / y / y
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = (-2.0 / 9.0) / y / y / y / y / y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 59:  # exp
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.exp(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = y
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 60:  # expm1
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.expm1(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.exp(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = np.exp(a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 61:  # log
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / a
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(1.0 / a) / a
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 62:  # log1p
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log1p(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(1.0 / (1.0 + a)) / (1.0 + a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 63:  # log2
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log2(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.4426950408889634 / a
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(1.4426950408889634 / a) / a
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 64:  # log10
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.log10(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.4342944819032518 / a
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(0.4342944819032518 / a) / a
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 65:  # sin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cos(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 66:  # cos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -np.sin(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 67:  # tan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 + y * y
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 2.0 * y * (1.0 + y * y)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 68:  # arcsin
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsin(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 69:  # arccos
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccos(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.0 / np.sqrt((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 70:  # arctan
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctan(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (1.0 + a * a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -2.0 * (a / (1.0 + a * a)) / (1.0 + a * a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 71:  # sinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.sinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.cosh(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 72:  # cosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.cosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = np.sinh(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = y
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 73:  # tanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.tanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -2.0 * y * (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 74:  # arcsinh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arcsinh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / np.hypot(a, 1.0)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(a / np.hypot(a, 1.0)) / np.hypot(a, 1.0) / np.hypot(a, 1.0)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 75:  # arccosh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arccosh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -(a / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 76:  # arctanh
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = np.arctanh(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0 / ((1.0 - a) * (1.0 + a))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 2.0 * (a / ((1.0 - a) * (1.0 + a))) / ((1.0 - a) * (1.0 + a))
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 77:  # erf
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erf(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = -2.0 * a * 1.1283791670955126 * np.exp(-a * a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 78:  # erfc
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = math.erfc(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = -1.1283791670955126 * np.exp(-a * a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 2.0 * a * 1.1283791670955126 * np.exp(-a * a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 79:  # lgamma
+                for k in range(nb):
+                    a = work[i0, k]
+                    y = lgamma(a)
+                    work[r, k] = y
+                    partials[i, 0, k] = digamma(a)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = trigamma(a)
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 85:  # mod
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -(a // b)
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 86:  # mod_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 87:  # mod_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a % b
+                    work[r, k] = y
+                    partials[i, 0, k] = -(a // b)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 88:  # floordiv
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 89:  # floordiv_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 90:  # floordiv_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = a // b
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 91:  # fmod
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = -np.rint((a - y) / b)
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 92:  # fmod_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = 1.0
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 93:  # fmod_cv
+                for k in range(nb):
+                    a = consts[i1]
+                    b = work[i0, k]
+                    y = np.fmod(a, b)
+                    work[r, k] = y
+                    partials[i, 0, k] = -np.rint((a - y) / b)
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 94:  # fmin
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 95:  # fmin_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 96:  # fmax
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = work[i1, k]
+                    y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+            elif op == 97:  # fmax_vc
+                for k in range(nb):
+                    a = work[i0, k]
+                    b = consts[i1]
+                    y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+                    work[r, k] = y
+                    partials[i, 0, k] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
+                    partials[i, 1, k] = 0.0
+                    second[i, 0, k] = 0.0
+                    second[i, 1, k] = 0.0
+                    second[i, 2, k] = 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def block_reverse(instr, consts, work, adj):
     """Adjoints for a block of points, backwards: adj[slot, point] seeded at the
     outputs, work[slot, point] holding the values of a block_values sweep. Each
@@ -7658,3 +9478,210 @@ def batch_value_and_gradient(P, xs, block, scratch):
             if flips[start + k] < 0 and has_nan(grads[start + k]):
                 flips[start + k] = NAN_GRADIENT
     return ys, grads, flips
+
+
+# ---------------------------------------------------------------------------
+# Batched Jacobians and Hessian-vector products. Per block of points, one sweep
+# that switches on the opcode stores values and partials (block_partials,
+# block_second); the derivative sweeps after it are branch-free loops over the
+# stored partials, laid out [slot, direction, point] so that the innermost loop
+# runs over the block's contiguous points. Zero times infinity follows azmul
+# exactly as the single-point sweeps over stored partials do.
+
+
+@njit(cache=True, nogil=True)
+def block_tangents(links, partials, t):
+    """Tangents t[slot, direction, point] for a block, inputs seeded, sink 0;
+    partials[i, 0:2, point] from :func:`block_partials`."""
+    # Flat views with unsigned offsets: LLVM then vectorizes the point loops.
+    nd = t.shape[1]
+    nb = np.uint64(t.shape[2])
+    row = np.uint64(nd) * nb
+    tf = t.reshape(-1)
+    pf = partials.reshape(-1)
+    for i in range(links.shape[0]):
+        r = np.uint64(links[i, 0]) * row
+        d0 = np.uint64(links[i, 1]) * row
+        d1 = np.uint64(links[i, 2]) * row
+        p0 = np.uint64(2 * i) * nb
+        p1 = p0 + nb
+        for d in range(nd):
+            o = np.uint64(d) * nb
+            nan = False
+            for k in range(nb):
+                v = pf[p0 + k] * tf[d0 + o + k] + pf[p1 + k] * tf[d1 + o + k]
+                nan |= v != v
+                tf[r + o + k] = v
+            if nan:  # perhaps a zero met an infinity (azmul)
+                for k in range(nb):
+                    tf[r + o + k] = (azmul(pf[p0 + k], tf[d0 + o + k])
+                                     + azmul(pf[p1 + k], tf[d1 + o + k]))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _plain_partial(pf, p, nb):
+    """The partials pf[p:p + nb] of one row and operand over a block are finite
+    and nonzero: its adjoint updates may take plain products."""
+    ok = True
+    for k in range(nb):  # no early exit: the loop vectorizes (faster on small blocks)
+        v = pf[p + k]
+        ok &= (v != 0.0) & (v - v == 0.0)
+    return ok
+
+
+@njit(cache=True, nogil=True)
+def block_adjoints(links, partials, a):
+    """Adjoints a[slot, seed, point] for a block, backwards from seeds at the
+    outputs; partials[i, 0:2, point] from :func:`block_partials`."""
+    nd = a.shape[1]
+    nb = np.uint64(a.shape[2])
+    row = np.uint64(nd) * nb
+    af = a.reshape(-1)
+    pf = partials.reshape(-1)
+    sink = a.shape[0] - 1
+    for i in range(links.shape[0] - 1, -1, -1):
+        r = np.uint64(links[i, 0]) * row
+        for j in range(2):
+            if links[i, 1 + j] == sink:  # a constant or absent operand: never read
+                continue
+            dj = np.uint64(links[i, 1 + j]) * row
+            p = np.uint64(2 * i + j) * nb
+            if _plain_partial(pf, p, nb):
+                for d in range(nd):
+                    o = np.uint64(d) * nb
+                    for k in range(nb):
+                        af[dj + o + k] += pf[p + k] * af[r + o + k]
+            else:
+                for d in range(nd):
+                    o = np.uint64(d) * nb
+                    for k in range(nb):
+                        af[dj + o + k] += azmul(pf[p + k], af[r + o + k])
+
+
+@njit(cache=True, nogil=True)
+def batch_jacobian(P, xs, reverse, chunk, block, scratch):
+    """Jacobians (B, m, n) at B points xs (B, n) and each point's first flipped
+    guard (or -1): per block of ``block`` points one sweep for values and
+    partials, then tangent sweeps over ``chunk`` input directions at a time
+    (forward) or adjoint sweeps over ``chunk`` outputs at a time (reverse)."""
+    instr, consts, outputs, guards, links = (P.instructions, P.constants, P.outputs,
+                                             P.guards, P.links)
+    npts, n = xs.shape
+    m = outputs.shape[0]
+    n_ops = instr.shape[0]
+    w = P.n_slots + 1
+    sink = w - 1
+    work = scratch[: w * block].reshape((w, block))
+    o = w * block
+    partials = scratch[o: o + 2 * n_ops * block].reshape((n_ops, 2, block))
+    o += 2 * n_ops * block
+    t = scratch[o: o + w * chunk * block].reshape((w, chunk, block))
+    jac = np.empty((npts, m, n))
+    flips = np.empty(npts, dtype=np.int32)
+    for start in range(0, npts, block):
+        nk = min(block, npts - start)
+        _load_block(xs, start, work)
+        block_partials(instr, consts, work, partials)
+        _block_flips(work, guards, flips, start)
+        if not reverse:
+            for c0 in range(0, n, chunk):
+                nd = min(chunk, n - c0)
+                t[:n] = 0.0
+                t[sink] = 0.0
+                for d in range(nd):
+                    t[c0 + d, d, :] = 1.0
+                block_tangents(links, partials, t)
+                for k in range(nk):
+                    for j in range(m):
+                        for d in range(nd):
+                            jac[start + k, j, c0 + d] = t[outputs[j], d, k]
+        else:
+            for c0 in range(0, m, chunk):
+                nd = min(chunk, m - c0)
+                t[:] = 0.0
+                for d in range(nd):
+                    t[outputs[c0 + d], d, :] += 1.0
+                block_adjoints(links, partials, t)
+                for k in range(nk):
+                    for d in range(nd):
+                        for i in range(n):
+                            jac[start + k, c0 + d, i] = t[i, d, k]
+    return jac, flips
+
+
+@njit(cache=True, nogil=True)
+def batch_hvp(P, xs, vs, wts, block, scratch):
+    """Hessian-vector products (B, n) of Σ wts_j f_j at B points xs (B, n) along
+    one direction each, vs (B, n), and each point's first flipped guard (or -1):
+    per block, values with first and second partials, the adjoint ā, tangents
+    along the directions, then their adjoints (forward over reverse, as
+    adjit.second's single-point sweep: ȧ[inputs] = H v)."""
+    instr, consts, outputs, guards, links = (P.instructions, P.constants, P.outputs,
+                                             P.guards, P.links)
+    npts, n = xs.shape
+    n_ops = instr.shape[0]
+    w = P.n_slots + 1
+    work = scratch[: w * block].reshape((w, block))
+    o = w * block
+    partials = scratch[o: o + 2 * n_ops * block].reshape((n_ops, 2, block))
+    o += 2 * n_ops * block
+    second = scratch[o: o + 3 * n_ops * block].reshape((n_ops, 3, block))
+    o += 3 * n_ops * block
+    abar = scratch[o: o + w * block].reshape((w, block))
+    o += w * block
+    t = scratch[o: o + w * block].reshape((w, block))
+    o += w * block
+    adot = scratch[o: o + w * block].reshape((w, block))
+    out = np.empty((npts, n))
+    flips = np.empty(npts, dtype=np.int32)
+    nb = block
+    for start in range(0, npts, block):
+        _load_block(xs, start, work)
+        _load_block(vs, start, t)  # the directions, the sink 0
+        block_second(instr, consts, work, partials, second)
+        _block_flips(work, guards, flips, start)
+        abar[:] = 0.0
+        for j in range(outputs.shape[0]):
+            for k in range(nb):
+                abar[outputs[j], k] += wts[j]
+        for i in range(n_ops - 1, -1, -1):
+            r = np.uint32(links[i, 0])
+            d0 = np.uint32(links[i, 1])
+            d1 = np.uint32(links[i, 2])
+            for k in range(nb):
+                g = abar[r, k]
+                abar[d0, k] += azmul(partials[i, 0, k], g)
+                abar[d1, k] += azmul(partials[i, 1, k], g)
+        for i in range(n_ops):
+            r = np.uint32(links[i, 0])
+            d0 = np.uint32(links[i, 1])
+            d1 = np.uint32(links[i, 2])
+            nan = False
+            for k in range(nb):
+                v = partials[i, 0, k] * t[d0, k] + partials[i, 1, k] * t[d1, k]
+                nan |= v != v
+                t[r, k] = v
+            if nan:
+                for k in range(nb):
+                    t[r, k] = azmul(partials[i, 0, k], t[d0, k]) + azmul(partials[i, 1, k],
+                                                                         t[d1, k])
+        adot[:] = 0.0
+        for i in range(n_ops - 1, -1, -1):
+            r = np.uint32(links[i, 0])
+            d0 = np.uint32(links[i, 1])
+            d1 = np.uint32(links[i, 2])
+            # d0 may equal d1 (x * x): the two updates add
+            for k in range(nb):
+                g = abar[r, k]
+                h00 = azmul(second[i, 0, k], g)
+                h01 = azmul(second[i, 1, k], g)
+                h11 = azmul(second[i, 2, k], g)
+                ar = adot[r, k]
+                adot[d0, k] += (azmul(partials[i, 0, k], ar) + azmul(h00, t[d0, k])
+                                + azmul(h01, t[d1, k]))
+                adot[d1, k] += (azmul(partials[i, 1, k], ar) + azmul(h01, t[d0, k])
+                                + azmul(h11, t[d1, k]))
+        for k in range(min(block, npts - start)):
+            for s in range(n):
+                out[start + k, s] = adot[s, k]
+    return out, flips

@@ -849,6 +849,15 @@ def test_kernels_generated_from_a_shuffled_table_compute_the_same(monkeypatch, r
             wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
             ns["block_values"](instr, tape.constants, wb)
             np.testing.assert_allclose(wb[2], want_w[2], rtol=1e-13)
+            pb, sb = np.zeros((1, 2, 3)), np.zeros((1, 3, 3))
+            wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
+            ns["block_second"](instr, tape.constants, wb, pb, sb)
+            np.testing.assert_allclose([wb[2, 1], *pb[0, :, 1], *sb[0, :, 1]],
+                                       [want_w[2], *want_p[0], *want_s[0]], rtol=1e-13)
+            wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
+            ns["block_partials"](instr, tape.constants, wb, pb)
+            np.testing.assert_allclose([wb[2, 2], *pb[0, :, 2]], [want_w[2], *want_p[0]],
+                                       rtol=1e-13)
             wr = np.r_[x, 0.0, 0.0]
             ns["values_runs"](np.array([[instr[0, 0], 0], [-1, 1]]), instr, tape.constants, wr)
             np.testing.assert_allclose(wr[2], want_w[2], rtol=1e-13)
