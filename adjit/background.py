@@ -30,7 +30,7 @@ from . import numba_cache
 
 #: The warmup's jobs in the order they run; each compiles the kernels a group
 #: of methods needs (:mod:`adjit.warmup`).
-JOBS = ("trace", "gradient", "forward", "derivatives", "batch", "second", "sparsity",
+JOBS = ("gradient", "forward", "trace", "derivatives", "batch", "second", "sparsity",
         "njit")
 # For the tests: only these jobs (comma-separated; "probe" compiles one small kernel).
 if os.environ.get("ADJIT_BACKGROUND_JOBS"):

@@ -79,11 +79,21 @@ def _variant_exprs(v: ops.Variant):
     return op.d0, op.d1, op.d00, op.d01, op.d11
 
 
+def _scalar_rule(args: str, exprs) -> object:
+    """The same on NumPy scalars (whose arithmetic follows NumPy's rules: 1/0 is
+    inf, not an exception), for rows that run one at a time."""
+    return eval(f"lambda {args}: ({', '.join(exprs)},)", dict(_SCOPE, math=math))  # noqa: S307
+
+
 #: per opcode: (value(a, b), partials(a, b, y), second partials(a, b, y)); None for const
 RULES = [None] + [(_array_rule("a, b", [v.op.value]),
                    _array_rule("a, b, y", _variant_exprs(v)[:2]),
                    _array_rule("a, b, y", _variant_exprs(v)[2:]))
                   for v in ops.VARIANTS[1:]]
+#: the value and partials rules for one row on scalars
+SCALAR_RULES = [None] + [(_scalar_rule("a, b", [v.op.value]),
+                          _scalar_rule("a, b, y", _variant_exprs(v)[:2]))
+                         for v in ops.VARIANTS[1:]]
 
 
 # ---------------------------------------------------------------------------
@@ -92,10 +102,13 @@ RULES = [None] + [(_array_rule("a, b", [v.op.value]),
 
 class Plan:
     """The rows of a record grouped for NumPy: ``groups``, per level and
-    opcode ``(opcode, kind, rows, result, arg0, arg1)``; ``levels``, per
-    level ``(rows, result, dep0, dep1, unique)`` for the derivative sweeps
+    opcode ``(opcode, kind, rows, result, arg0, arg1, one)``; ``levels``, per
+    level ``(rows, result, dep0, dep1, unique, one)`` for the derivative sweeps
     (``unique``: no two rows of the level share a dependency, so ``+=`` needs no
-    ``np.add.at``)."""
+    ``np.add.at``). ``one`` is ``(row, result, arg0/dep0, arg1/dep1)`` as Python
+    ints where the group is a single row, else None: a chain (a sum written as
+    a loop) is one row per level, and a row costs less one at a time in Python
+    than as a handful of NumPy calls."""
 
     __slots__ = ("groups", "levels", "n_in", "n_ops", "__weakref__")
 
@@ -111,7 +124,9 @@ class Plan:
         for rows in _split(np.argsort(level, kind="stable"), level):
             a, b = d0[rows], d1[rows]
             both = np.concatenate([a, b[b < n_in + n]])
-            self.levels.append((rows, r[rows], a, b, np.unique(both).size == both.size))
+            one = (int(rows[0]), int(r[rows[0]]), int(a[0]), int(b[0])) if rows.size == 1 \
+                else None
+            self.levels.append((rows, r[rows], a, b, np.unique(both).size == both.size, one))
         self.groups = []
         if instr is None:
             return
@@ -120,8 +135,10 @@ class Plan:
         key = level.astype(np.int64) * ops.N_OPCODES + opcode
         for rows in _split(order, key):
             code = int(opcode[rows[0]])
+            one = (int(rows[0]), *(int(v) for v in instr[rows[0], 1:])) if rows.size == 1 \
+                else None
             self.groups.append((code, int(ops.KIND[code]), rows, instr[rows, 1],
-                                instr[rows, 2], instr[rows, 3]))
+                                instr[rows, 2], instr[rows, 3], one))
 
 
 def _links(instr: np.ndarray) -> np.ndarray:
@@ -178,8 +195,30 @@ def _values(plan: Plan, consts, work, partials=None, second=None) -> None:
     """Values into ``work[slot, column]``; local partials into
     ``partials[row, 2, column]`` and second ones into ``second[row, 3, column]``
     when given."""
+    single = work.shape[1] == 1 and second is None
+    if single:
+        w = work[:, 0]
+        p0s = partials[:, 0, 0] if partials is not None else None
+        p1s = partials[:, 1, 0] if partials is not None else None
     with np.errstate(all="ignore"):
-        for code, kind, rows, r, i0, i1 in plan.groups:
+        for code, kind, rows, r, i0, i1, one in plan.groups:
+            if single and one is not None:
+                row, r0, j0, j1 = one
+                if kind == ops.CONST:
+                    w[r0] = consts[j0]
+                    if p0s is not None:
+                        p0s[row] = p1s[row] = 0.0
+                    continue
+                if kind == ops.CV:
+                    a, b = consts[j1], w[j0]
+                else:
+                    a = w[j0]
+                    b = w[j1] if kind == ops.VV else consts[j1] if kind == ops.VC else 0.0
+                value, first = SCALAR_RULES[code]
+                y = w[r0] = value(a, b)[0]
+                if p0s is not None:
+                    p0s[row], p1s[row] = first(a, b, w[r0])
+                continue
             if kind == ops.CONST:
                 work[r] = consts[i0][:, None]
                 if partials is not None:
@@ -214,8 +253,20 @@ def _azmul(p, t):
 def _tangents(plan: Plan, partials, t) -> None:
     """``t[slot, direction]`` forwards over stored ``partials[row, 2, column]``
     (one column, or one per direction)."""
+    single = t.shape[1] == 1 and partials.shape[2] == 1
+    if single:
+        t1s, p0s, p1s = t[:, 0], partials[:, 0, 0], partials[:, 1, 0]
     with np.errstate(all="ignore"):
-        for rows, r, d0, d1, _ in plan.levels:
+        for rows, r, d0, d1, _, one in plan.levels:
+            if single and one is not None:
+                row, r0, j0, j1 = one
+                p0, p1, u0, u1 = p0s[row], p1s[row], t1s[j0], t1s[j1]
+                v = p0 * u0 + p1 * u1
+                if v != v:
+                    v = (0.0 if p0 == 0.0 or u0 == 0.0 else p0 * u0) + (
+                        0.0 if p1 == 0.0 or u1 == 0.0 else p1 * u1)
+                t1s[r0] = v
+                continue
             p0, p1 = partials[rows, 0], partials[rows, 1]
             t0, t1 = t[d0], t[d1]
             v = p0 * t0 + p1 * t1
@@ -230,8 +281,22 @@ def _adjoints(plan: Plan, partials, a) -> None:
     as it was."""
     sink = plan.n_in + plan.n_ops
     keep = a[sink].copy() if a.shape[0] > sink else None
+    single = a.shape[1] == 1 and partials.shape[2] == 1
+    if single:
+        a1, p0s, p1s = a[:, 0], partials[:, 0, 0], partials[:, 1, 0]
     with np.errstate(all="ignore"):
-        for rows, r, d0, d1, unique in reversed(plan.levels):
+        for rows, r, d0, d1, unique, one in reversed(plan.levels):
+            if single and one is not None:  # as the kernels' adjoint1 (azmul)
+                row, r0, j0, j1 = one
+                g = a1[r0]
+                if g != 0.0:
+                    p = p0s[row]
+                    if p != 0.0:
+                        a1[j0] += p * g
+                    p = p1s[row]
+                    if p != 0.0:
+                        a1[j1] += p * g
+                continue
             g = a[r]
             c0, c1 = _azmul(partials[rows, 0], g), _azmul(partials[rows, 1], g)
             if unique:
