@@ -30,6 +30,8 @@ EQUIVALENT: dict = {}
 PURE_LIMIT = 200_000
 
 _PURE: dict = {}
+_LOOKED: set = set()  # kernels whose cache index this process has read
+_INDEXED: set = set()  # ... and found an entry in
 
 
 class _Tier:
@@ -66,7 +68,11 @@ def cold(kernel) -> bool:
         if background.all_ready():
             _tier.active = False
         return False
-    return True
+    if kernel not in _LOOKED:  # a cache filled without markers (the tier was off)
+        _LOOKED.add(kernel)
+        if _cached(kernel):
+            _INDEXED.add(kernel)
+    return kernel not in _INDEXED
 
 
 def force(active: bool | None) -> None:
