@@ -129,9 +129,9 @@ def compiled(kernel, args):
     rather than load from the cache."""
     if not kernel.overloads and not _tier.noticed and not _cached(kernel):
         _tier.noticed = True
-        _log.warning("adjit: compiling kernels with Numba (%s); this happens once, later "
-                     "processes load them from the cache (python -m adjit.warmup compiles "
-                     "them all ahead)", name(kernel).rsplit(".", 1)[-1])
+        _log.warning("adjit: compiling Numba kernels; this happens once, later processes "
+                     "load them from the cache (python -m adjit.warmup compiles them all "
+                     "ahead)")
     return interruptible(kernel, *args)
 
 
