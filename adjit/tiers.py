@@ -26,7 +26,7 @@ _log = logging.getLogger("adjit")
 #: kernel (Numba dispatcher) -> its NumPy equivalent, filled by adjit.levels
 EQUIVALENT: dict = {}
 
-#: most array elements a call may pass to run as Python (bigger calls compile)
+#: most elements in any one array of a call that runs as Python (bigger calls compile)
 PURE_LIMIT = 200_000
 
 _PURE: dict = {}
@@ -106,9 +106,9 @@ def equivalent(kernel, args):
     size = 0
     for a in args:
         if isinstance(a, np.ndarray):
-            size += a.size
+            size = max(size, a.size)
         elif isinstance(a, tuple):
-            size += sum(v.size for v in a if isinstance(v, np.ndarray))
+            size = max([size] + [v.size for v in a if isinstance(v, np.ndarray)])
     return pure(kernel) if size <= PURE_LIMIT else None
 
 
@@ -119,8 +119,11 @@ def run(kernel, *args):
         if alt is not None:
             if alt is EQUIVALENT.get(kernel):
                 return alt(*args)
-            with np.errstate(all="ignore"):
-                return alt(*args)
+            try:
+                with np.errstate(all="ignore"):
+                    return alt(*args)
+            except Exception as e:  # a kernel body that only works compiled: compile it
+                _log.debug("adjit: %s did not run as Python (%r); compiling it", name(kernel), e)
     return compiled(kernel, args)
 
 

@@ -165,12 +165,16 @@ _FORCED = textwrap.dedent("""
         return s if x[0] < 2.0 else -s
     x = np.linspace(-0.5, 0.5, 6)
     tape = adjit.trace(f, x)
+    vec = adjit.trace(lambda x: [x[i] * x[i + 1] for i in range(5)], x)
     out = {"value": tape.forward(x).tolist(), "gradient": tape.gradient(x).tolist(),
            "batch": tape.gradient(np.stack([x, x * 2])).tolist(),
            "jvp": tape.jvp(x, np.ones(6))[1].tolist(), "vjp": tape.vjp(x, [1.0])[1].tolist(),
            "jacobian": tape.jacobian(x).tolist(), "hessian": tape.hessian(x).tolist(),
            "sparse_hessian": tape.sparse_hessian(x).toarray().tolist(),
-           "grad": adjit.grad(f)(x + 3.0).tolist()}
+           "grad": adjit.grad(f)(x + 3.0).tolist(), "hvp": tape.hvp(x, np.ones(6)).tolist(),
+           "sparse_jacobian": vec.sparse_jacobian(x).toarray().tolist(),
+           "jacobian_sparsity": vec.jacobian_sparsity().toarray().tolist(),
+           "table": tape.trace_table(x, v=np.ones(6), w=[1.0])[1]}
     try:
         tape.gradient(x + 3.0)
     except adjit.BranchChanged as e:
@@ -207,6 +211,11 @@ def test_the_api_through_the_tier_compiles_nothing_and_agrees():
     close(got["hessian"], tape.hessian(x))
     close(got["sparse_hessian"], tape.sparse_hessian(x).toarray())
     close(got["grad"], adjit.grad(f)(x + 3.0))
+    close(got["hvp"], tape.hvp(x, np.ones(6)))
+    vec = adjit.trace(lambda x: [x[i] * x[i + 1] for i in range(5)], x)
+    close(got["sparse_jacobian"], vec.sparse_jacobian(x).toarray())
+    assert got["jacobian_sparsity"] == vec.jacobian_sparsity().toarray().tolist()
+    assert got["table"] == tape.trace_table(x, v=np.ones(6), w=[1.0])[1]
     with pytest.raises(adjit.BranchChanged) as e:
         tape.gradient(x + 3.0)
     assert got["flip"] == e.value.guard
