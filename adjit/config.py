@@ -4,8 +4,8 @@
 compiled kernels are in the cache, evaluate with NumPy (:mod:`adjit.levels`)
 while a background process compiles them (:mod:`adjit.background`), and switch
 to the kernels once they are ready. ``ADJIT_COLD_TIER=0`` (or setting
-``adjit.config.cold_tier = False`` before the first evaluation) compiles on
-first use instead, in the calling process, as adjit 0.1.0 did.
+``adjit.config.cold_tier = False``, at any time) compiles on first use
+instead, in the calling process, as adjit 0.1.0 did.
 """
 from __future__ import annotations
 

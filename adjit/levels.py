@@ -461,9 +461,9 @@ def adjoints(links, partials, a):
 
 def register() -> None:
     """Give :mod:`adjit.tiers` the NumPy equivalent of each kernel above."""
-    for name in ("start", "forward", "value_and_gradient", "jvp", "vjp", "jacobian", "batch_forward",
-                 "batch_value_and_gradient", "values", "linearize", "linearize2", "tangent1",
-                 "tangents", "adjoint1", "adjoints"):
+    for name in ("start", "forward", "value_and_gradient", "jvp", "vjp", "jacobian",
+                 "batch_forward", "batch_value_and_gradient", "values", "linearize",
+                 "linearize2", "tangent1", "tangents", "adjoint1", "adjoints"):
         tiers.EQUIVALENT[getattr(sweeps, name)] = globals()[name]
     tiers.EQUIVALENT[sweeps.forward_runs] = forward
     tiers.EQUIVALENT[sweeps.value_and_gradient_runs] = value_and_gradient

@@ -57,7 +57,7 @@ def cold(kernel) -> bool:
     active = _tier.active
     if active is None:
         active = _decide()
-    if not active:
+    if not active or not config.cold_tier:  # the setting may be turned off at any time
         return False
     if _tier.forced:
         return True
