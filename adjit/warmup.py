@@ -21,8 +21,6 @@ import numpy as np
 
 from . import background, config, tiers
 
-config.cold_tier = False  # this process compiles: never the no-compile tier
-
 
 def _tapes(optimize: bool = False):
     """Two small tapes, one whose rows go in runs and one row by row (each
@@ -169,6 +167,7 @@ def main(argv=None) -> int:
         background.JOBS))
     parser.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    config.cold_tier = False  # this process compiles: never the no-compile tier
     if args.background:
         return _background()
     jobs = [j for j in args.only.split(",") if j] or list(background.JOBS)
