@@ -83,6 +83,11 @@ def force(active: bool | None) -> None:
     _tier.forced = active is True
 
 
+def no_notice() -> None:
+    """No compile notice from this process (the warmup, which compiles on purpose)."""
+    _tier.noticed = True
+
+
 def _decide() -> bool:
     active = bool(config.cold_tier)
     if active:

@@ -156,6 +156,7 @@ def _background() -> int:
 def _init_worker():
     os.environ["ADJIT_COLD_TIER"] = "0"
     config.cold_tier = False
+    tiers.no_notice()
 
 
 def main(argv=None) -> int:
@@ -168,6 +169,7 @@ def main(argv=None) -> int:
     parser.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     config.cold_tier = False  # this process compiles: never the no-compile tier
+    tiers.no_notice()
     if args.background:
         return _background()
     jobs = [j for j in args.only.split(",") if j] or list(background.JOBS)
