@@ -2,8 +2,8 @@
 cache while the user's process evaluates with NumPy (:mod:`adjit.levels`).
 
 Numba compiles under a global lock and holds the GIL, so the compile runs in
-another process (``python -m adjit.warmup --background``), at low priority,
-one job at a time (:data:`JOBS`, in the order a new user needs them). After
+another process (``python -m adjit.warmup --background``), at a slightly lower
+priority, one job at a time (:data:`JOBS`, in the order a new user needs them). After
 each job it writes a marker file naming the kernels now in the cache; the
 user's process reads the markers (:func:`ready`) and calls those kernels
 compiled from then on (Numba loads them from the cache).
@@ -30,8 +30,8 @@ from . import numba_cache
 
 #: The warmup's jobs in the order they run; each compiles the kernels a group
 #: of methods needs (:mod:`adjit.warmup`).
-JOBS = ("gradient", "forward", "trace", "derivatives", "batch", "second", "sparsity",
-        "njit")
+JOBS = ("gradient", "gradient_rows", "forward", "trace", "derivatives", "batch", "second",
+        "sparsity", "njit")
 # For the tests: only these jobs (comma-separated; "probe" compiles one small kernel).
 if os.environ.get("ADJIT_BACKGROUND_JOBS"):
     JOBS = tuple(os.environ["ADJIT_BACKGROUND_JOBS"].split(","))
