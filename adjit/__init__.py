@@ -7,6 +7,7 @@ array([16.7781122 ,  8.3890561 ])
 """
 from . import numba_cache as _numba_cache
 _numba_cache.configure()  # before any @njit(cache=True) kernel is defined
+from . import config  # noqa: E402,F401  adjit.config: settings
 from .errors import BranchChanged, RetraceWarning, TapeError, TracingError  # noqa: E402
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions

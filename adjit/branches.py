@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ops, program, sweeps
+from . import ops, program, sweeps, tiers
 from .errors import BranchChanged
 
 _SYMBOL = {op.name: op.symbol for op in ops.TABLE if op.symbol}
@@ -40,8 +40,8 @@ def slot_values(tape, x) -> np.ndarray:
     x = program.point(p, x)
     work = np.empty(p.n_slots + 1)
     with np.errstate(all="ignore"):
-        sweeps.start(x, work)
-        sweeps.values(p.dispatch, p.instructions, p.constants, work)
+        tiers.run(sweeps.start, x, work)
+        tiers.run(sweeps.values, p.dispatch, p.instructions, p.constants, work)
     return work
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 
-from . import branches, compact, ops, program, sweeps
+from . import branches, compact, ops, program, sweeps, tiers
 
 
 def _operand_text(tape, i: int) -> str:
@@ -43,7 +43,7 @@ def trace_table(tape, x, v=None, w=None):
     x = program.point(p, x)
     work = np.empty(p.n_slots + 1)
     partials = np.empty((p.n_ops, 2))
-    flip = sweeps.linearize(p.dispatch, p.instructions, p.constants, p.guards, x, work,
+    flip = tiers.run(sweeps.linearize, p.dispatch, p.instructions, p.constants, p.guards, x, work,
                             partials)
     # a table of the other branch's function would be a table of the wrong function
     branches.raise_flipped(tape, flip, x)
@@ -54,14 +54,14 @@ def trace_table(tape, x, v=None, w=None):
             raise ValueError(f"v: expected shape ({tape.n_inputs},), got {v.shape}")
         tangent = np.zeros(tape.n_slots + 1)
         tangent[: tape.n_inputs] = v
-        sweeps.tangent1(tape.links, partials, tangent)
+        tiers.run(sweeps.tangent1, tape.links, partials, tangent)
     if w is not None:
         w = np.asarray(w, dtype=np.float64).reshape(-1)
         if w.shape != (tape.n_outputs,):
             raise ValueError(f"w: expected shape ({tape.n_outputs},), got {w.shape}")
         adjoint = np.zeros(tape.n_slots + 1)
         np.add.at(adjoint, tape.outputs, w)
-        sweeps.adjoint1(tape.links, partials, adjoint)
+        tiers.run(sweeps.adjoint1, tape.links, partials, adjoint)
     rows = []
     for s in range(tape.n_slots):
         if s < tape.n_inputs:

@@ -112,7 +112,8 @@ def configure() -> None:
         _log.warning("adjit: cannot use %s for Numba's cache; set NUMBA_CACHE_DIR", dest)
         return
     copied = _seed(in_tree, dest)
-    classes = getattr(getattr(caching, "_CacheImpl", None), "_locator_classes", None)
+    impl = getattr(caching, "_CacheImpl", None) or getattr(caching, "CacheImpl", None)
+    classes = getattr(impl, "_locator_classes", None)
     if isinstance(classes, list):
         classes.insert(0, locator)
     else:  # pragma: no cover - a Numba that keeps its locators elsewhere: redirect all

@@ -73,7 +73,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from . import compact, ops, sweeps
+from . import compact, ops, sweeps, tiers
 from .errors import TapeError
 
 # ---------------------------------------------------------------------------
@@ -767,12 +767,12 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     nz = np.zeros(n_in + cap_emit, dtype=np.uint8)
     slot_of = np.empty(n_in + n_ops, dtype=np.int64)
     slot_of[:n_in] = np.arange(n_in)
-    cmap = _pool(constants, consts, cbits, ctab, ctr)
+    cmap = tiers.run(_pool, constants, consts, cbits, ctab, ctr)
     request = np.zeros(2)
 
     i, pending, has_pending = 0, 0.0, False
     while True:
-        i = _forward_pass(opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, consts,
+        i = tiers.run(_forward_pass, opcode, arg0, arg1, n_in, cmap, slot_of, code, ttab, ctr, nz, consts,
                           cbits, ctab, _FACTS, i, pending, has_pending, request)
         if i == n_ops:
             break
@@ -786,7 +786,7 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
     # Constant outputs need a slot: a const load (shared by equal constants).
     out_slots = slot_of[outputs]
     if np.any(out_slots < 0):
-        _constant_outputs(out_slots, n_in, code, ttab, ctr, nz, consts, cbits, _FACTS)
+        tiers.run(_constant_outputs, out_slots, n_in, code, ttab, ctr, nz, consts, cbits, _FACTS)
     # Guards: a guarded comparison that folded to a constant is settled.
     g_slots = slot_of[guards[:, 0]] if len(guards) else np.zeros(0, np.int64)
     kept = np.ones(len(guards), dtype=bool)
@@ -798,7 +798,7 @@ def optimize_arrays(opcode, arg0, arg1, constants, outputs, n_inputs, guards=Non
         kept[k] = False
     g_slots = g_slots[kept]
 
-    instr, used, new_slot = _finish_all(code, int(ctr[0]), n_in, int(ctr[1]), out_slots,
+    instr, used, new_slot = tiers.run(_finish_all, code, int(ctr[0]), n_in, int(ctr[1]), out_slots,
                                         g_slots, OP_KIND, FUSE_OPCODES, bool(schedule))
     outs, gs = new_slot[out_slots].astype(np.int32), new_slot[g_slots].astype(np.int32)
     new_guards = np.empty((len(gs), 2), dtype=np.int32)
@@ -915,7 +915,7 @@ def slot_program(tape) -> SlotProgram:
     (CasADi and ADOL-C do this): one linear pass; the work vector shrinks from
     ``n_slots`` to the largest number of values alive at once."""
     guards = tape.guards
-    instr, where, n_work = _allocate(tape.instructions, tape.n_inputs, tape.outputs,
+    instr, where, n_work = tiers.run(_allocate, tape.instructions, tape.n_inputs, tape.outputs,
                                      guards[:, 0].copy(), OP_KIND)
     outs = where[tape.outputs].astype(np.int32)
     g = np.empty_like(guards)
@@ -989,7 +989,7 @@ def check_program(p: SlotProgram) -> None:
     guards = np.asarray(p.guards)
     if guards.ndim != 2 or guards.shape[1] != 2:
         raise TapeError("slot program: guards must have shape (n, 2)")
-    code, where = _check_program(instr, n_in, n_work, len(p.constants),
+    code, where = tiers.run(_check_program, instr, n_in, n_work, len(p.constants),
                                  np.asarray(p.outputs, np.int64),
                                  np.ascontiguousarray(guards[:, 0], np.int64), OP_KIND,
                                  ops.N_OPCODES)

@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import ops, sweeps
-from .errors import TapeError, interruptible, raise_interrupt
+from . import levels, ops, sweeps, tiers  # noqa: F401  levels: the no-compile tier
+from .errors import TapeError, raise_interrupt
 
 INT = np.int32
 
@@ -385,7 +385,9 @@ def call(kernel, *args):
         except SystemError as e:  # Ctrl-C: see errors.interruptible
             raise_interrupt(e)
             raise
-    out = interruptible(kernel, *args)
+    if tiers.cold(kernel):  # not compiled yet: the no-compile tier (adjit.levels)
+        return tiers.run(kernel, *args)
+    out = tiers.compiled(kernel, args)
     try:
         sig = tuple(kernel.typeof_pyval(a) for a in args)
         _ENTRY[kernel] = kernel.overloads[sig].entry_point

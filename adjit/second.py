@@ -30,8 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import branches, parallel, program, sparsity, sweeps
-from .errors import interruptible
+from . import branches, parallel, program, sparsity, sweeps, tiers
 from .program import as_float_array, call
 from .sparsity import domains, linearization, needed_by_nonlinear, scratch, structure
 
@@ -231,7 +230,7 @@ def weights(tape, w) -> np.ndarray:
 def _linearize2(tape, x):
     work, partials = linearization(tape, x)
     second = scratch(tape, "second", (tape.n_ops, 3))
-    flip = interruptible(sweeps.linearize2, tape.program, x, work, partials, second)
+    flip = tiers.run(sweeps.linearize2, tape.program, x, work, partials, second)
     branches.raise_flipped(tape, flip, x)
     return partials, second
 
@@ -250,7 +249,7 @@ def hvp_block(tape, x, V, w=None) -> np.ndarray:
     adot = scratch(tape, "fr_adjoints", (rows, chunk))
     abar = scratch(tape, "adjoints", (rows,))
     out = np.empty((tape.n_inputs, p))
-    interruptible(_forward_over_reverse, tape.links, partials, second, tape.outputs, w, V,
+    tiers.run(_forward_over_reverse, tape.links, partials, second, tape.outputs, w, V,
                   abar, t, adot, out)
     return out
 
@@ -320,7 +319,7 @@ def hessian(tape, x, w=None, method=None) -> np.ndarray:
     abar = scratch(tape, "adjoints", (tape.n_slots + 1,))
     H = np.empty((tape.n_inputs, tape.n_inputs))
     st = structure(tape)
-    interruptible(_hessian_by_domains, tape.links, partials, second, tape.outputs, w, st.use,
+    tiers.run(_hessian_by_domains, tape.links, partials, second, tape.outputs, w, st.use,
                   needed_by_nonlinear(tape), ptr, idx, gval, abar, H)
     return H
 
@@ -367,5 +366,5 @@ def sparse_hessian(tape, x, w=None):
     seed[np.arange(tape.n_inputs), coloring.colors] = 1.0
     compressed = hvp_block(tape, x, seed, w)  # (n, n_colors), C-contiguous
     data = np.empty(pattern.nnz)
-    sparsity.take(compressed.reshape(-1), st.hess_where, data)
+    tiers.run(sparsity.take, compressed.reshape(-1), st.hess_where, data)
     return sparsity.csr(data, pattern)

@@ -36,8 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from . import branches, compact, ops, program, sweeps
-from .errors import interruptible
+from . import branches, compact, ops, program, sweeps, tiers
 
 # ---------------------------------------------------------------------------
 # Kernels. They call no njit function from another module (Numba's cache would
@@ -528,7 +527,7 @@ def domains(tape, kind: str = "hessian", limit=None):
         if limit is not None and over is not None and limit <= over:
             return None  # known to hold more than over >= limit entries
         n, n_slots = tape.n_inputs, tape.n_slots
-        live = _live(tape.links, st.use, tape.outputs, n_slots)
+        live = tiers.run(_live, tape.links, st.use, tape.outputs, n_slots)
         need = live[n:n_slots] if kind == "jacobian" else needed_by_nonlinear(tape)
         ptr = np.zeros(n_slots + 2, dtype=np.int64)
         ptr[: n + 1] = np.arange(n + 1)
@@ -539,7 +538,7 @@ def domains(tape, kind: str = "hessian", limit=None):
         idx[:n] = np.arange(n)
         start = 0
         while True:
-            start = _domains(tape.links, st.use, need, n, ptr, idx, start)
+            start = tiers.run(_domains, tape.links, st.use, need, n, ptr, idx, start)
             if start == tape.n_ops:
                 break
             if limit is not None and idx.shape[0] >= limit:
@@ -560,8 +559,8 @@ def needed_by_nonlinear(tape) -> np.ndarray:
     with tape.cache.lock:
         st = structure(tape)
         if st.needed_by_nonlinear is None:
-            live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
-            st.needed_by_nonlinear = _needed_by_nonlinear(tape.links, st.use, st.nonlinear, live,
+            live = tiers.run(_live, tape.links, st.use, tape.outputs, tape.n_slots)
+            st.needed_by_nonlinear = tiers.run(_needed_by_nonlinear, tape.links, st.use, st.nonlinear, live,
                                                           tape.n_inputs)
         return st.needed_by_nonlinear
 
@@ -588,7 +587,7 @@ def _jacobian_pattern(tape) -> sp.csr_matrix:
             budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.n_ops)
             doms = domains(tape, "jacobian", limit=budget)
             if doms is not None:
-                indptr, indices = _gather_domains(doms[0], doms[1], tape.outputs)
+                indptr, indices = tiers.run(_gather_domains, doms[0], doms[1], tape.outputs)
             else:
                 indptr, indices = _reverse_jacobian_pattern(tape)
             st.jac = _pattern(indptr, indices, (m, n))
@@ -604,13 +603,13 @@ def _reverse_jacobian_pattern(tape):
         counts = np.zeros(m, dtype=np.int64)
         empty = np.empty(0, dtype=np.int64)
         for start in range(0, m, 64):
-            _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts, empty,
+            tiers.run(_reverse_pattern, tape.links, st.use, tape.outputs, n, start, bits, counts, empty,
                              empty, -1)
         rows = np.empty(counts.sum(), dtype=np.int64)
         cols = np.empty(counts.sum(), dtype=np.int64)
         fill = 0
         for start in range(0, m, 64):
-            fill = _reverse_pattern(tape.links, st.use, tape.outputs, n, start, bits, counts,
+            fill = tiers.run(_reverse_pattern, tape.links, st.use, tape.outputs, n, start, bits, counts,
                                     rows, cols, fill)
         order = np.lexsort((cols, rows))  # columns come out sorted per block; rows interleave
         indptr = np.zeros(m + 1, dtype=np.int64)
@@ -631,14 +630,14 @@ def _hessian_pattern(tape) -> sp.csr_matrix:
         if st.hess is None:
             n = tape.n_inputs
             ptr, idx = domains(tape, "hessian")
-            live = _live(tape.links, st.use, tape.outputs, tape.n_slots)
+            live = tiers.run(_live, tape.links, st.use, tape.outputs, tape.n_slots)
             cap = max(1024, 4 * tape.n_ops)
             rows = np.empty(cap, dtype=np.int32)
             cols = np.empty(cap, dtype=np.int32)
             start, pos = 0, 0
             parts = []
             while True:
-                start, pos = _hessian_pairs(tape.links, st.nonlinear, live, ptr, idx, rows, cols,
+                start, pos = tiers.run(_hessian_pairs, tape.links, st.nonlinear, live, ptr, idx, rows, cols,
                                             start, pos)
                 if start == tape.n_ops:
                     break
@@ -698,7 +697,7 @@ def _color_columns(pattern: sp.csr_matrix):
     degree = np.add.reduceat(np.append(rowlen[csc.indices], 0), csc.indptr[:-1]) \
         if csc.nnz else np.zeros(pattern.shape[1], dtype=np.int64)
     degree[np.diff(csc.indptr) == 0] = 0
-    colors, k = _color_distance2(pattern.indptr.astype(np.int64),
+    colors, k = tiers.run(_color_distance2, pattern.indptr.astype(np.int64),
                                  pattern.indices.astype(np.int32),
                                  csc.indptr.astype(np.int64), csc.indices.astype(np.int32),
                                  _largest_first(degree))
@@ -789,9 +788,9 @@ def hessian_coloring(tape) -> Coloring:
             aptr = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(np.bincount(rows[off], minlength=n), out=aptr[1:])
             aidx = pattern.indices[off].astype(np.int32)  # rows stay sorted
-            colors, k = _color_star(aptr, aidx, _largest_first(np.diff(aptr)))
+            colors, k = tiers.run(_color_star, aptr, aidx, _largest_first(np.diff(aptr)))
             k = max(int(k), 1)
-            st.hess_where = _star_recovery(aptr, aidx, colors, k, pattern.indptr.astype(np.int64),
+            st.hess_where = tiers.run(_star_recovery, aptr, aidx, colors, k, pattern.indptr.astype(np.int64),
                                            pattern.indices.astype(np.int32))
             st.hess_coloring = Coloring("star", colors, k)
         return st.hess_coloring
@@ -809,17 +808,17 @@ def sparse_jacobian(tape, x) -> sp.csr_matrix:
     plan = jacobian_plan(tape)
     pattern = structure(tape).jac
     work, partials = linearization(tape, x)
-    flip = interruptible(sweeps.linearize, P.dispatch, P.instructions, P.constants, P.guards,
+    flip = tiers.run(sweeps.linearize, P.dispatch, P.instructions, P.constants, P.guards,
                          x, work, partials)
     branches.raise_flipped(tape, flip, x)
     data = np.empty(pattern.nnz)
     for kind, seeds, colors, width, where, pos in plan:
         t = scratch(tape, "sparse_" + kind, (tape.n_slots + 1, width))
         if kind == "forward":
-            interruptible(_compressed_tangents, tape.links, partials, colors, tape.n_inputs, t,
+            tiers.run(_compressed_tangents, tape.links, partials, colors, tape.n_inputs, t,
                           where, pos, data)
         else:
-            interruptible(_compressed_adjoints, tape.links, partials, seeds, colors, t, where,
+            tiers.run(_compressed_adjoints, tape.links, partials, seeds, colors, t, where,
                           pos, data)
     return _csr(data, pattern)
 

@@ -24,7 +24,7 @@ from array import array
 
 import numpy as np
 
-from . import ops, signature, sweeps
+from . import ops, signature, sweeps, tiers
 from .errors import TracingError
 from .optimize import optimize_arrays
 from .program import as_float_array
@@ -161,7 +161,7 @@ class Recorder:
             view.flags.writeable = False
             code = np.ascontiguousarray(instr[:, 0])  # no superinstructions: run once
             code.flags.writeable = False
-            sweeps.values(code, instr, view, self._work)
+            tiers.run(sweeps.values, code, instr, view, self._work)
             self._evaluated = n
         return float(self._work[slot]) if slot >= n_in else float(self.x0[slot])
 

@@ -169,6 +169,7 @@ def coldstart_lines(cold: dict) -> list[str]:
             lines.append(f"  {key:<18} {name:<6} cache: {r['total']:.2f} s in the process "
                          f"(import {r['import']:.2f} s, record {r['record']:.2f} s, first "
                          f"{r.get('call', 'call')} {r['first_call']:.2f} s); "
+                         f"full speed at {r.get('full_speed', float('nan')):.2f} s; "
                          f"wall {r['wall']:.2f} s")
     return lines
 
@@ -259,12 +260,17 @@ def markdown(results: dict) -> str:
     cold = results.get("coldstart", {})
     if cold:
         out += ["", "Fresh process: `import adjit` + record + first gradient, timed inside "
-                "the process (wall time including interpreter start in brackets):", "",
-                "| workload | empty Numba cache | warm cache |", "|---|---|---|"]
+                "the process (wall time including interpreter start in brackets); full "
+                "speed: seconds from the start until the compiled kernels served a call:", "",
+                "| workload | first result, empty Numba cache | full speed, empty cache "
+                "| warm start |", "|---|---|---|---|"]
         for key, runs in cold.items():
             cells = []
-            for name in ("empty", "warm"):
-                r = runs.get(name, {})
+            for name in ("empty", "full", "warm"):
+                r = runs.get("empty" if name == "full" else name, {})
+                if name == "full":
+                    cells.append(f"{r['full_speed']:.1f} s" if "full_speed" in r else "—")
+                    continue
                 cells.append(f"{r['total']:.2f} s ({r['wall']:.2f} s)" if "total" in r
                              else r.get("status", "—"))
             out.append(f"| {key} | " + " | ".join(cells) + " |")

@@ -99,11 +99,11 @@ def coldstart(plan: Plan, family: str, size: int, progress: Progress) -> dict:
     with recompiling every module's source."""
     out = {}
     with tempfile.TemporaryDirectory(prefix="perf-numba-cache-") as cache:
-        fresh = {"NUMBA_CACHE_DIR": cache,
+        fresh = {"NUMBA_CACHE_DIR": cache, "ADJIT_COLD_TIER": "1",
                  "PYTHONPYCACHEPREFIX": os.path.join(cache, "pycache")}
         runs = [("empty", fresh), ("warm", fresh)]
         if not plan.cold_empty:  # warm only: the project's own, already filled cache
-            runs = [("warm", {})]
+            runs = [("warm", {"ADJIT_COLD_TIER": "1"})]
         for name, extra in runs:
             progress.step(f"{family}-{size} first call, {name} cache")
             env = isolate.child_env(extra)
