@@ -57,7 +57,11 @@ class _Math:
         return np.vectorize(getattr(math, name), otypes=[np.float64])
 
 
-_SCOPE = {"np": np, "math": _Math()}
+# The op table's helper functions (lgamma's series, digamma, ...) are scalar
+# Python functions: element by element on arrays, as they are on rows.
+_SCOPE = {"np": np, "math": _Math(),
+          **{f.__name__: np.vectorize(f, otypes=[np.float64]) for f in ops.HELPERS}}
+_SCALAR_SCOPE = {"np": np, "math": math, **{f.__name__: f for f in ops.HELPERS}}
 
 
 def _array_rule(args: str, exprs) -> object:
@@ -82,7 +86,7 @@ def _variant_exprs(v: ops.Variant):
 def _scalar_rule(args: str, exprs) -> object:
     """The same on NumPy scalars (whose arithmetic follows NumPy's rules: 1/0 is
     inf, not an exception), for rows that run one at a time."""
-    return eval(f"lambda {args}: ({', '.join(exprs)},)", dict(_SCOPE, math=math))  # noqa: S307
+    return eval(f"lambda {args}: ({', '.join(exprs)},)", dict(_SCALAR_SCOPE))  # noqa: S307
 
 
 #: per opcode: (value(a, b), partials(a, b, y), second partials(a, b, y)); None for const
