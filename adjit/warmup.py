@@ -84,6 +84,9 @@ def _batch():
         xs = np.linspace(0.5, 1.5, 3 * t.n_inputs).reshape(3, t.n_inputs)
         t.forward(xs)
         t.value_and_gradient(xs)
+        t.jacobian(xs, mode="forward")
+        t.jacobian(xs, mode="reverse")
+        t.hvp(xs, np.ones_like(xs))
 
 
 def _second():
