@@ -1,0 +1,319 @@
+"""Tapes over Dask arrays: derivatives at many points, and many independent solves.
+
+``pip install "adjit[dask]"``. Each function builds a lazy ``dask.array`` (nothing
+is computed here): the points are split along the batch axis (axis 0) and every
+block is one call of the tape's batched method on a worker. ``import adjit``
+never imports this module or Dask.
+
+The tape reaches the workers once, not once per task: with a
+``dask.distributed`` client active it is scattered to every worker
+(``client.scatter(tape, broadcast=True, hash=True)``, so a second call with the
+same tape sends nothing); otherwise it is one delayed object in the graph that
+every block depends on. Each worker process loads the compiled kernels from its
+Numba cache (``adjit.numba_cache``), as any process does.
+
+A block evaluated where a recorded branch goes the other way raises
+:class:`adjit.BranchChanged` on the caller when the result is computed, as
+``tape.gradient(X)`` does in one process (a tape cannot re-trace: it has no
+function to trace); its ``rows`` are indices into the whole batch, those of the
+block that failed first. :func:`solve_many` takes the function itself and
+re-traces, as ``adjit.newton`` does.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import NamedTuple
+
+try:
+    import dask
+    import dask.array as da
+except ImportError as e:  # pragma: no cover - exercised in an environment without Dask
+    raise ImportError(
+        "adjit.dask needs Dask: pip install \"adjit[dask]\" (or pip install "
+        "\"dask[array,distributed]\")") from e
+
+import numpy as np
+
+from . import solvers
+from .errors import BranchChanged
+from .tape import Tape
+from .tracer import trace
+
+__all__ = ["forward", "gradient", "jacobian", "hvp", "solve_many", "Solutions",
+           "EXCEPTION", "NONFINITE"]
+
+#: status of a row of :func:`solve_many` whose solve raised an exception
+EXCEPTION = -1
+#: status of a row whose solver reported success at a non-finite point
+NONFINITE = -2
+
+_META = np.empty((0, 0))
+
+
+# --- inputs ------------------------------------------------------------------------
+
+def _check_tape(tape, what):
+    if not isinstance(tape, Tape):
+        raise TypeError(f"adjit.dask.{what}: expected an adjit.Tape, got {type(tape).__name__}")
+
+
+def _points(tape, X, name="X"):
+    """``X`` as a float64 dask array ``(B, n)`` in one chunk along axis 1: a block
+    must hold whole points, so a chunking along the input axis is undone here."""
+    if not isinstance(X, da.Array):
+        X = da.asarray(X)
+    if X.ndim != 2 or X.shape[1] != tape.n_inputs:
+        raise ValueError(f"{name}: expected a dask array of shape (B, {tape.n_inputs}) "
+                         f"(one point per row), got shape {X.shape}")
+    if np.issubdtype(X.dtype, np.complexfloating) or not (
+            np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_):
+        raise TypeError(f"{name}: expected real numbers, got dtype {X.dtype}")
+    if X.dtype != np.float64:
+        X = X.astype(np.float64)
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    return X
+
+
+def _same_rows(A, X, name):
+    """``A`` (rows matching ``X``) chunked like ``X`` along axis 0."""
+    if A.shape[0] != X.shape[0]:
+        raise ValueError(f"{name}: expected {X.shape[0]} rows (one per point of X), "
+                         f"got {A.shape[0]}")
+    if A.chunks[0] != X.chunks[0] or (A.ndim > 1 and any(len(c) > 1 for c in A.chunks[1:])):
+        A = A.rechunk((X.chunks[0],) + tuple(-1 for _ in A.chunks[1:]))
+    return A
+
+
+def _on_workers(tape):
+    """The tape as the blocks' argument: a future scattered to every worker when a
+    distributed client is active, else one delayed object in the graph."""
+    try:
+        from distributed import default_client
+        client = default_client()
+    except (ImportError, ValueError):
+        client = None
+    if client is not None:
+        return client.scatter(tape, broadcast=True, hash=True)
+    return dask.delayed(tape, pure=True)
+
+
+# --- per-block functions -----------------------------------------------------------
+
+def _in_batch(call, block_info):
+    """``call()``, a BranchChanged's rows renumbered from the block to the batch."""
+    try:
+        return call()
+    except BranchChanged as e:
+        start = block_info[0]["array-location"][0][0] if block_info else 0
+        rows = np.asarray(e.rows if e.rows is not None else [0]) + start
+        raise BranchChanged(e.tape, e.guard, e.x, rows=rows, explain=e.explain) from None
+
+
+def _per_point(method, tape, Xb, *more):
+    """``method`` at each row of the block, stacked: stands in for the tape's batched
+    ``jacobian(Xb)`` / ``hvp(Xb, Vb)`` until they exist (then this is one call)."""
+    try:
+        out = [getattr(tape, method)(x, *(m[k] for m in more)) for k, x in enumerate(Xb)]
+    except BranchChanged:
+        # reported as a batch is: the block's first flipped row, its guard, all flipped rows
+        tape.forward(Xb)
+        raise
+    if not out:
+        return np.empty((0, tape.n_outputs, tape.n_inputs) if method == "jacobian"
+                        else (0, tape.n_inputs))
+    return np.stack(out)
+
+
+def _forward_block(Xb, tape, block_info=None):
+    return _in_batch(lambda: tape.forward(Xb), block_info)
+
+
+def _gradient_block(Xb, tape, block_info=None):
+    return _in_batch(lambda: tape.gradient(Xb), block_info)
+
+
+def _jacobian_block(Xb, tape, block_info=None):
+    return _in_batch(lambda: _per_point("jacobian", tape, Xb), block_info)
+
+
+def _hvp_block(Xb, Vb, tape, w, block_info=None):
+    if w is None:
+        return _in_batch(lambda: _per_point("hvp", tape, Xb, Vb), block_info)
+    ws = np.broadcast_to(w, (len(Xb), len(w)))
+    return _in_batch(lambda: _per_point("hvp", tape, Xb, Vb, ws), block_info)
+
+
+# --- public: derivatives over a dask array -----------------------------------------
+
+def forward(tape, X):
+    """Outputs at every row of ``X`` ``(B, n)``: a dask array ``(B, m)``."""
+    _check_tape(tape, "forward")
+    X = _points(tape, X)
+    return X.map_blocks(_forward_block, _on_workers(tape), dtype=np.float64, meta=_META,
+                        chunks=(X.chunks[0], (tape.n_outputs,)))
+
+
+def gradient(tape, X):
+    """Gradients of a single-output tape at every row of ``X`` ``(B, n)``: ``(B, n)``."""
+    _check_tape(tape, "gradient")
+    if tape.n_outputs != 1:
+        raise ValueError(f"adjit.dask.gradient needs a tape with one output; this one has "
+                         f"{tape.n_outputs}: use adjit.dask.jacobian")
+    X = _points(tape, X)
+    return X.map_blocks(_gradient_block, _on_workers(tape), dtype=np.float64, meta=_META,
+                        chunks=X.chunks)
+
+
+def jacobian(tape, X):
+    """Dense Jacobians at every row of ``X`` ``(B, n)``: a dask array ``(B, m, n)``."""
+    _check_tape(tape, "jacobian")
+    X = _points(tape, X)
+    return X.map_blocks(_jacobian_block, _on_workers(tape), dtype=np.float64,
+                        meta=np.empty((0, 0, 0)), new_axis=1,
+                        chunks=(X.chunks[0], (tape.n_outputs,), (tape.n_inputs,)))
+
+
+def hvp(tape, X, V, w=None):
+    """Hessian-vector products ``H(x_k) v_k`` (of ``Σ w_i f_i``; ``w`` as in
+    :meth:`adjit.Tape.hvp`, one for all rows) for rows ``x_k`` of ``X`` and
+    ``v_k`` of ``V``, both ``(B, n)``: a dask array ``(B, n)``."""
+    _check_tape(tape, "hvp")
+    X = _points(tape, X)
+    V = _same_rows(_points(tape, V, "V"), X, "V")
+    if w is not None:
+        w = np.array(w, dtype=np.float64).reshape(-1)
+        if w.shape != (tape.n_outputs,):
+            raise ValueError(f"w: expected shape ({tape.n_outputs},), got {w.shape}")
+    elif tape.n_outputs != 1:
+        raise ValueError(f"hvp: w is required for a tape with {tape.n_outputs} outputs "
+                         "(the Hessian of Σ w_i f_i)")
+    return da.map_blocks(_hvp_block, X, V, _on_workers(tape), w, dtype=np.float64,
+                         meta=_META, chunks=X.chunks)
+
+
+# --- public: many independent solves -------------------------------------------------
+
+class Solutions(NamedTuple):
+    """What :func:`solve_many` returns: dask arrays with one row per problem.
+
+    ``x`` ``(N, n)`` the solver's final point (NaN where it raised); ``success``
+    ``(N,)`` bool; ``status`` ``(N,)`` int: the solver's code (``adjit.newton``'s 0-4,
+    or scipy's for ``minimize``), :data:`EXCEPTION` (-1) when it raised, or
+    :data:`NONFINITE` (-2) when it claimed success at a non-finite point; ``nit``
+    ``(N,)`` iterations; ``message`` ``(N,)`` object array of str. Compute them together
+    (``dask.compute(*sols)``) so each block is solved once.
+    """
+    x: da.Array
+    success: da.Array
+    status: da.Array
+    nit: da.Array
+    message: da.Array
+
+
+def _takes_args(solver) -> bool:
+    return "args" in inspect.signature(solver).parameters
+
+
+def _solve_one(solve, F, tape, x0, row_args, options):
+    """One solve, on the block's tape when its branches hold along the way, else
+    from ``F`` itself (which re-traces where a branch flips, as one process would)."""
+    if row_args and not _takes_args(solve):
+        # adjit's solvers without data arguments: the row's data is bound into
+        # the function, which is then traced for this row alone.
+        return solve(lambda x: F(x, *row_args), x0, **options)
+    extra = {"args": row_args} if row_args else {}
+    if tape is not None:
+        try:
+            return solve(tape, x0, **extra, **options)
+        except BranchChanged:
+            if isinstance(F, Tape):
+                raise
+    return solve(F, x0, **extra, **options)
+
+
+def _solve_block(F, method, options, X0b, *arg_blocks):
+    """Every row of the block solved; a failed row reported, never raised."""
+    solve = solvers.newton if method == "newton" else solvers.minimize
+    rows, n = X0b.shape
+    x = np.full((rows, n), np.nan)
+    success = np.zeros(rows, dtype=bool)
+    status = np.full(rows, EXCEPTION, dtype=np.int64)
+    nit = np.zeros(rows, dtype=np.int64)
+    message = np.empty(rows, dtype=object)
+    tape = F if isinstance(F, Tape) else None
+    for k in range(rows):
+        row_args = tuple(a[k] for a in arg_blocks)
+        try:
+            if tape is None and not (row_args and not _takes_args(solve)):
+                # traced once per block, at its first row that traces
+                tape = trace(F, X0b[k], *row_args)
+            res = _solve_one(solve, F, tape, X0b[k], row_args, options)
+        except Exception as e:  # the row reports it; the others go on
+            message[k] = f"{type(e).__name__}: {e}"
+            continue
+        x[k] = res.x
+        nit[k] = int(getattr(res, "nit", 0) or 0)
+        status[k] = int(res.status)
+        success[k] = bool(res.success)
+        message[k] = str(res.message)
+        if success[k] and not (np.all(np.isfinite(res.x)) and np.all(np.isfinite(res.fun))):
+            success[k], status[k] = False, NONFINITE
+            message[k] = f"non-finite solution reported as success ({res.message})"
+    return x, success, status, nit, message
+
+
+def solve_many(F, X0s, *, method="newton", args=(), algorithm=None, **options) -> Solutions:
+    """Independent solves, one per row of ``X0s`` ``(N, n)``: ``adjit.newton(F, x0)``
+    (``method="newton"``) or ``adjit.minimize(F, x0)`` (``method="minimize"``; scipy's
+    method as ``algorithm``, default adjit's). ``args`` is a tuple of arrays with one
+    row per problem (dask or NumPy, leading axis N): row k's data goes to row k's
+    solve as data arguments. ``options`` go to the solver (``tol``, ``maxiter``, ...).
+
+    ``F`` (a callable or a Tape) is sent to the workers once; a callable is traced
+    once per block and re-traced for a row only where a branch flips. A row whose
+    solve raises, fails to converge or ends non-finite says so in its
+    ``status``/``message``; the other rows are unaffected. Returns lazy
+    :class:`Solutions`.
+    """
+    if method not in ("newton", "minimize"):
+        raise ValueError(f"method: expected 'newton' or 'minimize', got {method!r}")
+    if not (callable(F) or isinstance(F, Tape)):
+        raise TypeError(f"F: expected a callable or an adjit.Tape, got {type(F).__name__}")
+    if algorithm is not None:
+        if method != "minimize":
+            raise ValueError("algorithm (scipy's method) applies to method='minimize' only")
+        options["method"] = algorithm
+    if not isinstance(X0s, da.Array):
+        X0s = da.asarray(X0s)
+    if X0s.ndim != 2:
+        raise ValueError(f"X0s: expected a dask array (N, n) of starting points, one per "
+                         f"row, got shape {X0s.shape}")
+    if np.issubdtype(X0s.dtype, np.complexfloating) or not (
+            np.issubdtype(X0s.dtype, np.number) or X0s.dtype == np.bool_):
+        raise TypeError(f"X0s: expected real numbers, got dtype {X0s.dtype}")
+    X0s = X0s.astype(np.float64)
+    if len(X0s.chunks[1]) > 1:
+        X0s = X0s.rechunk({1: -1})
+    if not isinstance(args, tuple):
+        raise TypeError(f"args: expected a tuple of per-row arrays, got {type(args).__name__}")
+    arg_arrays = []
+    for i, a in enumerate(args):
+        a = a if isinstance(a, da.Array) else da.asarray(a)
+        if a.ndim == 0:
+            raise ValueError(f"args[{i}]: expected one row per problem (leading axis "
+                             f"{X0s.shape[0]}), got a scalar")
+        arg_arrays.append(_same_rows(a, X0s, f"args[{i}]"))
+    n = X0s.shape[1]
+    f_once = dask.delayed(F, pure=True)
+    blocks = [b for b in X0s.to_delayed().ravel()]
+    arg_blocks = [a.to_delayed().ravel() for a in arg_arrays]
+    parts = {field: [] for field in Solutions._fields}
+    for i, (b, rows) in enumerate(zip(blocks, X0s.chunks[0])):
+        done = dask.delayed(_solve_block, nout=5, pure=True)(
+            f_once, method, options, b, *(a[i] for a in arg_blocks))
+        for field, d, shape, dtype in zip(
+                Solutions._fields, done, ((rows, n), (rows,), (rows,), (rows,), (rows,)),
+                (np.float64, bool, np.int64, np.int64, object)):
+            parts[field].append(da.from_delayed(d, shape, dtype=dtype))
+    return Solutions(*(da.concatenate(parts[f]) for f in Solutions._fields))
