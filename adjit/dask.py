@@ -7,8 +7,8 @@ never imports this module or Dask.
 
 The tape reaches the workers once, not once per task: with a
 ``dask.distributed`` client active it is scattered to every worker
-(``client.scatter(tape, broadcast=True, hash=True)``, so a second call with the
-same tape sends nothing); otherwise it is one delayed object in the graph that
+(``client.scatter(tape, broadcast=True)``, once per tape and client: a second
+call with the same tape sends nothing); otherwise it is one delayed object in the graph that
 every block depends on. Each worker process loads the compiled kernels from its
 Numba cache (``adjit.numba_cache``), as any process does.
 
@@ -22,6 +22,8 @@ re-traces, as ``adjit.newton`` does.
 from __future__ import annotations
 
 import inspect
+import threading
+import weakref
 from typing import NamedTuple
 
 try:
@@ -85,17 +87,31 @@ def _same_rows(A, X, name):
     return A
 
 
+#: per tape, per client id: the future of the tape scattered to that client's workers.
+#: Held while the tape lives, so the workers keep their copy and a second call with
+#: the same tape sends nothing (a hashed scatter whose earlier future was released
+#: can race with the release and lose the data).
+_SCATTERED: "weakref.WeakKeyDictionary[Tape, dict]" = weakref.WeakKeyDictionary()
+_SCATTER_LOCK = threading.Lock()
+
+
 def _on_workers(tape):
     """The tape as the blocks' argument: a future scattered to every worker when a
-    distributed client is active, else one delayed object in the graph."""
+    distributed client is active (and no other scheduler configured), else one
+    delayed object in the graph."""
+    if dask.config.get("scheduler", None) not in (None, "dask.distributed", "distributed"):
+        return dask.delayed(tape, pure=True)
     try:
         from distributed import default_client
         client = default_client()
     except (ImportError, ValueError):
-        client = None
-    if client is not None:
-        return client.scatter(tape, broadcast=True, hash=True)
-    return dask.delayed(tape, pure=True)
+        return dask.delayed(tape, pure=True)
+    with _SCATTER_LOCK:
+        per_client = _SCATTERED.setdefault(tape, {})
+        future = per_client.get(client.id)
+        if future is None or future.status != "finished":
+            future = per_client[client.id] = client.scatter(tape, broadcast=True)
+        return future
 
 
 # --- per-block functions -----------------------------------------------------------
