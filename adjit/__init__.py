@@ -7,7 +7,7 @@ array([16.7781122 ,  8.3890561 ])
 """
 from . import numba_cache as _numba_cache
 _numba_cache.configure()  # before any @njit(cache=True) kernel is defined
-from .errors import BranchChanged, TapeError, TracingError  # noqa: E402
+from .errors import BranchChanged, RetraceWarning, TapeError, TracingError  # noqa: E402
 from .functions import *  # noqa: F401,F403  sin, cos, ..., erf, where
 from .functions import __all__ as _functions
 from .tape import Tape, load
@@ -27,4 +27,5 @@ def __getattr__(name):
 
 
 __all__ = ["trace", "Tape", "load", "grad", "value_and_grad", "jacobian", "hessian",
-           "newton", "minimize", "TracingError", "TapeError", "BranchChanged", *_functions]
+           "newton", "minimize", "TracingError", "TapeError", "BranchChanged",
+           "RetraceWarning", *_functions]

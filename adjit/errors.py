@@ -110,3 +110,8 @@ def raise_interrupt(e: SystemError) -> None:
         cause = cause.__cause__
     if isinstance(cause, KeyboardInterrupt):
         raise cause from None
+
+
+class RetraceWarning(UserWarning):
+    """A transform (``adjit.grad`` and friends) keeps tracing its function
+    again: a branch on a traced value takes new paths from call to call."""

@@ -121,6 +121,15 @@ def build(instructions, constants, outputs, n_inputs, guards=None,
                    immutable(sweeps.reverse_pair_dispatch(opcodes)), _NO_RUNS, instructions)
 
 
+def with_constants(p: Program, constants: np.ndarray) -> Program:
+    """``p`` reading another constant pool of the same length (new data
+    arguments; see :mod:`adjit.signature`), without a second validation."""
+    return _NEW_PROGRAM(Program, (*p[:4], constants, *p[5:]))
+
+
+_NEW_PROGRAM = tuple.__new__
+
+
 def with_runs(p: Program) -> Program:
     """``p`` with its rows in runs of one opcode (:func:`adjit.sweeps.cluster_runs`)
     where the runs are long enough to pay (at least ``sweeps.RUN_MIN_MEAN``
@@ -213,7 +222,11 @@ class TapeState:
     the ``@njit`` record ...) built once under the tape's lock, and scratch
     buffers kept per thread."""
 
-    __slots__ = ("lock", "_built", "_local", "in_runs")
+    __slots__ = ("lock", "_built", "_local", "in_runs", "_parent")
+
+    #: What :meth:`once` builds that follows the tape's structure alone (not its
+    #: constants), so a tape bound to new data shares it with its parent.
+    STRUCTURAL = frozenset({"sparsity"})
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -222,11 +235,28 @@ class TapeState:
         #: the record with its rows in runs once made (see Tape.program_in_runs),
         #: kept in a slot too: the single-point sweeps read it on every call
         self.in_runs = None
+        self._parent = None
+
+    def rebound(self, constants) -> "TapeState":
+        """The state of the same tape evaluated with another constant pool (new
+        data arguments): it shares the lock, the scratch memory and every
+        structural result with this one; the record in runs gets ``constants``."""
+        child = TapeState.__new__(TapeState)
+        child.lock = self.lock
+        child._built = {}
+        child._local = self._local
+        child._parent = self
+        runs = self.in_runs
+        child.in_runs = None if runs is None else (with_constants(runs[0], constants),
+                                                   *runs[1:])
+        return child
 
     def once(self, key, build, *args):
         """``build(*args)``, computed once per tape (under the lock: a second
         thread asking meanwhile waits and gets the same object; a failed build
         publishes nothing)."""
+        if self._parent is not None and key in self.STRUCTURAL:
+            return self._parent.once(key, build, *args)
         value = self._built.get(key)
         if value is None:
             with self.lock:

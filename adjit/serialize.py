@@ -14,6 +14,11 @@ can open it with ``np.load(path, allow_pickle=False)``. It holds these arrays:
     outputs          <i4 (m,)
     guards           <i4 (g, 2)
     guard_sources    uint8 (s,)     UTF-8 JSON list of strings
+    signature        uint8 (j,)     UTF-8 JSON: in_shape, out_shape, and per argument
+                                    after x its shape (data) or fingerprint (static)
+                                    and how many of its elements the tape reads
+    data_where       int64 (d,)     those elements' positions in their arguments
+    data_index       int64 (d,)     the constants that hold them
     written_by       <U (1,)        the adjit version that wrote the file
     checksum         uint32 (1,)    crc32 of the arrays above (:func:`_checksum`)
 
@@ -45,10 +50,11 @@ from . import ops
 from .errors import TapeError
 from .version import __version__
 
-#: 3: an ``.npz`` archive carrying the op table's names; 1 and 2 were 0.1.0's
-#: ``ADJITAPE`` binary format (2 added the fused ops sqdiff, cube, inv_cube).
-FORMAT_VERSION = 3
-_READS = (1, 2, 3)
+#: 4: the tape's signature (shapes, data arguments); 3: an ``.npz`` archive
+#: carrying the op table's names; 1 and 2 were 0.1.0's ``ADJITAPE`` binary
+#: format (2 added the fused ops sqdiff, cube, inv_cube).
+FORMAT_VERSION = 4
+_READS = (1, 2, 3, 4)
 
 #: Largest tape :func:`load` accepts unless told otherwise (``max_inputs=``,
 #: ``max_ops=``): an evaluation allocates a float64 work slot per input and per
@@ -76,7 +82,12 @@ _NPZ = (("format_version", "<i8", 1, None), ("opcode_names", "<U", 1, None),
         ("n_inputs", "<i8", 1, None), ("instructions", "<i4", 2, 4),
         ("constants", "<f8", 1, None), ("outputs", "<i4", 1, None),
         ("guards", "<i4", 2, 2), ("guard_sources", "|u1", 1, None),
+        ("signature", "|u1", 1, None), ("data_where", "<i8", 1, None),
+        ("data_index", "<i8", 1, None),
         ("written_by", "<U", 1, None), ("checksum", "<u4", 1, None))
+_NEW_IN_4 = ("signature", "data_where", "data_index")
+# the members of each .npz version, in checksum order
+_LAYOUT = {3: tuple(m for m in _NPZ if m[0] not in _NEW_IN_4), 4: _NPZ}
 _MAX_NAME = 64  # characters in an opcode name or a version string
 
 
@@ -84,14 +95,33 @@ _MAX_NAME = 64  # characters in an opcode name or a version string
 
 def to_bytes(tape) -> bytes:
     """The file format's bytes for ``tape``."""
+    sig, where, index = signature_parts(tape.signature)
     return _encode(tape.n_inputs, list(tape.guard_sources),
                    {"instructions": tape.instructions, "constants": tape.constants,
-                    "outputs": tape.outputs, "guards": tape.guards})
+                    "outputs": tape.outputs, "guards": tape.guards, "data_where": where,
+                    "data_index": index}, signature=sig)
 
 
-def _encode(n_inputs, guard_sources, arrays, names=None, version=FORMAT_VERSION) -> bytes:
+def signature_parts(sig) -> tuple:
+    """A tape's :class:`adjit.signature.Signature` as ``(JSON-able dict,
+    data_where, data_index)``."""
+    args = [{"shape": None if a.shape is None else list(a.shape),
+             "fingerprint": a.fingerprint,
+             "n": 0 if a.where is None else int(len(a.where))} for a in sig.args]
+    data = [a for a in sig.args if a.shape is not None]
+    where = np.concatenate([a.where for a in data] or [np.zeros(0, np.int64)])
+    index = np.concatenate([a.index for a in data] or [np.zeros(0, np.int64)])
+    return ({"in_shape": list(sig.in_shape), "out_shape": list(sig.out_shape), "args": args},
+            where.astype("<i8"), index.astype("<i8"))
+
+
+def _encode(n_inputs, guard_sources, arrays, names=None, version=FORMAT_VERSION,
+            signature=None) -> bytes:
     """An ``.npz`` tape file from raw parts, valid or not (the tests use it to
     make files with correct checksums around damaged contents)."""
+    if signature is None:
+        signature = {"in_shape": [int(n_inputs)], "out_shape": [len(arrays["outputs"])],
+                     "args": []}
     parts = {
         "format_version": np.array([version], "<i8"),
         "opcode_names": np.array(ops.NAMES if names is None else names, dtype="<U"),
@@ -101,8 +131,14 @@ def _encode(n_inputs, guard_sources, arrays, names=None, version=FORMAT_VERSION)
         "outputs": np.ascontiguousarray(arrays["outputs"], "<i4"),
         "guards": np.ascontiguousarray(arrays["guards"], "<i4"),
         "guard_sources": np.frombuffer(json.dumps(list(guard_sources)).encode(), np.uint8),
+        "signature": np.frombuffer(json.dumps(signature).encode(), np.uint8),
+        "data_where": np.ascontiguousarray(arrays.get("data_where", np.zeros(0)), "<i8"),
+        "data_index": np.ascontiguousarray(arrays.get("data_index", np.zeros(0)), "<i8"),
         "written_by": np.array([__version__], dtype="<U"),
     }
+    if version == 3:
+        for name in _NEW_IN_4:
+            del parts[name]
     parts["checksum"] = np.array([_checksum(parts)], "<u4")
     buf = io.BytesIO()
     np.savez(buf, **parts)
@@ -114,7 +150,7 @@ def _checksum(parts) -> int:
     the fixed order of ``_NPZ`` (the zip's own CRCs cover each member alone;
     this covers the tape as a whole, also after a member is swapped)."""
     crc = 0
-    for name, *_ in _NPZ[:-1]:
+    for name, *_ in _LAYOUT[4 if "signature" in parts else 3][:-1]:
         a = parts[name]
         crc = zlib.crc32(f"{name}:{a.dtype.str}:{a.shape}".encode(), crc)
         crc = zlib.crc32(np.ascontiguousarray(a).tobytes(), crc)
@@ -173,16 +209,62 @@ def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dic
     if parts["format_version"][0] < 3:
         raise TapeError(f"damaged tape file: format version {parts['format_version'][0]} "
                         "is not an .npz format")
+    if (parts["format_version"][0] == 4) != ("signature" in parts):
+        raise TapeError(f"damaged tape file: format version {parts['format_version'][0]} "
+                        "with the members of another version")
     if _checksum(parts) != int(parts["checksum"][0]):
         raise TapeError("damaged tape file: checksum mismatch (the file was altered after "
                         "it was written)")
     try:
         sources = json.loads(parts["guard_sources"].tobytes().decode("utf-8"))
+        sig = (json.loads(parts["signature"].tobytes().decode("utf-8"))
+               if "signature" in parts else None)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise TapeError(f"damaged tape file: unreadable guard_sources ({e})") from None
-    return _build(int(parts["n_inputs"][0]), parts["instructions"], parts["constants"],
-                  parts["outputs"], parts["guards"], sources,
-                  [str(s) for s in parts["opcode_names"]], max_inputs, max_ops)
+        raise TapeError(f"damaged tape file: unreadable guard_sources or signature "
+                        f"({e})") from None
+    out = _build(int(parts["n_inputs"][0]), parts["instructions"], parts["constants"],
+                 parts["outputs"], parts["guards"], sources,
+                 [str(s) for s in parts["opcode_names"]], max_inputs, max_ops)
+    if sig is not None:
+        out["signature"] = signature_from(sig, parts["data_where"], parts["data_index"])
+    return out
+
+
+def signature_from(sig, where, index) -> dict:
+    """The signature read from a file or pickle as a checked plain dict
+    (``in_shape``, ``out_shape``, ``args`` with ``shape``, ``where``, ``index``,
+    ``fingerprint``); the Tape checks it against its program."""
+    def shape(v, what):
+        if not isinstance(v, list) or len(v) > 64 or not all(
+                type(d) is int and 0 <= d < 2**62 for d in v):
+            raise TapeError(f"damaged tape file: signature {what} must be a list of sizes, "
+                            f"got {v!r:.80}")
+        return tuple(v)
+    if not isinstance(sig, dict) or not isinstance(sig.get("args"), list):
+        raise TapeError("damaged tape file: the signature is not a record of shapes and "
+                        "arguments")
+    where = np.asarray(where, dtype=np.int64)
+    index = np.asarray(index, dtype=np.int64)
+    args, start = [], 0
+    for k, a in enumerate(sig["args"]):
+        if not isinstance(a, dict) or type(a.get("n", 0)) is not int or a.get("n", 0) < 0 \
+                or not isinstance(a.get("fingerprint", ""), str):
+            raise TapeError(f"damaged tape file: signature argument {k + 1} is malformed")
+        if a.get("shape") is None:
+            args.append({"shape": None, "where": None, "index": None,
+                         "fingerprint": a.get("fingerprint", "")})
+            continue
+        n = a["n"]
+        if start + n > len(where) or len(where) != len(index):
+            raise TapeError("damaged tape file: the data arguments' element lists are short")
+        args.append({"shape": shape(a["shape"], f"argument {k + 1}"),
+                     "where": where[start:start + n], "index": index[start:start + n],
+                     "fingerprint": ""})
+        start += n
+    if start != len(where):
+        raise TapeError("damaged tape file: the data arguments' element lists are long")
+    return {"in_shape": shape(sig.get("in_shape"), "in_shape"),
+            "out_shape": shape(sig.get("out_shape"), "out_shape"), "args": args}
 
 
 def _read_npz(data: bytes, max_ops: int) -> dict:
@@ -199,12 +281,13 @@ def _read_npz(data: bytes, max_ops: int) -> dict:
         raise TapeError("not an adjit tape file: a single .npy array, expected an .npz archive")
     with npz:
         infos = {i.filename: i for i in npz.zip.infolist()}
-        want = {name + ".npy" for name, *_ in _NPZ}
+        layout = _LAYOUT[4 if "signature.npy" in infos else 3]
+        want = {name + ".npy" for name, *_ in layout}
         if set(infos) != want or len(npz.zip.infolist()) != len(want):
             raise TapeError(f"damaged tape file: members {sorted(infos)}, expected "
                             f"{sorted(want)}")
         parts = {}
-        for name, dtype, ndim, cols in _NPZ:
+        for name, dtype, ndim, cols in layout:
             info = infos[name + ".npy"]
             if info.compress_type != zipfile.ZIP_STORED:
                 # Stored members hold every byte they declare; a compressed one could
@@ -407,24 +490,32 @@ def _check_version(version) -> None:
 #: The class pickles without one rebuild (0.1.0's): set by adjit.tape, which
 #: this module must not import (it sits below the Tape in the layers).
 TAPE_CLASS = None
+#: ``REBUILD(cls, parts)`` makes a tape from the parts :func:`read` returns (a
+#: signature as a plain dict): set by adjit.tape too.
+REBUILD = None
 
 
 def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard_sources,
-              opcode_names=None, cls=None):
+              opcode_names=None, cls=None, signature=None):
     """Rebuild a pickled tape, through the validating constructor of its class.
-    Pickles from 0.1.0 (version 2) carry no names: their opcodes are 0.1.0's."""
+    Pickles from 0.1.0 (version 2) carry no names: their opcodes are 0.1.0's;
+    version 3 carries no signature."""
     _check_version(version)
     if opcode_names is None:
         if version > 2:
             raise TapeError(f"damaged pickle: format version {version} without opcode names")
         opcode_names = NAMES_0_1_0
     cls = TAPE_CLASS if cls is None else cls
-    return cls(_remap(instructions, opcode_names), constants, outputs, n_inputs, guards,
-               guard_sources)
+    parts = dict(instructions=_remap(instructions, opcode_names), constants=constants,
+                 outputs=outputs, n_inputs=n_inputs, guards=guards, guard_sources=guard_sources)
+    if signature is not None:
+        parts["signature"] = signature_from(*signature)
+    return REBUILD(cls, parts)
 
 
 def reduce(tape):
     """``tape.__reduce__()``: pickles carry the format version and the op
     table's names, like files, and the tape's class by reference."""
     return (_unpickle, (FORMAT_VERSION, tape.n_inputs, tape.instructions, tape.constants,
-                        tape.outputs, tape.guards, tape.guard_sources, ops.NAMES, type(tape)))
+                        tape.outputs, tape.guards, tape.guard_sources, ops.NAMES, type(tape),
+                        signature_parts(tape.signature)))

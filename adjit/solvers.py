@@ -30,27 +30,33 @@ _SPARSE_MAX_DENSITY = 0.05  # structural fill above which sparse LU stops paying
 
 
 class _Traced:
-    """A function and its current tape; retraces where a recorded branch flips."""
+    """A function and its current tape (with the data arguments ``args``);
+    retraces where a recorded branch flips."""
 
-    def __init__(self, f, x0, what):
+    def __init__(self, f, x0, what, args=()):
+        if not isinstance(args, tuple):
+            args = (args,) if not isinstance(args, list) else tuple(args)
+        self.args = args
+        self.shape = np.shape(x0)
         if isinstance(f, Tape):
             self.f, self.tape = None, f
         elif callable(f):
-            self.f, self.tape = f, trace(f, x0)
+            self.f, self.tape = f, trace(f, x0, *args)
         else:
             raise TypeError(f"{what}: expected a callable or an adjit.Tape, "
                             f"got {type(f).__name__}")
         self.n_traces = 1
 
-    def call(self, method, x, *args):
+    def call(self, method, x, *extra, **kw):
+        """``tape.method(x, *extra, *args, **kw)``; ``x`` flat."""
         try:
-            return getattr(self.tape, method)(x, *args)
+            return getattr(self.tape, method)(x, *extra, *self.args, **kw)
         except BranchChanged:
             if self.f is None:
                 raise
-            self.tape = trace(self.f, x)
+            self.tape = trace(self.f, np.reshape(x, self.shape), *self.args)
             self.n_traces += 1
-            return getattr(self.tape, method)(x, *args)
+            return getattr(self.tape, method)(x, *extra, *self.args, **kw)
 
 
 def _use_sparse(tape, sparse) -> bool:
@@ -90,10 +96,10 @@ def _solve(J, r, linear_solver):
     return scipy.linalg.lu_solve((lu, piv), -r, check_finite=False)
 
 
-def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
+def newton(F, x0, args=(), *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
            callback=None, max_backtracks=30, target=None):
-    """Solve ``F(x) = 0`` (or ``F(x) = target``) for square ``F: R^n -> R^n`` by
-    Newton's method.
+    """Solve ``F(x, *args) = 0`` (or ``= target``) for square ``F: R^n -> R^n``
+    by Newton's method.
 
     Each iteration solves ``J(x) s = -F(x)`` with the exact Jacobian and takes
     the longest step ``x + α s``, ``α = 1, 1/2, 1/4, ...``, that decreases
@@ -103,7 +109,13 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
     Parameters
     ----------
     F : callable or Tape
-        Traced once at ``x0`` (see :func:`adjit.trace`).
+        Traced once at ``x0`` (see :func:`adjit.trace`). ``x0`` may have any
+        shape (``F`` returns as many values, in any shape); ``x`` and ``fun``
+        come back in the traced shapes.
+    args : tuple
+        More arguments for ``F``, as ``scipy.optimize`` spells it: float arrays
+        among them are data (a tape of ``F`` serves any data of the same
+        shapes without a new trace), others are static.
     tol : float
         Converged when ``max |F_i(x)| <= tol``.
     sparse : True, False or "auto"
@@ -127,25 +139,27 @@ def newton(F, x0, *, tol=1e-10, maxiter=50, sparse="auto", linear_solver=None,
     ``nit``, ``nfev`` (evaluations of F), ``njev`` (Jacobians), ``residuals``
     (``max |F|`` at x0 and after each iteration), ``sparse`` and ``tape``.
     """
-    x = as_float_array(x0, None, "x0").copy()
-    if x.ndim != 1:
-        raise ValueError(f"x0: expected a 1-D array, got shape {x.shape}")
-    fn = _Traced(F, x, "newton: F")
+    x = as_float_array(x0, None, "x0")
+    fn = _Traced(F, x, "newton: F", args)
+    x = x.reshape(-1).copy()
     tape = fn.tape
     if tape.n_outputs != tape.n_inputs:
         raise ValueError(f"newton needs a square system: F has {tape.n_outputs} outputs for "
                          f"{tape.n_inputs} unknowns")
     use_sparse = _use_sparse(tape, sparse)
     jac = "sparse_jacobian" if use_sparse else "jacobian"
-    b = np.zeros(tape.n_outputs) if target is None else as_float_array(
-        target, (tape.n_outputs,), "target")
+    b = np.zeros(tape.n_outputs) if target is None else np.reshape(as_float_array(
+        target, None, "target"), -1)
+    if b.shape != (tape.n_outputs,):
+        raise ValueError(f"target: expected {tape.n_outputs} values (shape "
+                         f"{tape.out_shape}), got shape {np.shape(target)}")
     r = fn.call("forward", x) - b
     nfev, njev = 1, 0
     norms = [float(np.max(np.abs(r)))]
 
     def result(status, message, nit):
         return scipy.optimize.OptimizeResult(
-            x=x, fun=r, success=status == CONVERGED, status=status, message=message,
+            x=x.reshape(fn.shape), fun=r.reshape(fn.tape.out_shape), success=status == CONVERGED, status=status, message=message,
             nit=nit, nfev=nfev, njev=njev, residuals=np.array(norms), sparse=use_sparse,
             tape=fn.tape)
 
@@ -192,8 +206,15 @@ _HESSP_METHODS = {"newton-cg", "trust-ncg", "trust-krylov"}
 _HESS_METHODS = {"trust-exact", "dogleg", "trust-constr"}
 
 
-def minimize(f, x0, method="trust-exact", *, sparse_hessian=False, constraints=(), **kwargs):
-    """``scipy.optimize.minimize`` of the scalar ``f`` with derivatives from one tape.
+def minimize(f, x0, args=(), method="trust-exact", *, sparse_hessian=False, constraints=(),
+             **kwargs):
+    """``scipy.optimize.minimize`` of the scalar ``f(x, *args)`` with derivatives
+    from one tape.
+
+    ``args`` as SciPy spells it: float arrays among them are data (new data of
+    the same shapes needs no new trace), others static. ``x0`` may have any
+    shape; SciPy works on it flattened and the result's ``x`` comes back in
+    ``x0``'s shape.
 
     The objective and gradient come from one forward and one reverse sweep
     (``jac=True``). Newton-CG, trust-ncg and trust-krylov get exact
@@ -207,10 +228,12 @@ def minimize(f, x0, method="trust-exact", *, sparse_hessian=False, constraints=(
     trace; each gets its exact Jacobian (and, for NonlinearConstraint, the
     Hessian of ``v · g``). The result has an extra field ``tape``.
     """
+    if isinstance(args, str) and method == "trust-exact":
+        args, method = (), args  # minimize(f, x0, "BFGS"), as before args existed
     x0 = as_float_array(x0, None, "x0")
-    if x0.ndim != 1:
-        raise ValueError(f"x0: expected a 1-D array, got shape {x0.shape}")
-    fn = _Traced(f, x0, "minimize: f")
+    fn = _Traced(f, x0, "minimize: f", args)
+    shape = x0.shape
+    x0 = x0.reshape(-1)
     if fn.tape.n_outputs != 1:
         raise ValueError(f"minimize needs a scalar f; this one has {fn.tape.n_outputs} outputs")
     name = method.lower() if isinstance(method, str) else method
@@ -228,10 +251,11 @@ def minimize(f, x0, method="trust-exact", *, sparse_hessian=False, constraints=(
         elif name in _HESS_METHODS:
             hess = "sparse_hessian" if sparse_hessian else "hessian"
             options["hess"] = lambda x: fn.call(hess, x)
-    cons = _constraints(constraints, x0, name)
+    cons = _constraints(constraints, x0.reshape(shape), name)
     if cons:
         options["constraints"] = cons
     res = scipy.optimize.minimize(fun, x0, method=method, **options)
+    res.x = np.reshape(res.x, shape)
     res.tape = fn.tape
     return res
 
@@ -247,16 +271,14 @@ def _constraints(constraints, x0, method):
             out.append(scipy.optimize.NonlinearConstraint(
                 lambda x, g=g: g.call("forward", x), c.lb, c.ub,
                 jac=lambda x, g=g: g.call("jacobian", x),
-                hess=lambda x, v, g=g: g.call("hessian", x, np.asarray(v, float).reshape(m)),
+                hess=lambda x, v, g=g: g.call("hessian", x, w=np.asarray(v, float).reshape(m)),
                 keep_feasible=c.keep_feasible))
         elif isinstance(c, dict):
             if "fun" not in c or "type" not in c:
                 raise ValueError("a constraint dict needs 'type' ('eq' or 'ineq') and 'fun'")
-            if c.get("args"):
-                raise ValueError("constraint 'args' are not supported: bind them in a closure "
-                                 "(they are recorded as constants)")
-            g = _Traced(c["fun"], x0, "constraint fun")
+            g = _Traced(c["fun"], x0, "constraint fun", c.get("args", ()))
             d = dict(c)
+            d.pop("args", None)
             d["fun"] = lambda x, g=g: g.call("forward", x)
             d.setdefault("jac", lambda x, g=g: g.call("jacobian", x))
             out.append(d)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import branches, ops, parallel, program, serialize, sweeps
+from . import branches, ops, parallel, program, serialize, signature, sweeps
+from .errors import TapeError
 from .program import as_float_array, call, kernel_ready
 
 # The layers above the kernels that only some methods need (second order,
@@ -50,9 +51,19 @@ class Tape:
     Everything built on first use (runs, sparsity patterns, colorings, the slot
     program, the ``@njit`` record) is built once, under the tape's lock
     (:class:`adjit.program.TapeState`), so a fresh tape may be shared by threads.
-    Evaluation methods take ``x`` as anything convertible to a float64 vector
-    of length ``n_inputs`` (lists, tuples, integer or boolean arrays; not None,
-    strings or masked entries); batched methods take ``(B, n)``.
+    Evaluation methods take ``x`` of the shape it was traced with
+    (:attr:`in_shape`) or flat ``(n_inputs,)``, as anything convertible to
+    float64 (lists, tuples, integer or boolean arrays; not None, strings or
+    masked entries), and return gradients shaped like ``x``; a leading extra
+    axis is a batch of points, ``(B,) + in_shape`` or ``(B, n)``. Outputs stay
+    flat: ``forward`` gives ``(m,)`` and ``jacobian`` ``(m, n)``.
+
+    A tape traced with data arguments (``adjit.trace(f, x0, *args)``) takes
+    them after ``x`` in every evaluation method (``tape.gradient(x, *args)``):
+    new data arrays of the traced shapes evaluate at the new data without a
+    new trace; omitted trailing arguments keep their traced values; static
+    arguments (not float arrays) must equal the traced ones. Derivatives are
+    always with respect to ``x`` only.
 
     Derivative conventions where a function is not differentiable:
     ``abs`` and ``sign`` have derivative 0 at 0 (``abs``' is ``sign``);
@@ -63,15 +74,17 @@ class Tape:
     propagate as NumPy's would.
     """
 
-    __slots__ = ("_program", "_guard_sources", "_state", "__weakref__")
+    __slots__ = ("_program", "_guard_sources", "_state", "_signature", "__weakref__")
 
     def __init__(self, instructions, constants, outputs, n_inputs, guards=None,
-                 guard_sources=()):
+                 guard_sources=(), signature=None):
         if _is_built(self):
             raise AttributeError("a Tape is immutable")
         sources = tuple(str(s) for s in guard_sources)
         prog = program.build(instructions, constants, outputs, n_inputs, guards, len(sources))
+        sig = _checked_signature(signature, prog)
         _SET["_guard_sources"](self, sources)
+        _SET["_signature"](self, sig)
         _SET["_state"](self, program.TapeState())
         _SET["_program"](self, prog)
 
@@ -137,6 +150,31 @@ class Tape:
     guard_sources = property(lambda self: self._guard_sources,
                              doc="file:line of each guard's branch")
     n_inputs = property(lambda self: self._program.n_inputs)
+    in_shape = property(lambda self: self._signature.in_shape,
+                        doc="shape of x as traced (a flat vector for tapes made by hand)")
+    out_shape = property(lambda self: self._signature.out_shape,
+                         doc="shape of f's result as traced (forward() returns it flat)")
+    signature = property(lambda self: self._signature,
+                         doc="in_shape, out_shape and the arguments after x "
+                             "(adjit.signature.Signature)")
+
+    @property
+    def arg_shapes(self) -> tuple:
+        """Shape of each argument after ``x``: a data argument's shape, or None
+        for a static one."""
+        return tuple(a.shape for a in self._signature.args)
+
+    def data(self) -> tuple:
+        """The data arguments the tape was traced with, one array per data
+        argument (what evaluations use when they are omitted); NaN marks
+        elements the tape never reads."""
+        vals = signature.data_values(self._signature.args, self._program.constants)
+        out, start = [], 0
+        for a in self._signature.args:
+            if a.is_data:
+                out.append(vals[start:start + a.size].reshape(a.shape))
+                start += a.size
+        return tuple(out)
     n_outputs = property(lambda self: self._program.outputs.shape[0])
     n_ops = property(lambda self: self._program.instructions.shape[0])
     n_slots = property(lambda self: self._program.n_slots)
@@ -199,6 +237,38 @@ class Tape:
     def _points(self, xs) -> np.ndarray:
         return program.points(self._program, xs)
 
+    def _split(self, x):
+        """``(x, batch)``: one point as float64 ``(n,)`` or a batch as ``(B, n)``
+        (:func:`adjit.signature.split_x`)."""
+        return signature.split_x(self._signature, self._program.n_inputs, x)
+
+    def _one(self, x) -> np.ndarray:
+        """``x`` as one flat point (a method that takes no batch)."""
+        if self._signature.plain:
+            return self._point(x)
+        flat, batch = self._split(x)
+        if batch:
+            raise ValueError(f"x: this method takes one point of shape {self.in_shape}, got "
+                             f"a batch of shape {np.shape(x)}")
+        return self._point(flat)
+
+    def _bound(self, args) -> "Tape":
+        """This tape evaluated at the data ``args`` (itself when they are the
+        traced ones): the same instructions and structures, another constant
+        pool (:func:`adjit.signature.bind`)."""
+        c = signature.bind(self._signature, self._program.constants, args)
+        if c is self._program.constants:
+            return self
+        state = self._state
+        if state.in_runs is None:
+            self._single_point()  # made once on the parent, shared with every binding
+        t = _NEW(Tape)
+        _SET_SOURCES(t, self._guard_sources)
+        _SET_SIGNATURE(t, self._signature)
+        _SET_STATE(t, state.rebound(c))
+        _SET_PROGRAM(t, program.with_constants(self._program, c))
+        return t
+
     def _flipped(self, flip, x):
         branches.raise_flipped(self, flip, x)
 
@@ -220,11 +290,18 @@ class Tape:
         return block
 
     # --- evaluation -----------------------------------------------------------
-    def forward(self, x) -> np.ndarray:
-        """Outputs at ``x``: shape ``(m,)``; for ``x`` of shape ``(B, n)``, ``(B, m)``."""
-        if type(x) is not np.ndarray or x.ndim != 1:
-            if np.ndim(x) == 2:
-                return self._forward_batch(x)
+    def forward(self, x, *args) -> np.ndarray:
+        """Outputs at ``x``, flat: shape ``(m,)``; for a batch of points, ``(B, m)``."""
+        if args:
+            return self._bound(args).forward(x)
+        if type(x) is not np.ndarray or x.ndim != 1 or not self._signature.plain:
+            if self._signature.plain:
+                if np.ndim(x) == 2:
+                    return self._forward_batch(x)
+            else:
+                x, batch = self._split(x)
+                if batch:
+                    return self._forward_batch(x)
         state = self._state
         p, kernel, _, size = state.in_runs or self._single_point()
         x = program.point(p, x)
@@ -246,63 +323,81 @@ class Tape:
 
     __call__ = forward
 
-    def jvp(self, x, v):
+    def jvp(self, x, v, *args):
         """``(y, J @ v)``: outputs and the Jacobian times ``v`` by one tangent sweep.
 
-        ``v`` has shape ``(n,)`` (result ``(m,)``) or ``(n, p)`` for p directions at
-        once (result ``(m, p)``).
+        ``v`` is shaped like ``x`` (or flat ``(n,)``; result ``(m,)``), or has an
+        extra last axis of p directions taken at once (result ``(m, p)``).
         """
-        x = self._point(x)
+        if args:
+            return self._bound(args).jvp(x, v)
+        x = self._one(x)
         v = as_float_array(v, None, "v")
-        if v.ndim not in (1, 2) or v.shape[0] != self.n_inputs:
-            raise ValueError(f"v: expected shape ({self.n_inputs},) or ({self.n_inputs}, p), "
-                             f"got {v.shape}")
-        v2 = kernel_ready(v.reshape(self.n_inputs, -1))
+        n = self.n_inputs
+        ins = self._signature.in_shape
+        if v.shape in ((n,), ins):
+            v2, single = v.reshape(n, 1), True
+        elif v.ndim >= 1 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
+            v2, single = v.reshape(n, v.shape[-1]), False
+        else:
+            raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
+                             + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
+                             + f", got {v.shape}")
+        v2 = kernel_ready(v2)
         y, jv, flip = call(sweeps.jvp, self._program, x, v2, self._scratch_for(v2.shape[1]))
         if flip >= 0:
             self._flipped(flip, x)
-        return y, (jv[:, 0] if v.ndim == 1 else jv)
+        return y, (jv[:, 0] if single else jv)
 
-    def vjp(self, x, w):
+    def vjp(self, x, w, *args):
         """``(y, w @ J)``: outputs and the vector-Jacobian product by one adjoint sweep.
 
-        ``w`` has shape ``(m,)`` (result ``(n,)``) or ``(q, m)`` for q seeds at once
-        (result ``(q, n)``).
+        ``w`` has shape ``(m,)`` (or :attr:`out_shape`; the result is shaped like
+        ``x``) or ``(q, m)`` for q seeds at once (result ``(q,) + x.shape``).
         """
-        x = self._point(x)
+        if args:
+            return self._bound(args).vjp(x, w)
+        shape = np.shape(x)
+        x = self._one(x)
         w = as_float_array(w, None, "w")
         m = self.n_outputs
-        if w.ndim not in (1, 2) or w.shape[-1] != m:
-            raise ValueError(f"w: expected shape ({m},) or (q, {m}), got {w.shape}")
-        w2 = kernel_ready(w.reshape(-1, m))
+        outs = self._signature.out_shape
+        if w.shape in ((m,), outs):
+            w2, single = w.reshape(1, m), True
+        elif w.ndim >= 1 and (w.shape[1:] == (m,) or (w.shape[1:] == outs and outs != ())):
+            w2, single = w.reshape(w.shape[0], m), False
+        else:
+            raise ValueError(f"w: expected shape ({m},) or (q, {m})"
+                             + (f", or {outs}" if outs != (m,) else "") + f", got {w.shape}")
+        w2 = kernel_ready(w2)
         y, wj, flip = call(sweeps.vjp, self._program, x, w2, self._scratch_for(w2.shape[0]))
         if flip >= 0:
             self._flipped(flip, x)
-        return y, (wj[0] if w.ndim == 1 else wj)
+        return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
 
     def _scalar_output(self, what):
         if self.n_outputs != 1:
             raise ValueError(f"{what} needs a tape with one output; this one has "
                              f"{self.n_outputs}: use jacobian() or vjp()")
 
-    def value_and_gradient(self, x):
+    def value_and_gradient(self, x, *args):
         """``(f(x), ∇f(x))`` of a single-output tape, by one forward and one reverse
-        sweep. For ``x`` of shape ``(B, n)``: values ``(B,)`` and gradients ``(B, n)``."""
+        sweep; the gradient is shaped like ``x``. For a batch of points: values
+        ``(B,)`` and gradients ``(B,) + in_shape`` (or ``(B, n)``)."""
+        if args:
+            return self._bound(args).value_and_gradient(x)
         if self._program.outputs.shape[0] != 1:
             self._scalar_output("value_and_gradient")
-        if (type(x) is not np.ndarray or x.ndim != 1) and np.ndim(x) == 2:
-            xs = self._points(x)
-            block = self._block(len(xs))
-
-            def run(rows):
-                return call(sweeps.batch_value_and_gradient, self._program, rows, block,
-                            self._scratch_for(block=block))
-            ys, gs, flips = parallel.rows(self, run, xs)
-            if (flips != -1).any():
-                branches.raise_batch_flips(self, flips, xs)
-                for k in np.flatnonzero(flips == sweeps.NAN_GRADIENT):
-                    gs[k] = self._gradient_by_partials(xs[k])
-            return ys, gs
+        shape = None
+        if type(x) is not np.ndarray or x.ndim != 1 or not self._signature.plain:
+            if self._signature.plain:
+                batch = np.ndim(x) == 2
+            else:
+                shape = np.shape(x)
+                x, batch = self._split(x)
+            if batch:
+                ys, gs = self._value_and_gradient_batch(x)
+                return ys, (gs if shape is None else gs.reshape(shape))
         state = self._state
         p, _, kernel, size = state.in_runs or self._single_point()
         x = program.point(p, x)
@@ -313,19 +408,34 @@ class Tape:
             if flip >= 0:
                 branches.raise_flipped(self, flip, x)
             g = self._gradient_by_partials(x)  # NAN_GRADIENT
-        return y, g
+        return y, (g if shape is None else g.reshape(shape))
+
+    def _value_and_gradient_batch(self, x):
+        xs = self._points(x)
+        block = self._block(len(xs))
+
+        def run(rows):
+            return call(sweeps.batch_value_and_gradient, self._program, rows, block,
+                        self._scratch_for(block=block))
+        ys, gs, flips = parallel.rows(self, run, xs)
+        if (flips != -1).any():
+            branches.raise_batch_flips(self, flips, xs)
+            for k in np.flatnonzero(flips == sweeps.NAN_GRADIENT):
+                gs[k] = self._gradient_by_partials(xs[k])
+        return ys, gs
 
     def _gradient_by_partials(self, x) -> np.ndarray:
         """The gradient by the sweep over stored partials, which follows azmul:
         for a point where the recomputing sweep met zero times infinity."""
-        return self.vjp(x, _ONE)[1]
+        return self.vjp(x, _ONE)[1].reshape(-1)
 
-    def gradient(self, x) -> np.ndarray:
-        """∇f(x) of a single-output tape: shape ``(n,)``; ``(B, n)`` for a batch."""
-        return self.value_and_gradient(x)[1]
+    def gradient(self, x, *args) -> np.ndarray:
+        """∇f(x) of a single-output tape, shaped like ``x``; ``(B,) + in_shape``
+        for a batch of points."""
+        return self.value_and_gradient(x, *args)[1]
 
-    def jacobian(self, x, mode: str = "auto") -> np.ndarray:
-        """The dense Jacobian ``(m, n)`` at ``x``.
+    def jacobian(self, x, *args, mode: str = "auto") -> np.ndarray:
+        """The dense Jacobian ``(m, n)`` at ``x``; ``(B, m, n)`` for a batch of points.
 
         ``mode="forward"`` builds it from tangent sweeps (n directions),
         ``"reverse"`` from adjoint sweeps (m seeds), and ``"auto"`` picks forward
@@ -333,9 +443,16 @@ class Tape:
         the cheaper mode is the one with fewer sweeps. Sweeps run up to 64
         directions at a time after a single linearization at ``x``.
         """
+        if len(args) == 1 and isinstance(args[0], str) and not self._signature.args:
+            mode, args = args[0], ()  # jacobian(x, "forward"), as before data arguments
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
-        x = self._point(x)
+        if args:
+            return self._bound(args).jacobian(x, mode=mode)
+        flat, batch = self._split(x)
+        if batch:
+            return self._jacobian_batch(self._points(flat), mode)
+        x = self._point(flat)
         reverse = mode == "reverse" or (mode == "auto" and self.n_inputs > self.n_outputs)
         width = self.n_outputs if reverse else self.n_inputs
         chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 24) // (self.n_slots + 1)))
@@ -345,14 +462,20 @@ class Tape:
             self._flipped(flip, x)
         return jac
 
+    def _jacobian_batch(self, xs, mode="auto"):
+        """``(B, m, n)`` Jacobians at the points ``xs`` ``(B, n)``."""
+        return np.stack([self.jacobian(x, mode=mode) for x in xs]) if len(xs) else \
+            np.zeros((0, self.n_outputs, self.n_inputs))
 
     # --- branches, files, pictures (adjit.branches, adjit.serialize, adjit.display)
-    def kinks(self, x) -> list:
+    def kinks(self, x, *args) -> list:
         """Piecewise operations sitting exactly at their kink at ``x`` (``abs`` or
         ``sign`` at 0, ``floor``/``ceil`` at an integer, ``minimum``/``maximum``
         at a tie) and comparisons at a tie, as :class:`adjit.branches.Kink` rows;
         empty where every recorded operation is smooth at ``x``."""
-        return branches.kinks(self, x)
+        if args:
+            return self._bound(args).kinks(x)
+        return branches.kinks(self, self._one(x))
 
     def save(self, path) -> None:
         """Write the tape to ``path`` (exactly that name) in adjit's versioned
@@ -372,12 +495,15 @@ class Tape:
         return render(self, path)
 
     # --- seeing the tape ---------------------------------------------------------
-    def trace_table(self, x, v=None, w=None):
+    def trace_table(self, x, v=None, w=None, *, args=()):
         """The evaluation trace at ``x`` as ``(rows, text)``: every slot's op,
         operands and value, plus its tangent along ``v`` and adjoint from ``w``
-        when given (see :func:`adjit.display.trace_table`)."""
+        when given (see :func:`adjit.display.trace_table`); ``args`` are data
+        arguments."""
         from .display import trace_table
-        return trace_table(self, x, v, w)
+        t = self._bound(args) if args else self
+        flat = None if v is None else np.reshape(as_float_array(v, None, "v"), -1)
+        return trace_table(t, self._one(x), flat, w)
 
     # --- optimization, compact value programs, use from @njit code -------------
     def optimized(self) -> "Tape":
@@ -385,7 +511,7 @@ class Tape:
         this by default, so this is for tapes traced with ``optimize=False``,
         built by hand or loaded."""
         from .optimize import optimize
-        return self._state.once("optimized", lambda: Tape(**optimize(self)))
+        return self._state.once("optimized", lambda: _optimized(self, optimize))
 
     def slot_program(self):
         """The tape's instructions with result slots reused once dead, for
@@ -397,26 +523,66 @@ class Tape:
         from .optimize import slot_program
         return self._state.once("slot_program", lambda: slot_program(self))
 
-    def njit_functions(self):
+    def njit_functions(self, *args):
         """Value, gradient, JVP, VJP and Jacobian as Numba functions that a user's
         ``@njit`` code can call, with the tape as one record (see
-        :mod:`adjit.compiled`)."""
+        :mod:`adjit.compiled`). Data arguments, when given, are bound into the
+        record (call again for other data: the functions stay the same)."""
+        if args:
+            return self._bound(args).njit_functions()
         from .compiled import njit_functions
         return self._state.once("njit_functions", lambda: njit_functions(self))
 
     # --- second order and sparsity (adjit.second, adjit.sparsity) -------------
-    def hvp(self, x, v, w=None) -> np.ndarray:
-        """Hessian of ``Σ w_i f_i`` at ``x`` times ``v`` by forward over reverse:
-        ``(n,)`` for ``v`` of shape ``(n,)``, ``(n, p)`` for ``(n, p)``. ``w``
-        defaults to ``[1.0]`` on a single-output tape and is required otherwise."""
-        from .second import hvp
-        return hvp(self, x, v, w)
+    def _weights_and_args(self, args, w):
+        """``hvp(x, v, w)`` and ``hessian(x, w)`` took ``w`` positionally before
+        data arguments existed; on a tape without arguments they still do."""
+        if args and w is None and len(args) == 1 and not self._signature.args:
+            return (), args[0]
+        return args, w
 
-    def hessian(self, x, w=None) -> np.ndarray:
+    def hvp(self, x, v, *args, w=None) -> np.ndarray:
+        """Hessian of ``Σ w_i f_i`` at ``x`` times ``v`` by forward over reverse.
+        ``v`` shaped like ``x`` (or flat) gives a result of its shape; an extra
+        last axis of p directions gives ``(n, p)``. For a batch of points ``x``
+        ``(B,) + in_shape`` and ``v`` of the same shape: one product per point,
+        shaped like ``v``. ``w`` (keyword; positional on a tape without data
+        arguments) defaults to ``[1.0]`` on a single-output tape and is required
+        otherwise."""
+        args, w = self._weights_and_args(args, w)
+        if args:
+            return self._bound(args).hvp(x, v, w=w)
+        flat, batch = self._split(x)
+        v = as_float_array(v, None, "v")
+        n = self.n_inputs
+        if batch:
+            if v.shape != np.shape(x):
+                raise ValueError(f"v: expected one direction per point, shape {np.shape(x)} "
+                                 f"like x, got {v.shape}")
+            return self._hvp_batch(self._points(flat), v.reshape(len(flat), n),
+                                   w).reshape(v.shape)
+        from .second import hvp
+        ins = self._signature.in_shape
+        if v.shape == ins and ins != (n,):
+            return hvp(self, flat, v.reshape(n), w).reshape(ins)
+        if v.ndim >= 2 and v.shape[:-1] == ins and ins != (n,):
+            return hvp(self, flat, v.reshape(n, v.shape[-1]), w)
+        return hvp(self, flat, v, w)
+
+    def _hvp_batch(self, xs, vs, w=None):
+        """``(B, n)`` Hessian-vector products at the points ``xs`` ``(B, n)``."""
+        from .second import hvp
+        return np.stack([hvp(self, x, v, w) for x, v in zip(xs, vs)]) if len(xs) else \
+            np.zeros((0, self.n_inputs))
+
+    def hessian(self, x, *args, w=None) -> np.ndarray:
         """The dense symmetric ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x``
         (``w`` as in :meth:`hvp`)."""
+        args, w = self._weights_and_args(args, w)
+        if args:
+            return self._bound(args).hessian(x, w=w)
         from .second import hessian
-        return hessian(self, x, w)
+        return hessian(self, self._one(x), w)
 
     def jacobian_sparsity(self):
         """Boolean ``scipy.sparse.csr_matrix`` ``(m, n)``: which outputs depend
@@ -441,17 +607,88 @@ class Tape:
         from .sparsity import hessian_coloring
         return hessian_coloring(self)
 
-    def sparse_jacobian(self, x):
-        """The Jacobian at ``x`` as a ``csr_matrix`` with the structural pattern,
-        from one compressed sweep (one direction per color)."""
+    def sparse_jacobian(self, x, *args):
+        """The Jacobian at ``x`` as a ``csr_matrix`` ``(m, n)`` with the
+        structural pattern, from one compressed sweep (one direction per color)."""
+        if args:
+            return self._bound(args).sparse_jacobian(x)
         from .sparsity import sparse_jacobian
-        return sparse_jacobian(self, x)
+        return sparse_jacobian(self, self._one(x))
 
-    def sparse_hessian(self, x, w=None):
-        """The Hessian of ``Σ w_i f_i`` at ``x`` as a symmetric ``csr_matrix``,
-        from one forward-over-reverse sweep with one direction per star color."""
+    def sparse_hessian(self, x, *args, w=None):
+        """The Hessian of ``Σ w_i f_i`` at ``x`` as a symmetric ``csr_matrix``
+        ``(n, n)``, from one forward-over-reverse sweep with one direction per
+        star color (``w`` as in :meth:`hvp`)."""
+        args, w = self._weights_and_args(args, w)
+        if args:
+            return self._bound(args).sparse_hessian(x, w=w)
         from .second import sparse_hessian
-        return sparse_hessian(self, x, w)
+        return sparse_hessian(self, self._one(x), w)
+
+
+def _checked_signature(sig, prog) -> signature.Signature:
+    """The tape's signature, checked against its program (a flat one when None)."""
+    n, m = prog.n_inputs, prog.outputs.shape[0]
+    if sig is None:
+        return signature.flat(n, m)
+    try:
+        in_shape = tuple(int(d) for d in sig.in_shape)
+        out_shape = tuple(int(d) for d in sig.out_shape)
+        args = tuple(sig.args)
+    except (AttributeError, TypeError, ValueError) as e:
+        raise TapeError(f"tape signature: malformed ({e})") from None
+    if int(np.prod(in_shape, dtype=np.int64)) != n or min(in_shape, default=1) < 0:
+        raise TapeError(f"tape signature: in_shape {in_shape} does not hold "
+                                  f"n_inputs={n} inputs")
+    if int(np.prod(out_shape, dtype=np.int64)) != m or min(out_shape, default=1) < 0:
+        raise TapeError(f"tape signature: out_shape {out_shape} does not hold "
+                                  f"{m} outputs")
+    n_c = prog.constants.shape[0]
+    for k, a in enumerate(args):
+        if not isinstance(a, signature.Arg):
+            raise TapeError(f"tape signature: argument {k + 1} is not an Arg record")
+        if a.is_data:
+            size = a.size
+            where, index = np.asarray(a.where), np.asarray(a.index)
+            if (where.shape != index.shape or where.ndim != 1
+                    or (where.size and (where.min() < 0 or where.max() >= size))
+                    or (index.size and (index.min() < 0 or index.max() >= n_c))):
+                raise TapeError(f"tape signature: data argument {k + 1} names "
+                                          "elements or constants out of range")
+    return signature.Signature(in_shape, out_shape, args)
+
+
+def _optimized(tape, optimize) -> "Tape":
+    """``tape`` through the optimizer; data loads become inputs again meanwhile,
+    so that nothing is folded about the data."""
+    sig = tape.signature
+    if not any(a.is_data for a in sig.args):
+        return Tape(**optimize(tape), signature=sig)
+    parts, n_p = signature.to_inputs(tape.instructions, tape.constants, tape.outputs,
+                                     tape.guards, tape.n_inputs, sig.args)
+    wide = Tape(**parts, guard_sources=tape.guard_sources)
+    opt = optimize(wide)
+    specs = [("data", a.shape) if a.is_data else ("static", a.fingerprint) for a in sig.args]
+    values = signature.data_values(sig.args, tape.constants)
+    new, args = signature.to_constants(opt["instructions"], opt["constants"], opt["outputs"],
+                                       opt["guards"], tape.n_inputs, specs, values)
+    return Tape(**new, guard_sources=opt["guard_sources"],
+                signature=signature.Signature(sig.in_shape, sig.out_shape, args))
+
+
+def _from_parts(parts: dict, cls=None) -> "Tape":
+    """A Tape from the parts :mod:`adjit.serialize` reads (a signature as plain data)."""
+    parts = dict(parts)
+    raw = parts.pop("signature", None)
+    if raw is not None:
+        parts["signature"] = signature.Signature(
+            tuple(raw["in_shape"]), tuple(raw["out_shape"]),
+            tuple(signature.Arg(None if a["shape"] is None else tuple(a["shape"]),
+                                None if a["where"] is None else signature.frozen(a["where"]),
+                                None if a["index"] is None else signature.frozen(a["index"]),
+                                a.get("fingerprint", ""))
+                  for a in raw["args"]))
+    return (cls or Tape)(**parts)
 
 
 def load(path, *, max_inputs: int = serialize.MAX_INPUTS,
@@ -462,16 +699,17 @@ def load(path, *, max_inputs: int = serialize.MAX_INPUTS,
     version, one with an operation this adjit does not know, or one larger than
     ``max_inputs`` inputs or ``max_ops`` instructions (raise them to load a
     bigger tape you trust)."""
-    return Tape(**serialize.read(path, max_inputs=max_inputs, max_ops=max_ops))
+    return _from_parts(serialize.read(path, max_inputs=max_inputs, max_ops=max_ops))
 
 
 def from_bytes(data, *, max_inputs: int = serialize.MAX_INPUTS,
                max_ops: int = serialize.MAX_OPS) -> Tape:
     """The tape encoded in ``data`` (bytes of a tape file, either format)."""
-    return Tape(**serialize.decode(data, max_inputs=max_inputs, max_ops=max_ops))
+    return _from_parts(serialize.decode(data, max_inputs=max_inputs, max_ops=max_ops))
 
 
 serialize.TAPE_CLASS = Tape  # what 0.1.0's pickles, which name no class, rebuild
+serialize.REBUILD = lambda cls, parts: _from_parts(parts, cls)
 
 
 def _is_built(tape) -> bool:
@@ -486,9 +724,12 @@ def _is_built(tape) -> bool:
 # slot's descriptor is swapped for a read-only property (the constructor keeps
 # the setters), so the record the kernels read is always the validated one.
 _SET = {}
-for _name in ("_program", "_guard_sources", "_state"):
+for _name in ("_program", "_guard_sources", "_state", "_signature"):
     _slot = Tape.__dict__[_name]
     _SET[_name] = _slot.__set__
     setattr(Tape, _name, property(_slot.__get__))
 _GET_PROGRAM = Tape.__dict__["_program"].fget
+_SET_SOURCES, _SET_SIGNATURE = _SET["_guard_sources"], _SET["_signature"]
+_SET_STATE, _SET_PROGRAM = _SET["_state"], _SET["_program"]
+_NEW = object.__new__
 del _name, _slot

@@ -23,7 +23,7 @@ from array import array
 
 import numpy as np
 
-from . import ops, sweeps
+from . import ops, signature, sweeps
 from .errors import TracingError
 from .optimize import optimize_arrays
 from .program import as_float_array
@@ -662,25 +662,43 @@ def _first_extreme(vals, name) -> int:
     return best
 
 
-def traced_input(rec: Recorder) -> TracedArray:
-    """The traced 1-D array passed to the user's function: slots 0..n-1."""
-    arr = np.empty(rec.n_inputs, dtype=object)
-    for i in range(rec.n_inputs):
+def traced_input(rec: Recorder, start: int = 0, shape=None):
+    """The traced array passed to the user's function: slots ``start ..`` in
+    ``shape`` (a 1-D array of every input by default; a bare traced scalar for
+    shape ``()``)."""
+    if shape is None:
+        shape = (rec.n_inputs - start,)
+    size = int(np.prod(shape, dtype=np.int64))
+    arr = np.empty(size, dtype=object)
+    for i in range(size):
         t = _new_tracer(Tracer)
         t._rec = rec
-        t._slot = i
+        t._slot = start + i
         arr[i] = t
-    return arr.view(TracedArray)
+    if shape == ():
+        return arr[0]
+    return arr.reshape(shape).view(TracedArray)
 
 
-def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=False) -> Tape:
-    """Record ``f`` once, on a traced copy of ``x0``, into a :class:`Tape`.
+def trace(f, x0, *args, optimize: bool = True, max_ops: int = MAX_OPS,
+          progress=False) -> Tape:
+    """Record ``f(x, *args)`` once, on a traced copy of ``x0``, into a :class:`Tape`.
 
-    ``f`` receives a 1-D traced array of ``len(x0)`` scalars and may index,
-    slice, iterate and unpack it, use its operators, NumPy ufuncs and
-    functions that work on object arrays (``np.sum``, ``np.dot``, ``np.prod``),
-    and the functions of :mod:`adjit`. It returns a traced scalar or a list,
-    tuple or 1-D array of them (plain numbers allowed among them).
+    ``x0`` may have any shape (0-d included): ``f`` receives a traced array of
+    that shape (a traced scalar for 0-d) and may index, slice, iterate and
+    reshape it, use its operators, NumPy ufuncs and functions, and the
+    functions of :mod:`adjit`. It returns a traced scalar or an array (or
+    list, tuple) of them of any shape (plain numbers allowed among them);
+    ``tape.in_shape`` and ``tape.out_shape`` keep both shapes.
+
+    ``args`` are more positional arguments for ``f``. Each float array (or
+    float) among them is *data*: it reaches ``f`` as a traced array whose
+    values the tape reads as parameters, never differentiated, so that
+    ``tape.gradient(x, *new_args)`` evaluates at new data without a new
+    trace. Anything else (ints, strings, integer arrays, callables) is
+    *static*: passed to ``f`` as it is, and fixed in the recording. Data
+    captured by a closure or a global is NOT an argument: it is read once,
+    here, and frozen into the tape as constants.
 
     The tape records one path through ``f``; see :class:`adjit.Tape` for how it
     is evaluated and differentiated afterwards. With ``optimize`` (the default)
@@ -702,15 +720,28 @@ def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=Fals
     if progress not in (False, True, "log"):
         raise ValueError(f"progress: expected True, False or 'log', got {progress!r}")
     x0 = as_float_array(x0, None, "x0")
-    if x0.ndim != 1:
-        raise ValueError(f"x0: expected a 1-D array of inputs, got shape {x0.shape}")
-    if x0.shape[0] == 0:
-        raise ValueError("x0: expected at least one input, got an empty array")
+    if x0.size == 0:
+        raise ValueError(f"x0: expected at least one input, got an empty array of shape "
+                         f"{x0.shape}")
+    for k, a in enumerate(args):
+        if isinstance(a, np.ndarray) and a.dtype.kind == "c" or isinstance(a, complex):
+            raise TypeError(f"argument {k + 1}: complex data is not supported (adjit "
+                            "differentiates real functions)")
+    specs, values = signature.split_args(args)
+    n_x = x0.size
     report, close = _reporter(progress)
-    rec = Recorder(x0.shape[0], x0=x0, max_ops=max_ops, progress=report)
+    rec = Recorder(n_x + values.size, x0=np.concatenate([x0.reshape(-1), values]),
+                   max_ops=max_ops, progress=report)
+    call_args, start = [], n_x
+    for a, (kind, what) in zip(args, specs):
+        if kind == "data":
+            call_args.append(traced_input(rec, start, what))
+            start += int(np.prod(what, dtype=np.int64))
+        else:
+            call_args.append(a)
     try:
-        out = f(traced_input(rec))
-        outputs = _output_slots(out, rec)
+        out = f(traced_input(rec, 0, x0.shape), *call_args)
+        outputs, out_shape = _output_slots(out, rec)
     finally:
         close()
     rec._work = rec._consts = None  # values at x0 for branches (16 bytes a slot): done
@@ -718,16 +749,22 @@ def trace(f, x0, optimize: bool = True, *, max_ops: int = MAX_OPS, progress=Fals
         instructions, constants, outputs, guards, kept = optimize_arrays(
             rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
         sources = [s for s, k in zip(rec.guard_sources, kept) if k]
-        return Tape(instructions, constants, outputs, rec.n_inputs, guards=guards,
-                    guard_sources=sources)
-    instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)
-    instructions[:, 0] = np.frombuffer(rec.opcode, dtype=np.int32)
-    instructions[:, 1] = np.arange(rec.n_inputs, rec.n_inputs + len(rec.opcode))
-    instructions[:, 2] = np.frombuffer(rec.arg0, dtype=np.int32)
-    instructions[:, 3] = np.frombuffer(rec.arg1, dtype=np.int32)
-    return Tape(instructions, rec.constants, outputs, rec.n_inputs,
-                guards=np.array(rec.guards, dtype=np.int32).reshape(-1, 2),
-                guard_sources=rec.guard_sources)
+    else:
+        instructions = np.empty((len(rec.opcode), 4), dtype=np.int32)
+        instructions[:, 0] = np.frombuffer(rec.opcode, dtype=np.int32)
+        instructions[:, 1] = np.arange(rec.n_inputs, rec.n_inputs + len(rec.opcode))
+        instructions[:, 2] = np.frombuffer(rec.arg0, dtype=np.int32)
+        instructions[:, 3] = np.frombuffer(rec.arg1, dtype=np.int32)
+        constants, sources = rec.constants, rec.guard_sources
+        guards = np.array(rec.guards, dtype=np.int32).reshape(-1, 2)
+    parts = dict(instructions=instructions, constants=constants, outputs=outputs,
+                 n_inputs=n_x, guards=guards)
+    arg_records = ()
+    if specs:
+        parts, arg_records = signature.to_constants(instructions, constants, outputs, guards,
+                                                    n_x, specs, values)
+    return Tape(**parts, guard_sources=sources,
+                signature=signature.Signature(x0.shape, out_shape, arg_records))
 
 
 def _reporter(progress):
@@ -754,17 +791,22 @@ def _reporter(progress):
     return report, bar.close
 
 
-def _output_slots(out, rec: Recorder) -> list[int]:
+def _output_slots(out, rec: Recorder) -> tuple[list[int], tuple]:
+    """The output slots of ``f``'s result and its shape."""
     if isinstance(out, Tracer):
-        items = [out]
+        items, shape = [out], ()
     elif _is_scalar(out):
-        items = [out]
+        items, shape = [out], ()
     elif isinstance(out, (list, tuple, np.ndarray)):
-        arr = np.asarray(out, dtype=object) if not isinstance(out, np.ndarray) else out
-        if arr.ndim > 1:
-            raise TracingError(f"f returned an array of shape {arr.shape}; return a scalar or "
-                               "a 1-D sequence (flatten it with .ravel())")
-        items = list(arr.reshape(-1))
+        if isinstance(out, np.ndarray):
+            arr = out
+        else:
+            try:
+                arr = np.asarray(out, dtype=object)
+            except ValueError:  # ragged
+                raise TracingError("f returned a ragged sequence (items of different "
+                                   "lengths); return a scalar or an array") from None
+        items, shape = list(arr.reshape(-1)), arr.shape
     elif out is None:
         raise TracingError("f returned None; it must return a traced scalar or a 1-D "
                            "sequence of them (did you forget `return`?)")
@@ -791,4 +833,4 @@ def _output_slots(out, rec: Recorder) -> list[int]:
     if not traced:
         raise TracingError("f returned no traced value: its outputs do not depend on the "
                            "input (did it convert the input to plain numbers?)")
-    return slots
+    return slots, shape

@@ -30,3 +30,17 @@ def test_readme_examples_run():
     np.testing.assert_allclose(namespace["J"], [[2.0, 1.0], [np.cos(1.0), 0.0]], rtol=1e-15)
     assert namespace["res"].success
     np.testing.assert_allclose(namespace["res"].x, np.ones(10), atol=1e-6)
+    # The shaped input: forces against central differences of the energy.
+    P, energy = namespace["P"], namespace["energy"]
+    fd = np.zeros(P.size)
+    for k in range(P.size):
+        e = np.zeros(P.size)
+        e[k] = 1e-6 * max(1.0, abs(P.flat[k]))
+        fd[k] = -(energy(P + e.reshape(P.shape)) - energy(P - e.reshape(P.shape))) / (2 * e[k])
+    assert namespace["forces"].shape == P.shape
+    np.testing.assert_allclose(namespace["forces"].reshape(-1), fd, rtol=1e-5, atol=1e-6)
+    assert namespace["F"].shape == (2,) + P.shape
+    # The data arguments: the least-squares fit against NumPy's.
+    X, y = namespace["X"], namespace["y"]
+    np.testing.assert_allclose(namespace["fit"].x, np.linalg.lstsq(X, y, rcond=None)[0],
+                               rtol=1e-6)

@@ -166,8 +166,8 @@ def test_trace_input_checks():
         adjit.trace(lambda x: x[0], [])
     with pytest.raises(TypeError, match="complex"):
         adjit.trace(lambda x: x[0], [1j])
-    with pytest.raises(ValueError, match="1-D"):
-        adjit.trace(lambda x: x[0], [[1.0]])
+    with pytest.raises(ValueError, match="empty"):
+        adjit.trace(lambda x: x[0], np.zeros((3, 0)))
     with pytest.raises(TracingError, match="no traced value"):
         adjit.trace(lambda x: 3.0, [1.0])
     with pytest.raises(TracingError, match="None"):
@@ -180,5 +180,5 @@ def test_trace_input_checks():
         adjit.trace(lambda x: float(x[0]), [1.0])
     g = adjit.grad(lambda x: x[0] ** 2)
     assert g([3]) == pytest.approx([6.0])  # integer input coerced
-    with pytest.raises(ValueError, match="1-D"):
+    with pytest.raises(ValueError, match="one output"):  # x[0] of a (2, 2) x is a row
         g(np.zeros((2, 2)))

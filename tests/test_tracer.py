@@ -132,7 +132,7 @@ def test_outputs_may_mix_constants_and_repeat():
     (lambda v: [], "empty"),
     (lambda v: 3.0, "no traced value"),
     (lambda v: "x", "returned a str"),
-    (lambda v: np.outer(v, v), "shape"),
+    (lambda v: [v[0], [v[1], v[0]]], "type list"),
     (lambda v: v[0] * 1j, "complex"),
     (lambda v: round(v[0]), "round()"),
 ])
@@ -169,8 +169,8 @@ def test_trace_argument_errors():
         adjit.trace(3.0, [1.0])
     with pytest.raises(ValueError, match="at least one input"):
         adjit.trace(lambda v: v, [])
-    with pytest.raises(ValueError, match="1-D"):
-        adjit.trace(lambda v: v[0], np.ones((2, 2)))
+    with pytest.raises(ValueError, match="at least one input"):
+        adjit.trace(lambda v: v, np.ones((2, 0)))
     with pytest.raises(TypeError, match="complex"):
         adjit.trace(lambda v: v[0], [1j])
 

@@ -46,8 +46,12 @@ def test_transform_errors():
         adjit.grad(None)
     g = adjit.grad(f_xy)
     with pytest.raises(TypeError, match="functools.partial"):
-        g([1.0, 2.0], 3.0)
-    with pytest.raises(ValueError, match="1-D"):
+        g([1.0, 2.0], scale=3.0)  # keywords are not traced
+    with pytest.raises(TypeError, match="argnums"):
+        adjit.grad(f_xy, argnums=(0, 0.5))
+    with pytest.raises(TypeError, match="names argument 1"):
+        adjit.grad(f_xy, argnums=1)([1.0, 2.0])
+    with pytest.raises(ValueError, match="one output"):  # a (2,)-valued f has no gradient
         g(np.ones((2, 2)))
 
 
