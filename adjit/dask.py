@@ -21,7 +21,6 @@ re-traces, as ``adjit.newton`` does.
 """
 from __future__ import annotations
 
-import inspect
 import threading
 import weakref
 from typing import NamedTuple
@@ -60,20 +59,24 @@ def _check_tape(tape, what):
 
 
 def _points(tape, X, name="X"):
-    """``X`` as a float64 dask array ``(B, n)`` in one chunk along axis 1: a block
-    must hold whole points, so a chunking along the input axis is undone here."""
+    """``X`` as a float64 dask array of points, ``(B, n)`` or ``(B,) + tape.in_shape``,
+    in one chunk along every axis but the first: a block must hold whole points,
+    so a chunking along the input axes is undone here."""
     if not isinstance(X, da.Array):
         X = da.asarray(X)
-    if X.ndim != 2 or X.shape[1] != tape.n_inputs:
-        raise ValueError(f"{name}: expected a dask array of shape (B, {tape.n_inputs}) "
-                         f"(one point per row), got shape {X.shape}")
+    shapes = {(tape.n_inputs,), tuple(tape.in_shape)}
+    if X.ndim < 1 or X.shape[1:] not in shapes:
+        want = " or ".join(f"(B, {', '.join(map(str, s))})" if s else "(B,)"
+                           for s in sorted(shapes, key=len))
+        raise ValueError(f"{name}: expected a dask array of shape {want} (a batch of points "
+                         f"along axis 0), got shape {X.shape}")
     if np.issubdtype(X.dtype, np.complexfloating) or not (
             np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_):
         raise TypeError(f"{name}: expected real numbers, got dtype {X.dtype}")
     if X.dtype != np.float64:
         X = X.astype(np.float64)
-    if len(X.chunks[1]) > 1:
-        X = X.rechunk({1: -1})
+    if any(len(c) > 1 for c in X.chunks[1:]):
+        X = X.rechunk({k: -1 for k in range(1, X.ndim)})
     return X
 
 
@@ -116,75 +119,67 @@ def _on_workers(tape):
 
 # --- per-block functions -----------------------------------------------------------
 
-def _in_batch(call, block_info):
-    """``call()``, a BranchChanged's rows renumbered from the block to the batch."""
+def _in_batch(call, Xb, block_info):
+    """``call()``, a BranchChanged's rows renumbered from the block to the batch (a
+    report without rows, from a per-point loop, gets the row of its point)."""
     try:
         return call()
     except BranchChanged as e:
         start = block_info[0]["array-location"][0][0] if block_info else 0
-        rows = np.asarray(e.rows if e.rows is not None else [0]) + start
-        raise BranchChanged(e.tape, e.guard, e.x, rows=rows, explain=e.explain) from None
-
-
-def _per_point(method, tape, Xb, *more):
-    """``method`` at each row of the block, stacked: stands in for the tape's batched
-    ``jacobian(Xb)`` / ``hvp(Xb, Vb)`` until they exist (then this is one call)."""
-    try:
-        out = [getattr(tape, method)(x, *(m[k] for m in more)) for k, x in enumerate(Xb)]
-    except BranchChanged:
-        # reported as a batch is: the block's first flipped row, its guard, all flipped rows
-        tape.forward(Xb)
-        raise
-    if not out:
-        return np.empty((0, tape.n_outputs, tape.n_inputs) if method == "jacobian"
-                        else (0, tape.n_inputs))
-    return np.stack(out)
+        if e.rows is not None:
+            rows = np.asarray(e.rows)
+        else:
+            flat = Xb.reshape(len(Xb), -1)
+            rows = np.flatnonzero((flat == np.ravel(e.x)).all(axis=1))[:1]
+        raise BranchChanged(e.tape, e.guard, e.x, rows=rows + start,
+                            explain=e.explain) from None
 
 
 def _forward_block(Xb, tape, block_info=None):
-    return _in_batch(lambda: tape.forward(Xb), block_info)
+    return _in_batch(lambda: tape.forward(Xb), Xb, block_info)
 
 
 def _gradient_block(Xb, tape, block_info=None):
-    return _in_batch(lambda: tape.gradient(Xb), block_info)
+    return _in_batch(lambda: tape.gradient(Xb), Xb, block_info)
 
 
 def _jacobian_block(Xb, tape, block_info=None):
-    return _in_batch(lambda: _per_point("jacobian", tape, Xb), block_info)
+    return _in_batch(lambda: tape.jacobian(Xb), Xb, block_info)
 
 
 def _hvp_block(Xb, Vb, tape, w, block_info=None):
-    if w is None:
-        return _in_batch(lambda: _per_point("hvp", tape, Xb, Vb), block_info)
-    ws = np.broadcast_to(w, (len(Xb), len(w)))
-    return _in_batch(lambda: _per_point("hvp", tape, Xb, Vb, ws), block_info)
+    return _in_batch(lambda: tape.hvp(Xb, Vb, w=w), Xb, block_info)
 
 
 # --- public: derivatives over a dask array -----------------------------------------
 
 def forward(tape, X):
-    """Outputs at every row of ``X`` ``(B, n)``: a dask array ``(B, m)``."""
+    """Outputs at every point of ``X`` (``(B, n)`` or ``(B,) + tape.in_shape``), flat
+    as the tape's batches give them: a dask array ``(B, m)``."""
     _check_tape(tape, "forward")
     X = _points(tape, X)
     return X.map_blocks(_forward_block, _on_workers(tape), dtype=np.float64, meta=_META,
+                        drop_axis=list(range(2, X.ndim)),
                         chunks=(X.chunks[0], (tape.n_outputs,)))
 
 
 def gradient(tape, X):
-    """Gradients of a single-output tape at every row of ``X`` ``(B, n)``: ``(B, n)``."""
+    """Gradients of a single-output tape at every point of ``X``, shaped like ``X``."""
     _check_tape(tape, "gradient")
     if tape.n_outputs != 1:
         raise ValueError(f"adjit.dask.gradient needs a tape with one output; this one has "
                          f"{tape.n_outputs}: use adjit.dask.jacobian")
     X = _points(tape, X)
-    return X.map_blocks(_gradient_block, _on_workers(tape), dtype=np.float64, meta=_META,
-                        chunks=X.chunks)
+    return X.map_blocks(_gradient_block, _on_workers(tape), dtype=np.float64,
+                        meta=np.empty((0,) * X.ndim), chunks=X.chunks)
 
 
 def jacobian(tape, X):
-    """Dense Jacobians at every row of ``X`` ``(B, n)``: a dask array ``(B, m, n)``."""
+    """Dense Jacobians at every point of ``X``: a dask array ``(B, m, n)``."""
     _check_tape(tape, "jacobian")
     X = _points(tape, X)
+    if X.ndim != 2:
+        X = X.reshape((X.shape[0], tape.n_inputs))  # one chunk per row block already
     return X.map_blocks(_jacobian_block, _on_workers(tape), dtype=np.float64,
                         meta=np.empty((0, 0, 0)), new_axis=1,
                         chunks=(X.chunks[0], (tape.n_outputs,), (tape.n_inputs,)))
@@ -192,11 +187,14 @@ def jacobian(tape, X):
 
 def hvp(tape, X, V, w=None):
     """Hessian-vector products ``H(x_k) v_k`` (of ``Σ w_i f_i``; ``w`` as in
-    :meth:`adjit.Tape.hvp`, one for all rows) for rows ``x_k`` of ``X`` and
-    ``v_k`` of ``V``, both ``(B, n)``: a dask array ``(B, n)``."""
+    :meth:`adjit.Tape.hvp`, one for all rows) for points ``x_k`` of ``X`` and
+    ``v_k`` of ``V``, both ``(B, n)`` or ``(B,) + tape.in_shape``: shaped like ``X``."""
     _check_tape(tape, "hvp")
     X = _points(tape, X)
-    V = _same_rows(_points(tape, V, "V"), X, "V")
+    V = _points(tape, V, "V")
+    if V.shape[1:] != X.shape[1:]:
+        V = V.reshape(X.shape)  # flat and shaped points alike: one chunk per point
+    V = _same_rows(V, X, "V")
     if w is not None:
         w = np.array(w, dtype=np.float64).reshape(-1)
         if w.shape != (tape.n_outputs,):
@@ -205,7 +203,7 @@ def hvp(tape, X, V, w=None):
         raise ValueError(f"hvp: w is required for a tape with {tape.n_outputs} outputs "
                          "(the Hessian of Σ w_i f_i)")
     return da.map_blocks(_hvp_block, X, V, _on_workers(tape), w, dtype=np.float64,
-                         meta=_META, chunks=X.chunks)
+                         meta=np.empty((0,) * X.ndim), chunks=X.chunks)
 
 
 # --- public: many independent solves -------------------------------------------------
@@ -213,7 +211,7 @@ def hvp(tape, X, V, w=None):
 class Solutions(NamedTuple):
     """What :func:`solve_many` returns: dask arrays with one row per problem.
 
-    ``x`` ``(N, n)`` the solver's final point (NaN where it raised); ``success``
+    ``x`` ``(N, n)`` (shaped like ``X0s``) the solver's final point (NaN where it raised); ``success``
     ``(N,)`` bool; ``status`` ``(N,)`` int: the solver's code (``adjit.newton``'s 0-4,
     or scipy's for ``minimize``), :data:`EXCEPTION` (-1) when it raised, or
     :data:`NONFINITE` (-2) when it claimed success at a non-finite point; ``nit``
@@ -227,32 +225,24 @@ class Solutions(NamedTuple):
     message: da.Array
 
 
-def _takes_args(solver) -> bool:
-    return "args" in inspect.signature(solver).parameters
-
-
 def _solve_one(solve, F, tape, x0, row_args, options):
-    """One solve, on the block's tape when its branches hold along the way, else
-    from ``F`` itself (which re-traces where a branch flips, as one process would)."""
-    if row_args and not _takes_args(solve):
-        # adjit's solvers without data arguments: the row's data is bound into
-        # the function, which is then traced for this row alone.
-        return solve(lambda x: F(x, *row_args), x0, **options)
-    extra = {"args": row_args} if row_args else {}
+    """One solve, on the block's tape while its branches hold, else from ``F``
+    itself, which re-traces where a branch flips as ``adjit.newton`` does in one
+    process."""
     if tape is not None:
         try:
-            return solve(tape, x0, **extra, **options)
+            return solve(tape, x0, args=row_args, **options)
         except BranchChanged:
             if isinstance(F, Tape):
                 raise
-    return solve(F, x0, **extra, **options)
+    return solve(F, x0, args=row_args, **options)
 
 
 def _solve_block(F, method, options, X0b, *arg_blocks):
     """Every row of the block solved; a failed row reported, never raised."""
     solve = solvers.newton if method == "newton" else solvers.minimize
-    rows, n = X0b.shape
-    x = np.full((rows, n), np.nan)
+    rows = X0b.shape[0]
+    x = np.full(X0b.shape, np.nan)
     success = np.zeros(rows, dtype=bool)
     status = np.full(rows, EXCEPTION, dtype=np.int64)
     nit = np.zeros(rows, dtype=np.int64)
@@ -261,14 +251,13 @@ def _solve_block(F, method, options, X0b, *arg_blocks):
     for k in range(rows):
         row_args = tuple(a[k] for a in arg_blocks)
         try:
-            if tape is None and not (row_args and not _takes_args(solve)):
-                # traced once per block, at its first row that traces
+            if tape is None:  # traced once per block, at its first row that traces
                 tape = trace(F, X0b[k], *row_args)
             res = _solve_one(solve, F, tape, X0b[k], row_args, options)
         except Exception as e:  # the row reports it; the others go on
             message[k] = f"{type(e).__name__}: {e}"
             continue
-        x[k] = res.x
+        x[k] = np.reshape(res.x, x[k].shape)
         nit[k] = int(getattr(res, "nit", 0) or 0)
         status[k] = int(res.status)
         success[k] = bool(res.success)
@@ -283,8 +272,10 @@ def solve_many(F, X0s, *, method="newton", args=(), algorithm=None, **options) -
     """Independent solves, one per row of ``X0s`` ``(N, n)``: ``adjit.newton(F, x0)``
     (``method="newton"``) or ``adjit.minimize(F, x0)`` (``method="minimize"``; scipy's
     method as ``algorithm``, default adjit's). ``args`` is a tuple of arrays with one
-    row per problem (dask or NumPy, leading axis N): row k's data goes to row k's
-    solve as data arguments. ``options`` go to the solver (``tol``, ``maxiter``, ...).
+    row per problem (dask or NumPy, leading axis N), converted to float64: row k's
+    rows go to row k's solve as data arguments (``args=``), so one trace serves
+    every row. Settings that are not data (ints, strings) belong in ``F`` itself.
+    ``options`` go to the solver (``tol``, ``maxiter``, ...).
 
     ``F`` (a callable or a Tape) is sent to the workers once; a callable is traced
     once per block and re-traced for a row only where a branch flips. A row whose
@@ -302,15 +293,15 @@ def solve_many(F, X0s, *, method="newton", args=(), algorithm=None, **options) -
         options["method"] = algorithm
     if not isinstance(X0s, da.Array):
         X0s = da.asarray(X0s)
-    if X0s.ndim != 2:
-        raise ValueError(f"X0s: expected a dask array (N, n) of starting points, one per "
-                         f"row, got shape {X0s.shape}")
+    if X0s.ndim < 2:
+        raise ValueError(f"X0s: expected a dask array (N, n) (or (N,) + a point's shape) "
+                         f"of starting points, one per row, got shape {X0s.shape}")
     if np.issubdtype(X0s.dtype, np.complexfloating) or not (
             np.issubdtype(X0s.dtype, np.number) or X0s.dtype == np.bool_):
         raise TypeError(f"X0s: expected real numbers, got dtype {X0s.dtype}")
     X0s = X0s.astype(np.float64)
-    if len(X0s.chunks[1]) > 1:
-        X0s = X0s.rechunk({1: -1})
+    if any(len(c) > 1 for c in X0s.chunks[1:]):
+        X0s = X0s.rechunk({k: -1 for k in range(1, X0s.ndim)})
     if not isinstance(args, tuple):
         raise TypeError(f"args: expected a tuple of per-row arrays, got {type(args).__name__}")
     arg_arrays = []
@@ -319,8 +310,11 @@ def solve_many(F, X0s, *, method="newton", args=(), algorithm=None, **options) -
         if a.ndim == 0:
             raise ValueError(f"args[{i}]: expected one row per problem (leading axis "
                              f"{X0s.shape[0]}), got a scalar")
+        if np.issubdtype(a.dtype, np.complexfloating) or not np.issubdtype(a.dtype, np.number):
+            raise TypeError(f"args[{i}]: expected real numbers (data), got dtype {a.dtype}")
+        # float: data arguments, read by the block's one tape at each row's values
+        a = a.astype(np.float64)
         arg_arrays.append(_same_rows(a, X0s, f"args[{i}]"))
-    n = X0s.shape[1]
     f_once = dask.delayed(F, pure=True)
     blocks = [b for b in X0s.to_delayed().ravel()]
     arg_blocks = [a.to_delayed().ravel() for a in arg_arrays]
@@ -329,7 +323,7 @@ def solve_many(F, X0s, *, method="newton", args=(), algorithm=None, **options) -
         done = dask.delayed(_solve_block, nout=5, pure=True)(
             f_once, method, options, b, *(a[i] for a in arg_blocks))
         for field, d, shape, dtype in zip(
-                Solutions._fields, done, ((rows, n), (rows,), (rows,), (rows,), (rows,)),
+                Solutions._fields, done, ((rows,) + X0s.shape[1:],) + ((rows,),) * 4,
                 (np.float64, bool, np.int64, np.int64, object)):
             parts[field].append(da.from_delayed(d, shape, dtype=dtype))
     return Solutions(*(da.concatenate(parts[f]) for f in Solutions._fields))
