@@ -21,8 +21,11 @@ re-traces, as ``adjit.newton`` does.
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import threading
 import weakref
+from collections import OrderedDict
 from typing import NamedTuple
 
 try:
@@ -91,30 +94,59 @@ def _same_rows(A, X, name):
 
 
 #: per tape, per client id: the future of the tape scattered to that client's workers.
-#: Held while the tape lives, so the workers keep their copy and a second call with
-#: the same tape sends nothing (a hashed scatter whose earlier future was released
-#: can race with the release and lose the data).
+#: Held while the tape lives, so the workers keep a copy and a second call with the
+#: same tape sends nothing (a hashed scatter whose earlier future was released can
+#: race with the release and lose the data).
 _SCATTERED: "weakref.WeakKeyDictionary[Tape, dict]" = weakref.WeakKeyDictionary()
 _SCATTER_LOCK = threading.Lock()
 
 
+def _parcel(tape):
+    """What travels: ``(digest, tape)``, the digest naming the tape's contents."""
+    return hashlib.blake2b(pickle.dumps(tape), digest_size=16).hexdigest(), tape
+
+
 def _on_workers(tape):
-    """The tape as the blocks' argument: a future scattered to every worker when a
-    distributed client is active (and no other scheduler configured), else one
-    delayed object in the graph."""
+    """The tape's parcel as the blocks' argument: a future scattered to every worker
+    when a distributed client is active (and no other scheduler configured), else
+    one delayed object in the graph."""
     if dask.config.get("scheduler", None) not in (None, "dask.distributed", "distributed"):
-        return dask.delayed(tape, pure=True)
+        return dask.delayed(_parcel(tape), pure=True)
     try:
         from distributed import default_client
         client = default_client()
     except (ImportError, ValueError):
-        return dask.delayed(tape, pure=True)
+        return dask.delayed(_parcel(tape), pure=True)
     with _SCATTER_LOCK:
         per_client = _SCATTERED.setdefault(tape, {})
         future = per_client.get(client.id)
         if future is None or future.status != "finished":
-            future = per_client[client.id] = client.scatter(tape, broadcast=True)
+            # in a list: scatter would send a bare tuple's items one by one
+            future = client.scatter([_parcel(tape)], broadcast=True)[0]
+            per_client[client.id] = future
         return future
+
+
+#: tapes a worker process has evaluated, by digest (the most recent few). Dask may
+#: hand a task a fresh copy of the tape (its memory manager drops replicas that no
+#: waiting task needs, and the next task fetches it again); evaluating the copy
+#: already used here keeps the structures a tape builds on first use (run
+#: programs, pair dispatch, scratch buffers) from being built once per task.
+_RESIDENT: "OrderedDict[str, Tape]" = OrderedDict()
+_RESIDENT_MAX = 8
+_RESIDENT_LOCK = threading.Lock()
+
+
+def _resident(parcel) -> Tape:
+    digest, tape = parcel
+    with _RESIDENT_LOCK:
+        kept = _RESIDENT.get(digest)
+        if kept is None:
+            _RESIDENT[digest] = kept = tape
+            while len(_RESIDENT) > _RESIDENT_MAX:
+                _RESIDENT.popitem(last=False)
+        _RESIDENT.move_to_end(digest)
+        return kept
 
 
 # --- per-block functions -----------------------------------------------------------
@@ -135,19 +167,23 @@ def _in_batch(call, Xb, block_info):
                             explain=e.explain) from None
 
 
-def _forward_block(Xb, tape, block_info=None):
+def _forward_block(Xb, parcel, block_info=None):
+    tape = _resident(parcel)
     return _in_batch(lambda: tape.forward(Xb), Xb, block_info)
 
 
-def _gradient_block(Xb, tape, block_info=None):
+def _gradient_block(Xb, parcel, block_info=None):
+    tape = _resident(parcel)
     return _in_batch(lambda: tape.gradient(Xb), Xb, block_info)
 
 
-def _jacobian_block(Xb, tape, block_info=None):
+def _jacobian_block(Xb, parcel, block_info=None):
+    tape = _resident(parcel)
     return _in_batch(lambda: tape.jacobian(Xb), Xb, block_info)
 
 
-def _hvp_block(Xb, Vb, tape, w, block_info=None):
+def _hvp_block(Xb, Vb, parcel, w, block_info=None):
+    tape = _resident(parcel)
     return _in_batch(lambda: tape.hvp(Xb, Vb, w=w), Xb, block_info)
 
 
