@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import pathlib
+import textwrap
 
 from . import ops
 
@@ -30,7 +32,7 @@ _DECORATOR = '@njit(cache=True, nogil=True, error_model="numpy")'
 def table_hash() -> str:
     """A hash of everything in the op table that the kernels depend on."""
     text = repr([(v.opcode, v.name, v.kind, v.op and (v.op.value, ops._partial_exprs(v)))
-                 for v in ops.VARIANTS])
+                 for v in ops.VARIANTS] + [_helper_source(f) for f in ops.HELPERS])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -258,6 +260,13 @@ KERNELS = (
      "instr, consts, work, partials, second", 2, False, False),
     ("block_values", "Values for a block of points, laid out work[slot, point]; one dispatch per "
      "instruction serves the whole block.", "instr, consts, work", 0, True, False),
+    # Batched Jacobians and Hessian-vector products run several derivative sweeps
+    # per block over the same partials, so these store them (partials[i, j, point]).
+    ("block_partials", "Values and first partials for a block of points: work[slot, point],\n"
+     "    partials[i, 0:2, point].", "instr, consts, work, partials", 1, True, False),
+    ("block_second", "Values, first and second partials for a block of points:\n"
+     "    work[slot, point], partials[i, 0:2, point], second[i, 0:3, point] (s00, s01, s11).",
+     "instr, consts, work, partials, second", 2, True, False),
 )
 
 
@@ -395,11 +404,19 @@ SWITCH_KERNELS = (tuple(spec[0] for spec in KERNELS)
                   + ("block_reverse", "adjoint_recompute", "values_runs"))
 
 
+def _helper_source(f) -> str:
+    """The source of a helper of the op table's rules (ops.HELPERS)."""
+    return textwrap.dedent(inspect.getsource(f)).rstrip()
+
+
 def generate() -> str:
     """The generated region, markers included."""
     ops.check_table()
     w = Writer()
     w.extend([BEGIN, f"# op table hash: {table_hash()}", ""])
+    # the helpers the rules call (ops.HELPERS), compiled here beside the kernels
+    for f in ops.HELPERS:
+        w.extend([_DECORATOR] + _helper_source(f).splitlines() + ["", ""])
     for kernel in [_kernel(*spec) for spec in KERNELS] + [
             _reverse_kernel(), _adjoint_kernel(), _runs_kernel()]:
         w.extend(kernel + ["", ""])

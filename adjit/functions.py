@@ -7,6 +7,7 @@ no NumPy ufunc; ``asin`` ... ``pow`` are the Python ``math`` spellings.
 from __future__ import annotations
 
 from . import ops
+from .numpy_api import logsumexp  # noqa: F401  (importing it registers NumPy's API)
 from .tracer import binary, unary, where  # noqa: F401  (where is public here)
 
 
@@ -29,4 +30,4 @@ _PUBLIC = {public: op.name for op in ops.TABLE for public in op.public}  # name 
 for _public, _name in _PUBLIC.items():
     globals()[_public] = _make(_name, ops.OPS[_name].arity, _public)
 
-__all__ = sorted(_PUBLIC) + ["where"]
+__all__ = sorted(_PUBLIC) + ["where", "logsumexp"]

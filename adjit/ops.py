@@ -106,6 +106,112 @@ def _compare(name, test, ufunc, swap):
 
 _SQRT_PI = "1.1283791670955126"  # 2/sqrt(pi)
 
+
+# --- helpers the rules may call ----------------------------------------------
+# Plain Python on floats (math only). codegen copies their source into the
+# generated region of sweeps.py as @njit functions, so a kernel and what it
+# calls live in one module; the pure-Python rules call them as they are.
+
+def lgamma(x):
+    """log|gamma(x)|: math.lgamma, except near its roots 1 and 2, where the
+    series of lgamma(1 + d) (coefficients (-1)**k zeta(k) / k, mpmath) keeps
+    the relative accuracy, using lgamma(2 + d) = lgamma(1 + d) + log1p(d);
+    inf at the poles 0, -1, -2, ... (where math.lgamma raises)."""
+    if x <= 0.0 and x == math.floor(x):
+        return math.inf
+    d = x - 1.0
+    shift = 0.0
+    if abs(x - 2.0) < 0.2:
+        d = x - 2.0
+        shift = math.log1p(d)
+    if abs(d) < 0.2:
+        c = (0.8224670334241132, -0.40068563438653143, 0.27058080842778454,
+             -0.20738555102867398, 0.1695571769974082, -0.1440498967688461,
+             0.12550966952474304, -0.11133426586956469, 0.1000994575127818,
+             -0.09095401714582904, 0.083353840546109, -0.0769325164113522,
+             0.07143294629536133, -0.06666870588242046, 0.06250095514121304,
+             -0.058823978658684585, 0.055555767627403614, -0.05263167937961666,
+             0.05000004769810169, -0.047619070330142226, 0.04545455629320467,
+             -0.04347826605304026, 0.04166666915034121, -0.04000000119214014)
+        s = 0.0
+        for k in range(23, -1, -1):
+            s = s * d + c[k]
+        return (s * d - 0.5772156649015329) * d + shift
+    return math.lgamma(x)
+
+
+def digamma_pos(x):
+    """digamma(x) for x > 0: a Taylor series about the root (where the other
+    ways cancel), else the recurrence up to x >= 10 and the asymptotic series."""
+    # the root in two parts (x - root is then exact near it), and the Taylor
+    # coefficients psi^(k)(root) / k!, k = 1..21 (mpmath at 40 digits)
+    d = (x - 1.4616321449683622) - 9.5499954299656977e-17
+    if abs(d) < 0.25:
+        c = (0.9676722454476212, -0.4427631689835921, 0.258499760955651,
+             -0.16394270544240652, 0.10782405069126237, -0.07219956125645471,
+             0.04880428816414311, -0.03316112647484736, 0.022597648232218104,
+             -0.01542476590494896, 0.010538791616612175, -0.007204534386356869,
+             0.004926781395729853, -0.003369801655439328, 0.002305126326734928,
+             -0.0015769367714301972, 0.0010788252019162967, -0.0007380709389960052,
+             0.000504953265834602, -0.0003454680251063077, 0.00023635601564027053)
+        s = 0.0
+        for k in range(20, -1, -1):
+            s = s * d + c[k]
+        return s * d
+    acc = 0.0
+    while x < 10.0:
+        acc -= 1.0 / x
+        x += 1.0
+    t = 1.0 / x
+    t2 = t * t
+    series = t2 * (1.0 / 12.0 - t2 * (1.0 / 120.0 - t2 * (1.0 / 252.0 - t2 * (
+        1.0 / 240.0 - t2 * (1.0 / 132.0 - t2 * (691.0 / 32760.0 - t2 * (
+            1.0 / 12.0 - t2 * (3617.0 / 8160.0))))))))
+    return acc + (math.log(x) - 0.5 * t - series)
+
+
+def digamma(x):
+    """The derivative of lgamma: NaN at the poles (0, -1, -2, ...); below 0
+    by reflection, psi(x) = psi(1 - x) - pi / tan(pi r), r = x - round(x)
+    (exact), so that tan sees a small argument."""
+    if x <= 0.0:
+        if x == math.floor(x):
+            return math.nan
+        r = x - math.floor(x + 0.5)
+        return digamma_pos(1.0 - x) - math.pi / math.tan(math.pi * r)
+    return digamma_pos(x)
+
+
+def trigamma_pos(x):
+    """trigamma(x) for x > 0: the recurrence up to x >= 10, then the
+    asymptotic series in t = 1/x (never x*x, which overflows first)."""
+    acc = 0.0
+    while x < 10.0:
+        t = 1.0 / x
+        acc += t * t
+        x += 1.0
+    t = 1.0 / x
+    t2 = t * t
+    series = t2 * (1.0 / 6.0 - t2 * (1.0 / 30.0 - t2 * (1.0 / 42.0 - t2 * (
+        1.0 / 30.0 - t2 * (5.0 / 66.0 - t2 * (691.0 / 2730.0 - t2 * (
+            7.0 / 6.0 - t2 * (3617.0 / 510.0 - t2 * (43867.0 / 798.0)))))))))
+    return acc + t * (1.0 + 0.5 * t + series)
+
+
+def trigamma(x):
+    """The second derivative of lgamma: NaN at the poles; below 0 by
+    reflection, psi1(x) = (pi / sin(pi r))**2 - psi1(1 - x)."""
+    if x <= 0.0:
+        if x == math.floor(x):
+            return math.nan
+        r = x - math.floor(x + 0.5)
+        return (math.pi / math.sin(math.pi * r)) ** 2 - trigamma_pos(1.0 - x)
+    return trigamma_pos(x)
+
+
+#: helpers, in an order where each is defined before a helper that calls it
+HELPERS = (lgamma, digamma_pos, digamma, trigamma_pos, trigamma)
+
 TABLE: tuple[Op, ...] = (
     # --- arithmetic ------------------------------------------------------
     _binary("add", "a + b", "1.0", "1.0", variants=("vv", "vc"),
@@ -291,6 +397,11 @@ TABLE: tuple[Op, ...] = (
            f"2.0 * a * {_SQRT_PI} * np.exp(-a * a)", special=(0.0,),
            title="complementary error function, accurate for large a",
            never_neg_zero=True, public=("erfc",)),
+    # lgamma: log|gamma(a)| (scipy.special.gammaln); inf at the poles 0, -1, ...
+    _unary("lgamma", "lgamma(a)", "digamma(a)", "trigamma(a)",
+           domain=(0.2, 6.0), special=(1.0, 2.0, 0.5, -0.5, -2.5, 1.4616321449683622, 30.0),
+           title="log of the absolute value of the gamma function",
+           public=("lgamma",)),
     # --- fused: never recorded, made by the optimizer (adjit.optimize._fuse) from
     # single-use intermediates; each gives the same bits as the pair it replaces.
     _binary("sqdiff", "(a - b) * (a - b)", "2.0 * (a - b)", "-2.0 * (a - b)",
@@ -408,7 +519,7 @@ HAS_S11 = np.array([v.op is not None and _nonzero(_partial_exprs(v)[4]) for v in
 # floats, NumPy scalars and (for smooth ops) complex numbers, so the tests can
 # check the partials by the complex step.
 
-_NAMESPACE = {"np": np, "math": math}
+_NAMESPACE = {"np": np, "math": math, **{f.__name__: f for f in HELPERS}}
 
 
 def python_rule(op: Op, which: str):

@@ -30,9 +30,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import branches, program, sparsity, sweeps
+from . import branches, parallel, program, sparsity, sweeps
 from .errors import interruptible
-from .program import as_float_array
+from .program import as_float_array, call
 from .sparsity import domains, linearization, needed_by_nonlinear, scratch, structure
 
 _DIRECTIONS_BYTES = 1 << 25  # work memory for tangents plus their adjoints per chunk
@@ -264,6 +264,34 @@ def hvp(tape, x, v, w=None) -> np.ndarray:
         raise ValueError(f"v: expected shape ({n},) or ({n}, p), got {v.shape}")
     out = hvp_block(tape, x, v.reshape(n, -1), w)
     return out[:, 0] if v.ndim == 1 else out
+
+
+def hvp_batch(tape, xs, vs, w=None) -> np.ndarray:
+    """Hessian (of Σ w_i f_i) times one direction per point: ``(B, n)`` for
+    points ``xs`` and directions ``vs`` of shape ``(B, n)``, in blocks of points
+    (:func:`adjit.sweeps.batch_hvp`), threads and interruptible calls as the
+    batched gradient; a point whose branch flips raises BranchChanged naming it."""
+    xs = program.points(tape.program, xs)
+    vs = as_float_array(vs, None, "v")
+    if vs.shape != xs.shape:
+        raise ValueError(f"v: expected shape {xs.shape} (one direction per point of the "
+                         f"batch), got {vs.shape}")
+    vs = program.kernel_ready(vs)
+    w = weights(tape, w)
+    slots = tape.n_slots + 1
+    per_block = 4 * slots + 5 * tape.n_ops  # values, ā, tangents, their adjoints; partials
+    block = parallel.block_size(tape, len(xs), 8 * per_block, _HVP_COST)
+
+    def run(x, v):
+        return call(sweeps.batch_hvp, tape.program, x, v, w, block,
+                    tape.cache.grown("buf", block * per_block))
+    out, flips = parallel.rows(tape, run, xs, vs, cost=_HVP_COST)
+    if (flips != -1).any():
+        branches.raise_batch_flips(tape, flips, xs)
+    return out
+
+
+_HVP_COST = 4  # sweeps over the tape per point in a batched hvp (for threads and chunks)
 
 
 def hessian(tape, x, w=None, method=None) -> np.ndarray:

@@ -462,11 +462,6 @@ class Tape:
             self._flipped(flip, x)
         return jac
 
-    def _jacobian_batch(self, xs, mode="auto"):
-        """``(B, m, n)`` Jacobians at the points ``xs`` ``(B, n)``."""
-        return np.stack([self.jacobian(x, mode=mode) for x in xs]) if len(xs) else \
-            np.zeros((0, self.n_outputs, self.n_inputs))
-
     # --- branches, files, pictures (adjit.branches, adjit.serialize, adjit.display)
     def kinks(self, x, *args) -> list:
         """Piecewise operations sitting exactly at their kink at ``x`` (``abs`` or
@@ -569,12 +564,6 @@ class Tape:
             return hvp(self, flat, v.reshape(n, v.shape[-1]), w)
         return hvp(self, flat, v, w)
 
-    def _hvp_batch(self, xs, vs, w=None):
-        """``(B, n)`` Hessian-vector products at the points ``xs`` ``(B, n)``."""
-        from .second import hvp
-        return np.stack([hvp(self, x, v, w) for x, v in zip(xs, vs)]) if len(xs) else \
-            np.zeros((0, self.n_inputs))
-
     def hessian(self, x, *args, w=None) -> np.ndarray:
         """The dense symmetric ``(n, n)`` Hessian of ``Σ w_i f_i`` at ``x``
         (``w`` as in :meth:`hvp`)."""
@@ -624,6 +613,44 @@ class Tape:
             return self._bound(args).sparse_hessian(x, w=w)
         from .second import sparse_hessian
         return sparse_hessian(self, self._one(x), w)
+
+    # --- batches of Jacobians and Hessian-vector products ------------------------
+    def _jacobian_batch(self, xs, mode="auto") -> np.ndarray:
+        """Jacobians ``(B, m, n)`` at the points ``xs`` (``(B, n)``) in blocked
+        kernels (:func:`adjit.sweeps.batch_jacobian`), ``mode`` as in
+        :meth:`jacobian`; a point whose branch flips raises
+        :class:`adjit.BranchChanged` naming it, as batched gradients do."""
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        xs = self._points(xs)
+        n, m = self.n_inputs, self.n_outputs
+        reverse = mode == "reverse" or (mode == "auto" and n > m)
+        width = max(m if reverse else n, 1)
+        slots = self.n_slots + 1
+        # directions per sweep: at most 64, and their tangents within 32 MB a point;
+        # split evenly, so the last sweep carries no idle directions
+        chunk = max(1, min(width, _MAX_DIRECTIONS, (1 << 22) // slots))
+        chunk = -(-width // -(-width // chunk))
+        sweeps_per_point = 1 + -(-width // chunk) * chunk
+        per_point = 8 * (slots * (1 + chunk) + 2 * self.n_ops)
+        block = parallel.block_size(self, len(xs), per_point, sweeps_per_point)
+        size = block * (slots * (1 + chunk) + 2 * self.n_ops)
+
+        def run(rows):
+            return call(sweeps.batch_jacobian, self._program, rows, reverse, chunk, block,
+                        self._state.grown("buf", size))
+        jac, flips = parallel.rows(self, run, xs, cost=sweeps_per_point)
+        if (flips != -1).any():
+            branches.raise_batch_flips(self, flips, xs)
+        return jac
+
+    def _hvp_batch(self, xs, vs, w=None) -> np.ndarray:
+        """Hessian-vector products ``(B, n)`` of ``Σ w_i f_i`` at the points ``xs``
+        (``(B, n)``) along one direction each, ``vs`` (``(B, n)``), by forward over
+        reverse in blocked kernels (:func:`adjit.second.hvp_batch`); ``w`` as in
+        :meth:`hvp`."""
+        from .second import hvp_batch
+        return hvp_batch(self, xs, vs, w)
 
 
 def _checked_signature(sig, prog) -> signature.Signature:

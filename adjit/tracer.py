@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 import os
 import sys
 from array import array
@@ -290,9 +291,16 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
     """Apply ``ufunc.method`` to traced inputs by recording."""
     name = _UFUNC_OPS.get(ufunc)
     if kwargs.get("out") is not None:
-        raise TracingError(f"np.{ufunc.__name__}(..., out=...) cannot write traced values into "
-                           "an output array; use the returned value")
+        return _into_out(_record_ufunc(ufunc, method, inputs,
+                                       {k: v for k, v in kwargs.items() if k != "out"}),
+                         kwargs["out"], f"np.{ufunc.__name__}")
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    if method == "reduce" and ufunc.nin == 2 and (name is not None or ufunc in UFUNC_RULES):
+        return _ufunc_reduce(ufunc, name, inputs, kwargs)
+    if name is None:
+        rule = UFUNC_RULES.get(ufunc) or _scipy_rule(ufunc)
+        if rule is not None:
+            return _apply_rule(ufunc, method, rule, inputs, kwargs)
     if ufunc is np.positive:
         name, inputs = "add", (inputs[0], 0.0)
     if ufunc is _CLIP and method == "__call__" and len(inputs) == 3:
@@ -310,7 +318,15 @@ def _record_ufunc(ufunc, method: str, inputs, kwargs):
         # Ufuncs outside the table (matmul, ...) run on plain object arrays, whose
         # loops call the tracers' Python operators.
         plain = _plain(inputs)
-        return _wrap(getattr(ufunc, method)(*plain, **kwargs))
+        try:
+            return _wrap(getattr(ufunc, method)(*plain, **kwargs))
+        except TracingError:
+            raise
+        except (TypeError, AttributeError) as e:  # no object loop, no method of its name
+            raise TracingError(
+                library_hint() + f"{_ufunc_name(ufunc)} is not supported on traced values: it is "
+                "neither an op of adjit's table nor a formula of them (NumPy said: "
+                f"{e})") from None
     if method == "__call__" and len(inputs) == ufunc.nin and all(
             isinstance(x, Tracer) or _is_scalar(x) for x in inputs):
         return unary(name, inputs[0]) if ufunc.nin == 1 else binary(name, *inputs)
@@ -326,13 +342,241 @@ except ImportError:  # pragma: no cover - NumPy 1.x
     from numpy.core.umath import clip as _CLIP
 
 _FORBIDDEN_UFUNCS = {
-    np.isnan: "np.isnan of a traced value has no derivative and would fix the branch; "
-              "compare values instead (x != x is a traced condition)",
-    np.isfinite: "np.isfinite of a traced value is not recorded; use adjit.where with "
-                 "explicit comparisons",
-    np.isinf: "np.isinf of a traced value is not recorded; use adjit.where with "
-              "explicit comparisons",
+    np.signbit: "np.signbit of a traced value is not recorded; compare with 0 instead "
+                "(x < 0 is a traced condition)",
+    np.rint: "np.rint of a traced value is not recorded; np.floor(x + 0.5) is",
+    np.trunc: "np.trunc of a traced value is not recorded; use adjit.where(x < 0, "
+              "np.ceil(x), np.floor(x))",
 }
+
+#: Ufuncs outside the op table recorded by a rule on scalars, ``{ufunc: (nin,
+#: rule)}`` (``np.isnan`` as ``x != x``, ``np.logaddexp`` ...), and SciPy's
+#: ufuncs by name, ``{"expit": (1, rule)}``: filled by :mod:`adjit.numpy_api`.
+UFUNC_RULES: dict = {}
+SCIPY_UFUNC_RULES: dict = {}
+
+
+def _ufunc_name(ufunc) -> str:
+    """``np.spacing``, ``scipy.special.psi``: the name a user calls it by."""
+    name = getattr(ufunc, "__name__", repr(ufunc))
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"np.{name}" if getattr(np, name, None) is ufunc else name
+
+
+def _scipy_rule(ufunc):
+    """The rule of a SciPy ufunc (matched by identity with ``scipy.special``'s
+    function of its name: SciPy is not imported here, the caller has done so)."""
+    special = sys.modules.get("scipy.special")
+    name = getattr(ufunc, "__name__", "")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return SCIPY_UFUNC_RULES.get(name)
+    return None
+
+
+def _apply_rule(ufunc, method, rule, inputs, kwargs):
+    nin, fn = rule
+    if method != "__call__":
+        raise TracingError(f"{ufunc.__name__}.{method} is not supported on traced values; "
+                           f"call {ufunc.__name__} itself")
+    if any(k not in ("dtype", "casting") for k in kwargs):
+        raise TracingError(f"{ufunc.__name__}(..., {', '.join(kwargs)}=...) is not supported "
+                           "on traced values")
+    if all(isinstance(x, Tracer) or _is_scalar(x) for x in inputs):
+        return fn(*inputs)
+    key = ("rule", ufunc)
+    f = _ELEMENTWISE.get(key)
+    if f is None:
+        f = _ELEMENTWISE[key] = np.frompyfunc(fn, nin, 1)
+    return _wrap(f(*_plain(inputs)))
+
+
+def _ufunc_reduce(ufunc, name, inputs, kwargs):
+    """``ufunc.reduce`` over any axes (NumPy's object loops of frompyfunc
+    ufuncs reduce one axis only), folding the recorded op along each lane."""
+    bad = [k for k in kwargs if k not in ("axis", "keepdims", "initial", "dtype", "where")]
+    if bad or kwargs.get("where", True) is not True:
+        raise TracingError(f"np.{ufunc.__name__}.reduce(..., {', '.join(bad or ['where'])}=...) "
+                           "is not supported on traced values")
+    if name is None:
+        fn = UFUNC_RULES[ufunc][1]
+    else:
+        def fn(a, b, _name=name):
+            return binary(_name, a, b)
+    initial = kwargs.get("initial", np._NoValue)
+    return reduce_lanes(inputs[0], kwargs.get("axis", 0), kwargs.get("keepdims", False), fn,
+                        None if initial is np._NoValue else initial, ufunc.identity,
+                        f"np.{ufunc.__name__}")
+
+
+def normalize_axes(axis, ndim: int, who: str) -> tuple:
+    """``axis`` (None, an int or a tuple of ints) as a tuple of axes in
+    ``range(ndim)``, NumPy's AxisError for one out of range or repeated."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for a in axes:
+        a = operator.index(a)
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(a, ndim, who)
+        out.append(a % ndim if ndim else a)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{who}: repeated axis in {axis!r}")
+    return tuple(out)
+
+
+def reduce_lanes(a, axis, keepdims: bool, combine, initial=None, empty=None,
+                 who: str = "reduce"):
+    """Fold ``combine(acc, v)`` along ``axis`` (None, an int or a tuple) of
+    ``a`` with NumPy's reduction shapes (``keepdims``); ``initial`` starts
+    each fold, ``empty`` is the result of an empty lane (None: an error, as
+    for np.max). Returns a scalar or an array (a TracedArray when traced)."""
+    arr = np.asarray(a, dtype=object)
+    nd = arr.ndim
+    axes = normalize_axes(axis, nd, who)
+    moved = np.moveaxis(arr, axes, tuple(range(nd - len(axes), nd)))
+    kept = moved.shape[:nd - len(axes)]
+    lanes = moved.reshape(math.prod(kept), math.prod(moved.shape[nd - len(axes):]))
+    out = np.empty(lanes.shape[0], dtype=object)
+    for i, row in enumerate(lanes.tolist()):
+        if initial is not None:
+            acc = initial
+        elif not row:
+            if empty is None:
+                raise ValueError(f"zero-size array to reduction operation {who} which has "
+                                 "no identity")
+            acc = empty
+        else:
+            acc = row[0]
+            row = row[1:]
+        for v in row:
+            acc = combine(acc, v)
+        out[i] = acc
+    out = out.reshape(kept)
+    if keepdims:
+        out = out.reshape(tuple(1 if d in axes else n for d, n in enumerate(arr.shape)))
+    return _wrap(out)
+
+
+def _into_out(result, out, who: str):
+    """Write ``result`` into the ``out=`` array(s) of a NumPy call, as NumPy
+    does; an object array takes traced values, a float array cannot."""
+    outs = out if isinstance(out, tuple) else (out,)
+    results = result if isinstance(result, tuple) else (result,)
+    for o, r in zip(outs, results):
+        if o is None:
+            continue
+        if not (isinstance(o, np.ndarray) and o.dtype == object):
+            raise TracingError(f"{who}(..., out=...) would write traced values into an array of "
+                               f"dtype {getattr(o, 'dtype', type(o).__name__)}; make the "
+                               f"output with np.empty_like(x) / np.zeros_like(x) of a traced "
+                               "x (an object array that holds traced values), or use the "
+                               "returned value")
+        o[...] = r
+    got = tuple(o if o is not None else r for o, r in zip(outs, results))
+    return got if isinstance(result, tuple) else got[0]
+
+
+def as_traced(result):
+    """A NumPy function's result on traced arrays: object arrays become
+    TracedArrays (which may hold plain numbers too: a buffer from
+    np.zeros_like(x) stays writable by traced values), 0-d ones their element."""
+    if isinstance(result, np.ndarray) and result.dtype == object:
+        if result.ndim == 0:
+            return result[()]
+        return result.view(TracedArray)
+    if isinstance(result, tuple) and not hasattr(result, "_fields"):
+        return tuple(as_traced(r) for r in result)
+    if isinstance(result, list):
+        return [as_traced(r) for r in result]
+    return result
+
+
+def plain(x):
+    """``x`` with traced arrays (also inside lists and tuples) as plain object
+    arrays, so NumPy code run on it uses its object loops, which call the
+    tracers' operators, rather than dispatching back to adjit."""
+    if isinstance(x, TracedArray):
+        return x.view(np.ndarray)
+    if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
+        return type(x)(plain(v) for v in x)
+    return x
+
+
+#: NumPy functions with a recording implementation, ``{np.sum: impl}``, and
+#: those that run unchanged on object arrays of tracers (they move elements,
+#: or combine them with the tracers' own operators only); ``HINTS`` says what
+#: to write instead of a function that is neither. Filled by
+#: :mod:`adjit.numpy_api`, a module above this one.
+ARRAY_FUNCTIONS: dict = {}
+PASS_THROUGH: set = set()
+HINTS: dict = {}
+
+
+def function_name(func) -> str:
+    """``np.linalg.solve`` for NumPy's ``solve``."""
+    module = getattr(func, "__module__", "") or ""
+    name = getattr(func, "__name__", repr(func))
+    if module == "numpy" or module.startswith("numpy._"):
+        return f"np.{name}"
+    if module.startswith("numpy.linalg"):
+        return f"np.linalg.{name}"
+    if module.startswith("numpy."):
+        return "np." + module.split(".", 1)[1].split("._")[0] + "." + name
+    return f"{module}.{name}" if module else name
+
+
+#: What to call instead of a library function that cannot be traced.
+LIBRARY_HINTS = {
+    "scipy.special.logsumexp": "adjit.logsumexp(a, axis=..., b=...)",
+    "scipy.special.softmax": "np.exp(x - adjit.logsumexp(x, axis=..., keepdims=True))",
+    "scipy.special.log_softmax": "x - adjit.logsumexp(x, axis=..., keepdims=True)",
+}
+
+
+def library_hint() -> str:
+    """When a library function (SciPy's, ...) called by the user's code hit an
+    operation that cannot be traced: "scipy.special.logsumexp cannot be
+    traced (...); use ...: " naming the library function the user called."""
+    frame = sys._getframe(1)
+    called = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.split(".")[0] in ("scipy", "sklearn", "statsmodels"):
+            called = (module, frame.f_code.co_name)
+        elif called is not None and not frame.f_code.co_filename.startswith(_SKIPPED_DIRS):
+            break
+        frame = frame.f_back
+    if called is None:
+        return ""
+    module, name = called
+    public = ".".join(p for p in module.split(".") if not p.startswith("_")) + "." + name
+    instead = LIBRARY_HINTS.get(public)
+    return (f"{public} cannot be traced (it converts or branches on the values inside); "
+            + (f"use {instead} instead. " if instead else "write it with NumPy's functions. ")
+            + "Detail: ")
+
+
+def array_function(func, types, args, kwargs):
+    """``__array_function__`` of traced values: an implementation that
+    records, NumPy's own code on plain object arrays for the functions known to
+    be exact there, else a TracingError naming the function."""
+    impl = ARRAY_FUNCTIONS.get(func)
+    if impl is not None:
+        return impl(*args, **kwargs)
+    if func in PASS_THROUGH:
+        return as_traced(func._implementation(*plain(args),
+                                              **{k: plain(v) for k, v in kwargs.items()}))
+    name = function_name(func)
+    hint = HINTS.get(name)
+    raise TracingError(
+        library_hint() + f"{name} is not supported on traced values: adjit records the NumPy "
+        "functions it knows to give exact derivatives (reductions, np.where, einsum/matmul/dot, "
+        "np.linalg.norm/solve/inv/det/slogdet/cholesky, ... and functions that only move "
+        "elements)" + (f"; {hint}" if hint else "; write it with those, with operators and "
+                       "ufuncs, or use adjit.where to select"))
 
 
 def _wrap(result):
@@ -449,9 +693,12 @@ class Tracer:
 
     def __float__(self):
         raise TracingError(
-            "float() of a traced value would drop its derivative (this is also what "
-            "math.exp, math.sin, ... do to their argument); use np.exp / adjit.exp and the "
-            "other NumPy or adjit functions, which record")
+            library_hint() + "float() of a traced value would drop its derivative. It "
+            "happens in math.exp, math.sin, ... (use np.exp / adjit.exp, which record), and "
+            "when a traced value is written into a float array (out = np.zeros(n); "
+            "out[i] = x[i]**2, or np.array(values, dtype=float)): make the array with "
+            "np.empty_like(x) / np.zeros_like(x) of a traced x, or "
+            "np.zeros(n, dtype=object), which hold traced values")
 
     def __int__(self):
         raise TracingError("int() of a traced value would drop its derivative; use "
@@ -474,11 +721,13 @@ class Tracer:
             arr = np.empty((), dtype=object)
             arr[()] = self
             return arr
-        raise TracingError("a traced value cannot be converted to a numeric NumPy array "
-                           f"(dtype {np.dtype(dtype)}); its derivative would be lost")
+        raise TracingError(library_hint() + _NUMERIC_ARRAY.format(dtype=np.dtype(dtype)))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _record_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return array_function(func, types, args, kwargs)
 
     def clip(self, min=None, max=None, out=None, **kwargs):
         """``np.clip`` of a traced scalar, recorded as maximum and minimum."""
@@ -510,6 +759,28 @@ class Tracer:
 
     def conjugate(self):
         return self
+
+
+_NUMERIC_ARRAY = (
+    "a traced value cannot be converted to a numeric NumPy array (dtype {dtype}): its "
+    "derivative would be lost. To fill an array with traced values make it with "
+    "np.empty_like(x) / np.zeros_like(x) of a traced x, or np.zeros(n, dtype=object); "
+    "x.astype(float) of a traced x is x itself")
+
+
+def _unary_method(name: str):
+    def method(self):
+        return self._rec.emit(_OPCODE[name], self._slot)
+    return method
+
+
+# NumPy's object loops (np.tanh on np.array([t0, t1]), a plain object array)
+# call a method of the ufunc's name on each element.
+for _op in ops.TABLE:
+    if _op.arity == 1:
+        for _u in _op.ufuncs:
+            if not hasattr(Tracer, _u.__name__):
+                setattr(Tracer, _u.__name__, _unary_method(_op.name))
 
 
 def _operator(name: str, reflected: bool):
@@ -599,14 +870,106 @@ def _operand(x) -> bool:
     return False
 
 
+_getitem = np.ndarray.__getitem__
+_setitem = np.ndarray.__setitem__
+
+
 class TracedArray(np.ndarray):
-    """A NumPy object array of tracers; ufuncs on it record elementwise."""
+    """A NumPy object array of tracers (and plain numbers); ufuncs on it record
+    elementwise, NumPy functions go through :func:`array_function`."""
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _record_ufunc(ufunc, method, inputs, kwargs)
 
+    def __array_function__(self, func, types, args, kwargs):
+        return array_function(func, types, args, kwargs)
+
     def __repr__(self):
         return f"TracedArray(shape={self.shape})"
+
+    def __getitem__(self, key):
+        try:
+            return _getitem(self, key)
+        except IndexError:
+            if _traced_mask(key):
+                raise TracingError(
+                    library_hint() + "indexing with a boolean mask computed from traced values "
+                    "(x[x > 0]) would fix which elements are kept, and the shape of the "
+                    "result; select with np.where(x > 0, x, 0.0) / adjit.where instead (then "
+                    "reduce), or assign through the mask: x[x > 0] = 0.0 is a recorded "
+                    "select") from None
+            raise
+
+    def __setitem__(self, key, value):
+        if isinstance(key, np.ndarray) and key.dtype == object and _traced_mask(key):
+            _set_where(self, key, value)
+        else:
+            _setitem(self, key, value)
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        """A copy for dtype object; an error for numeric dtypes, whose arrays
+        cannot hold traced values (the derivative would be lost)."""
+        dt = np.dtype(dtype)
+        if dt == object:
+            return self.copy() if copy else self
+        if dt.kind == "f":
+            raise TracingError(
+                f"x.astype({dt}) of a traced array: a {dt} NumPy array cannot hold traced "
+                "values, and their derivative would be lost. A traced array already computes "
+                "in float64: use x itself; for a buffer to write into, use np.empty_like(x) "
+                "or np.zeros_like(x)")
+        raise TracingError(f"x.astype({dt}) of a traced array would drop its derivative; "
+                           "use np.floor for integer values, comparisons for conditions")
+
+    # The methods that are NumPy functions go through array_function, so they
+    # record as np.sum(x, ...) does.
+    def sum(self, *args, **kwargs):
+        return np.sum(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return np.prod(self, *args, **kwargs)
+
+    def mean(self, *args, **kwargs):
+        return np.mean(self, *args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        return np.std(self, *args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        return np.var(self, *args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        return np.max(self, *args, **kwargs)
+
+    def min(self, *args, **kwargs):
+        return np.min(self, *args, **kwargs)
+
+    def all(self, *args, **kwargs):
+        return np.all(self, *args, **kwargs)
+
+    def any(self, *args, **kwargs):
+        return np.any(self, *args, **kwargs)
+
+    def cumsum(self, *args, **kwargs):
+        return np.cumsum(self, *args, **kwargs)
+
+    def cumprod(self, *args, **kwargs):
+        return np.cumprod(self, *args, **kwargs)
+
+    def dot(self, b, out=None):
+        return np.dot(self, b, out=out)
+
+    def trace(self, *args, **kwargs):
+        return np.trace(self, *args, **kwargs)
+
+    def clip(self, *args, **kwargs):
+        return np.clip(self, *args, **kwargs)
+
+    def round(self, *args, **kwargs):
+        return np.round(self, *args, **kwargs)
+
+    def nonzero(self):
+        return np.nonzero(self)
 
     def argmax(self, axis=None, out=None, *, keepdims=False):
         """``np.argmax``: as NumPy's on floats (the first NaN, else the first
@@ -625,6 +988,29 @@ class TracedArray(np.ndarray):
         if self.size == 1:
             return bool(self.reshape(-1)[0])
         return super().__bool__()
+
+
+def _traced_mask(key) -> bool:
+    """Is ``key`` (or a part of an index tuple) an array of traced values?"""
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (TracedArray, Tracer)) or (
+        isinstance(k, np.ndarray) and k.dtype == object
+        and any(isinstance(v, Tracer) for v in k.flat)) for k in keys)
+
+
+def _set_where(arr, mask, value):
+    """``arr[mask] = value`` for a traced boolean mask: a recorded select,
+    ``arr = where(mask, value, arr)``, for a scalar value or one that
+    broadcasts to the mask's shape."""
+    if mask.shape != arr.shape:
+        raise TracingError(f"assigning through a traced mask of shape {mask.shape} into an "
+                           f"array of shape {arr.shape}: the shapes must be equal; use "
+                           "np.where(mask, value, x)")
+    if isinstance(value, np.ndarray) and value.ndim and value.shape != arr.shape:
+        raise TracingError("x[mask] = values with a traced mask takes a scalar value (or one "
+                           "of x's shape): how many elements the mask selects is not fixed; "
+                           "use np.where(mask, values, x)")
+    _setitem(arr, Ellipsis, _WHERE(mask.view(np.ndarray), plain(value), arr.view(np.ndarray)))
 
 
 def _arg_extreme(arr, axis, out, keepdims, name):

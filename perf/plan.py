@@ -10,11 +10,12 @@ from . import timing
 from .tools import PEERS
 
 QUICK_WORKLOADS = [("textbook2", 2), ("rosenbrock", 1000), ("lj", 64), ("bratu", 32),
-                   ("kinetics", 40), ("random", 1000)]
+                   ("kinetics", 40), ("random", 1000), ("bundle", 15)]
 FULL_WORKLOADS = [("textbook1", 1), ("textbook2", 2), ("rosenbrock", 1000),
                   ("rosenbrock", 10000), ("rosenbrock", 100000), ("lj", 64), ("lj", 512),
                   ("bratu", 32), ("bratu", 300), ("kinetics", 40), ("random", 1000),
-                  ("random", 10000), ("random", 100000), ("random", 1000000)]
+                  ("random", 10000), ("random", 100000), ("random", 1000000),
+                  ("bundle", 15)]
 SCALING_EXTRA = [("random", 10000000)]
 COLD_WORKLOADS = [("rosenbrock", 10000), ("lj", 64)]
 
@@ -36,6 +37,8 @@ def quantities(family: str, size: int, n_inputs: int, n_outputs: int) -> list[st
               "sparse_jacobian"]
     if family in ("textbook1", "textbook2"):
         q.append("transform")
+    if family == "bundle":  # batched Jacobian blocks and hvps, against the per-point loops
+        q += ["batch_jacobian", "batch_jacobian_loop", "batch_hvp", "batch_hvp_loop"]
     if not big:
         q.append("batch")
     q.append("optimize")
@@ -47,7 +50,8 @@ def workload_dims(family: str, size: int) -> tuple[int, int]:
     from .workloads import random_inputs
     return {"textbook1": (1, 1), "textbook2": (2, 1), "rosenbrock": (size, 1),
             "lj": (3 * size, 1), "bratu": (size * size, size * size),
-            "kinetics": (size + 1, size + 1), "random": (random_inputs(size), 1)}[family]
+            "kinetics": (size + 1, size + 1), "random": (random_inputs(size), 1),
+            "bundle": (15, 2)}[family]
 
 
 @dataclass

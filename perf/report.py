@@ -21,6 +21,10 @@ LABELS = {  # quantity -> row label, in display order
     "sparse_hessian": "sparse hessian",
     "batch_gradient": "batch grad /pt",
     "batch_forward": "batch fwd /pt",
+    "batch_jacobian": "batch jacobian /pt",
+    "batch_jacobian_loop": "jacobian loop /pt",
+    "batch_hvp": "batch hvp /pt",
+    "batch_hvp_loop": "hvp loop /pt",
     "record_unoptimized": "record, no optimize",
     "gradient_unoptimized": "grad, no optimize",
     "forward_unoptimized": "fwd, no optimize",
@@ -131,6 +135,10 @@ def derived_lines(entry: dict) -> list[str]:
         bg = ok(adj, "batch_gradient")
         if bg:
             parts.append(f"batch gradient {bg / n_ops * 1e9:.2f} ns/op/pt")
+    for q in ("batch_jacobian", "batch_hvp"):
+        one, loop = ok(adj, q), ok(adj, q + "_loop")
+        if one and loop:
+            parts.append(f"{q.replace('_', ' ')}: loop ÷ batched {loop / one:.3g}×")
     if info.get("peak_rss"):
         parts.append(f"peak RSS {fmt_bytes(info['peak_rss'])}")
     if parts:

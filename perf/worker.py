@@ -36,6 +36,18 @@ def default_reference(ctx) -> None:
             ctx.reference["batch_gradient"] = np.array([w.gradient(p) for p in xs])
 
 
+def bundle_reference(ctx) -> None:
+    """The first points' Jacobians by central differences of the plain function
+    (the batched and the looped Jacobians are checked against them)."""
+    from .tools.adjit_tool import FD_POINTS
+    from .workloads import BUNDLE_POINTS, central_gradient
+    w = ctx.w
+    xs = w.points(BUNDLE_POINTS)[:FD_POINTS]
+    ctx.reference["batch_jacobian"] = np.array([
+        [central_gradient(lambda z, j=j: w.scalar(z, NUMPY)[j], x) for j in range(w.n_outputs)]
+        for x in xs])
+
+
 def main(argv) -> int:
     job_path, out_path = argv
     with open(job_path) as f:
@@ -56,6 +68,8 @@ def main(argv) -> int:
     ctx = Context(w, job["quantities"], {}, settings, emit, dict(tool.options),
                   job.get("batch", 64))
     default_reference(ctx)
+    if w.family == "bundle":
+        bundle_reference(ctx)
     if job.get("reference_in"):
         try:
             with np.load(job["reference_in"]) as ref:

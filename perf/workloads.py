@@ -359,9 +359,40 @@ def random_scalar(ops: int):
     return f
 
 
+# --- bundle adjustment: one reprojection residual, its Jacobian blocks at many points
+
+BUNDLE_POINTS = 30_000  # observations whose 2×15 Jacobian blocks one batched call gives
+BUNDLE_X0 = np.array([0.1, -0.2, 0.3, 0.5, -0.4, 4.0, 500.0, 510.0, 320.0, 240.0, -0.1, 0.01,
+                      0.3, 0.2, 1.0])
+
+
+def bundle_scalar(x, m):
+    """A camera (angle-axis rotation w, translation t, focal lengths, principal
+    point, radial distortion k1 k2) sees a 3-D point p: rotate (Rodrigues),
+    translate, project, distort; the residual against an observed pixel."""
+    w0, w1, w2, t0, t1, t2, fx, fy, cx, cy, k1, k2, p0, p1, p2 = (x[i] for i in range(15))
+    th = m.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+    c, s = m.cos(th), m.sin(th)
+    u0, u1, u2 = w0 / th, w1 / th, w2 / th
+    dot = (u0 * p0 + u1 * p1 + u2 * p2) * (1.0 - c)
+    q0 = p0 * c + (u1 * p2 - u2 * p1) * s + u0 * dot + t0
+    q1 = p1 * c + (u2 * p0 - u0 * p2) * s + u1 * dot + t1
+    q2 = p2 * c + (u0 * p1 - u1 * p0) * s + u2 * dot + t2
+    a, b = q0 / q2, q1 / q2
+    r2 = a * a + b * b
+    d = 1.0 + r2 * (k1 + k2 * r2)
+    return [fx * d * a + cx - 320.5, fy * d * b + cy - 240.25]
+
+
+def bundle_directions(count: int) -> np.ndarray:
+    """One fixed direction per point for the batched Hessian-vector products."""
+    return np.cos(0.7 * np.arange(count * 15)).reshape(count, 15)
+
+
 # --- registry -------------------------------------------------------------------
 
-FAMILIES = ("textbook1", "textbook2", "rosenbrock", "lj", "bratu", "kinetics", "random")
+FAMILIES = ("textbook1", "textbook2", "rosenbrock", "lj", "bratu", "kinetics", "random",
+            "bundle")
 
 
 def make(family: str, size: int) -> Workload:
@@ -395,6 +426,12 @@ def make(family: str, size: int) -> Workload:
         x0 = np.random.default_rng(size).uniform(-1.0, 1.0, n)
         return Workload(family, size, x0, 1, random_scalar(size), None, None,
                         f"random expression graph, ~{size:.0e} ops", frozenset({"scaling"}))
+    if family == "bundle":
+        if size != 15:
+            raise ValueError(f"bundle has 15 inputs (bundle-15), not {size}")
+        return Workload(family, 15, BUNDLE_X0.copy(), 2, bundle_scalar, None, None,
+                        f"bundle-adjustment reprojection residual, 15 → 2, Jacobian blocks at "
+                        f"{BUNDLE_POINTS:,} points", frozenset({"batch_jacobian"}))
     raise ValueError(f"unknown workload family {family!r}; known: {', '.join(FAMILIES)}")
 
 

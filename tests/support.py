@@ -77,6 +77,7 @@ _MP_FUNCS = {
     "arctan2": mpmath.atan2, "fmod": _fmod, "floor_divide": _floor_divide,
     "remainder": _remainder, "mod": _remainder, "fmin": min, "fmax": max,
     "minimum": min, "maximum": max,
+    "lgamma": lambda a: mpmath.re(mpmath.loggamma(a)),  # log|gamma(a)|, also for a < 0
 }
 
 
@@ -100,7 +101,7 @@ def mp_value_rule(op: ops.Op):
     rule = _MP_RULES.get(op.name)
     if rule is None:
         rule = _MP_RULES[op.name] = eval(  # noqa: S307 - the op table's own text
-            f"lambda a, b: {op.value}", {"np": _MP, "math": _MP})
+            f"lambda a, b: {op.value}", {"np": _MP, "math": _MP, **_MP_FUNCS})
     return rule
 
 

@@ -12,7 +12,7 @@ from support import central_jacobian
 
 # arguments inside each function's domain (arccosh needs > 1)
 POINT = {"arccosh": (1.6,), "acosh": (1.6,)}
-NAMES = [n for n in functions.__all__ if n != "where"]
+NAMES = [n for n in functions.__all__ if n not in ("where", "logsumexp")]
 BINARY = {n for n in NAMES if getattr(functions, n).__code__.co_argcount == 2}
 
 

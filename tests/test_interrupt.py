@@ -20,7 +20,7 @@ CHILD = textwrap.dedent("""
     from adjit import parallel
 
     case = sys.argv[1]
-    parallel.THREADS = 2 if case == "batch2" else 1
+    parallel.THREADS = 2 if case.endswith("2") else 1
 
     def f(x):
         s = x[0]
@@ -33,6 +33,8 @@ CHILD = textwrap.dedent("""
     x = np.full(n, 0.5)
     xs = np.random.default_rng(0).uniform(0.1, 0.9, (200_000, n))
     tape.gradient(x); tape.forward(x); tape.gradient(xs[:64])   # compile/load first
+    if case.startswith(("jacobian", "hvp")):
+        tape.jacobian(xs[:64]); tape.hvp(xs[:64], xs[:64])
     sent = [None]
 
     def fire():
@@ -49,6 +51,12 @@ CHILD = textwrap.dedent("""
         elif case == "gradient":
             while True:
                 tape.gradient(x)
+        elif case.startswith("jacobian"):
+            tape.jacobian(xs)            # batched Jacobians, hvps: the same chunks
+            done = True
+        elif case.startswith("hvp"):
+            tape.hvp(xs, xs)
+            done = True
         else:
             tape.gradient(xs)            # seconds of work in one call
             done = True
@@ -63,7 +71,8 @@ CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("case", ["forward", "gradient", "batch1", "batch2"])
+@pytest.mark.parametrize("case", ["forward", "gradient", "batch1", "batch2", "jacobian2",
+                                  "hvp1"])
 def test_sigint_surfaces_as_keyboard_interrupt(case):
     proc = subprocess.run([sys.executable, "-c", CHILD, case], capture_output=True, text=True,
                           timeout=600)

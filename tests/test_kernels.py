@@ -276,6 +276,26 @@ def test_hessians_by_both_methods_and_sparse(name):
         close(t.hvp(x, V)[rows], (Hz @ V)[rows], RTOL2, "hvp, 2 directions")
 
 
+@pytest.mark.parametrize("name", IDS)
+def test_batched_jacobians_and_hvps(name):
+    """Jacobians both ways and Hessian-vector products at a batch of points, by
+    the blocked kernels that store partials (block_partials, block_second)."""
+    c = case(name)
+    X, which = _batch(c)
+    rng = np.random.default_rng(11)
+    V = rng.normal(size=X.shape)
+    for s in (0, 1):  # directions whose products are defined
+        V[which == s] *= ~np.isnan(c.ref[s][4]).any(axis=0)
+    jf, jr = c.vector.jacobian(X, mode="forward"), c.vector.jacobian(X, mode="reverse")
+    hv = c.scalar.hvp(X, V)
+    for k, s in enumerate(which):
+        J, H = c.ref[s][1], c.ref[s][4]
+        close(jf[k], J, RTOL1, "batch jacobian forward")
+        close(jr[k], J, RTOL1, "batch jacobian reverse")
+        rows = ~np.isnan(H).any(axis=1)
+        close(hv[k][rows], (np.where(np.isnan(H), 0.0, H) @ V[k])[rows], RTOL2, "batch hvp")
+
+
 # --- the @njit API ----------------------------------------------------------------------
 
 

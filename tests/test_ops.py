@@ -28,6 +28,7 @@ REFERENCE = {  # independent implementations: NumPy ufuncs, SciPy, the stdlib
     "sqdiff": lambda a, b: np.square(np.subtract(a, b)),
     "cube": lambda a: np.power(a, 3),
     "inv_cube": lambda a: np.power(a, -3.0),
+    "lgamma": scipy.special.gammaln,
 }
 
 
@@ -118,8 +119,8 @@ def test_rules_against_reference(op, rng):
 
 # Smooth ops whose rules call functions without complex arguments (np.hypot,
 # math.erf, np.cbrt): the mpmath oracle below checks them instead.
-_NO_COMPLEX_VALUE = {"hypot", "atan2", "erf", "erfc", "cbrt"}
-_NO_COMPLEX_PARTIALS = {"hypot", "atan2", "arcsinh", "cbrt", "erf", "erfc"}
+_NO_COMPLEX_VALUE = {"hypot", "atan2", "erf", "erfc", "cbrt", "lgamma"}
+_NO_COMPLEX_PARTIALS = {"hypot", "atan2", "arcsinh", "cbrt", "erf", "erfc", "lgamma"}
 COMPLEX_STEP = [o for o in ops.TABLE if o.smooth and o.name not in _NO_COMPLEX_VALUE]
 COMPLEX_STEP_2 = [o for o in ops.TABLE if o.smooth and o.name not in _NO_COMPLEX_PARTIALS]
 
@@ -174,6 +175,8 @@ SPECIAL_EXPECTED = {  # closed forms at special points: (op, point) -> (value, d
     ("minimum", (1.0, 2.0)): (1.0, 1.0, 0.0), ("maximum", (1.0, 2.0)): (2.0, 0.0, 1.0),
     ("hypot", (3.0, 4.0)): (5.0, 0.6, 0.8), ("pow", (2.0, 3.0)): (8.0, 12.0, 8 * math.log(2)),
     ("atan2", (1.0, 1.0)): (math.pi / 4, 0.5, -0.5),
+    ("lgamma", (1.0,)): (0.0, -0.5772156649015329), ("lgamma", (2.0,)): (0.0, 0.42278433509846713),
+    ("lgamma", (0.5,)): (0.5 * math.log(math.pi), -0.5772156649015329 - 2 * math.log(2)),
 }
 
 
@@ -688,6 +691,7 @@ ORACLE = {  # closed forms in mpmath, independent of the table's expressions
     "inv_cube": _u(lambda a: a**-3, lambda a: -3 * a**-4, lambda a: 12 * a**-5),
     "mod": (lambda a, b: a % b, lambda a, b: 1, lambda a, b: -_mod_q(a, b), _Z, _Z, _Z),
     "floordiv": (_mod_q, _Z, _Z, _Z, _Z, _Z),
+    "lgamma": _u(lambda a: mp.re(mp.loggamma(a)), mp.digamma, lambda a: mp.psi(1, a)),
     "fmod": (_fmod, lambda a, b: 1, lambda a, b: -_fmod_q(a, b), _Z, _Z, _Z),
 }
 
@@ -845,6 +849,15 @@ def test_kernels_generated_from_a_shuffled_table_compute_the_same(monkeypatch, r
             wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
             ns["block_values"](instr, tape.constants, wb)
             np.testing.assert_allclose(wb[2], want_w[2], rtol=1e-13)
+            pb, sb = np.zeros((1, 2, 3)), np.zeros((1, 3, 3))
+            wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
+            ns["block_second"](instr, tape.constants, wb, pb, sb)
+            np.testing.assert_allclose([wb[2, 1], *pb[0, :, 1], *sb[0, :, 1]],
+                                       [want_w[2], *want_p[0], *want_s[0]], rtol=1e-13)
+            wb = np.repeat(np.r_[x, 0.0, 0.0][:, None], 3, axis=1)
+            ns["block_partials"](instr, tape.constants, wb, pb)
+            np.testing.assert_allclose([wb[2, 2], *pb[0, :, 2]], [want_w[2], *want_p[0]],
+                                       rtol=1e-13)
             wr = np.r_[x, 0.0, 0.0]
             ns["values_runs"](np.array([[instr[0, 0], 0], [-1, 1]]), instr, tape.constants, wr)
             np.testing.assert_allclose(wr[2], want_w[2], rtol=1e-13)

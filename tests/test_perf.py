@@ -44,7 +44,8 @@ def test_textbook_examples_exact():
 
 
 def test_bratu_and_kinetics_shapes_and_dims():
-    for family, size in [("bratu", 4), ("kinetics", 10), ("random", 1000), ("lj", 5)]:
+    for family, size in [("bratu", 4), ("kinetics", 10), ("random", 1000), ("lj", 5),
+                         ("bundle", 15)]:
         w = W.make(family, size)
         assert (w.n_inputs, w.n_outputs) == workload_dims(family, size)
         assert W.evaluate(w, w.x0).shape == (w.n_outputs,)

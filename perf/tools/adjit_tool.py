@@ -73,10 +73,35 @@ def run(ctx):
         else:
             ctx.time("batch_forward", lambda: tape.forward(xs), key="batch_forward",
                      per=ctx.batch, keep=True)
+    if ctx.want("batch_jacobian") and hasattr(tape, "_jacobian_batch"):
+        _batched_derivatives(ctx, tape)
     ctx.info(peak_rss=timing.peak_rss(),
              methods=[k for k in ("hessian", "hvp", "sparse_jacobian", "sparse_hessian",
                                   "jacobian_sparsity", "njit_functions")
                       if hasattr(tape, k)])
+
+
+def _batched_derivatives(ctx, tape):
+    """Jacobian blocks, and Hessian-vector products with one direction per point,
+    at the workload's many points: one batched call against the per-point loop
+    a user writes without it (both checked: the Jacobians against central
+    differences at the first points, the batched hvps against the loop's)."""
+    from ..workloads import BUNDLE_POINTS, bundle_directions
+    xs = ctx.w.points(BUNDLE_POINTS)
+    count = len(xs)
+    head = lambda J: J[:FD_POINTS]  # noqa: E731
+    ctx.time("batch_jacobian_loop", lambda: np.stack([tape.jacobian(x) for x in xs]),
+             key="batch_jacobian", check=head, per=count)
+    ctx.time("batch_jacobian", lambda: tape.jacobian(xs), key="batch_jacobian", check=head,
+             per=count)
+    vs = bundle_directions(count)
+    w = np.ones(tape.n_outputs)
+    ctx.time("batch_hvp_loop", lambda: np.stack([tape.hvp(x, v, w) for x, v in zip(xs, vs)]),
+             key="batch_hv", per=count, keep=True)
+    ctx.time("batch_hvp", lambda: tape.hvp(xs, vs, w), key="batch_hv", per=count)
+
+
+FD_POINTS = 16  # points of a batch whose Jacobians are checked by central differences
 
 
 def _recorded_ops(adjit, f, x0, tape):
