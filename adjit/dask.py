@@ -38,7 +38,7 @@ except ImportError as e:  # pragma: no cover - exercised in an environment witho
 
 import numpy as np
 
-from . import solvers
+from . import parallel, solvers
 from .errors import BranchChanged
 from .tape import Tape
 from .tracer import trace
@@ -155,7 +155,8 @@ def _in_batch(call, Xb, block_info):
     """``call()``, a BranchChanged's rows renumbered from the block to the batch (a
     report without rows, from a per-point loop, gets the row of its point)."""
     try:
-        return call()
+        with parallel.serial():  # Dask's workers are the parallelism
+            return call()
     except BranchChanged as e:
         start = block_info[0]["array-location"][0][0] if block_info else 0
         if e.rows is not None:

@@ -10,6 +10,7 @@ threads.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -18,8 +19,34 @@ import numpy as np
 
 from .errors import interruptible
 
-#: threads for large batches; set to 1 to evaluate every batch serially
-THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+def _default_threads() -> int:
+    setting = os.environ.get("ADJIT_THREADS", "").strip()
+    if setting:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            raise ValueError(f"ADJIT_THREADS: expected a positive integer, got {setting!r}") \
+                from None
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+#: threads for large batches (the environment variable ADJIT_THREADS, else every
+#: core this process may use); set to 1 to evaluate every batch serially
+THREADS = _default_threads()
+_serial = threading.local()
+
+
+@contextlib.contextmanager
+def serial():
+    """Batches evaluated in this thread, inside the block, use one thread: for
+    callers that run their own parallel workers (Dask tasks), where more threads
+    per task only compete for the same cores."""
+    before = getattr(_serial, "on", False)
+    _serial.on = True
+    try:
+        yield
+    finally:
+        _serial.on = before
 #: rows x instructions below which one thread is faster than starting several
 MIN_WORK = 1 << 20
 
@@ -41,7 +68,8 @@ def threads_for(tape, npts: int, cost: int = 1) -> int:
     sweeps over the tape per row)."""
     threads = int(THREADS or 1)
     if (threads < 2 or npts * max(tape.n_ops, 1) * cost < MIN_WORK or npts < 2 * threads
-            or threading.current_thread().name.startswith(_PREFIX)):
+            or threading.current_thread().name.startswith(_PREFIX)
+            or getattr(_serial, "on", False)):
         return 1
     return threads
 

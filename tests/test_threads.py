@@ -85,3 +85,23 @@ def test_first_calls_from_eight_threads_on_100_fresh_tapes():
         for t in threads:
             t.join()
     assert not failures, failures[:10]
+
+
+def test_serial_blocks_and_adjit_threads_setting():
+    """parallel.serial() makes batches in this thread use one thread (Dask tasks
+    use it: the workers are the parallelism); ADJIT_THREADS sets the default."""
+    import subprocess
+    import sys
+
+    from adjit import parallel
+    tape = adjit.trace(lambda x: np.sum(np.sin(x) * x), np.ones(200))
+    if parallel.THREADS > 1:
+        assert parallel.threads_for(tape, 100_000) > 1
+    with parallel.serial():
+        assert parallel.threads_for(tape, 100_000) == 1
+        X = np.random.default_rng(0).random((64, 200))
+        np.testing.assert_allclose(tape.gradient(X), np.cos(X) * X + np.sin(X), rtol=1e-14)
+    out = subprocess.run([sys.executable, "-c", "import adjit.parallel as p; print(p.THREADS)"],
+                         env={**__import__("os").environ, "ADJIT_THREADS": "3"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"
