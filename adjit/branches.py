@@ -107,7 +107,7 @@ def kinks(tape, x) -> list[Kink]:
     work = slot_values(tape, x)
     a, b = operands(tape, work)
     opcode = tape.instructions[:, 0]
-    hit = np.zeros(tape.n_ops, dtype=bool)
+    hit = np.zeros(tape.program.n_ops, dtype=bool)
     names = np.array([v.op.name if v.op else "const" for v in ops.VARIANTS])[opcode]
     with np.errstate(invalid="ignore"):
         for name, test in _KINK.items():

@@ -437,10 +437,10 @@ def current_region(text: str) -> str:
     return text[start:stop]
 
 
-def write(path: pathlib.Path = SWEEPS) -> bool:
+def write(path: pathlib.Path = SWEEPS, region: str | None = None) -> bool:
     """Rewrite the generated region of ``path``; True when it changed."""
     text = path.read_text()
-    region = generate()
+    region = generate() if region is None else region
     old = current_region(text)
     if old == region:
         return False
@@ -448,5 +448,124 @@ def write(path: pathlib.Path = SWEEPS) -> bool:
     return True
 
 
+# --- the array instructions' elementwise loops (adjit.array_sweeps) ------------
+# One branch per opcode, each a plain strided loop over a block of slots
+# (stride 0 repeats one operand), so that LLVM vectorizes the contiguous case.
+
+ARRAY_SWEEPS = pathlib.Path(__file__).with_name("array_sweeps.py")
+
+
+def _elem_loads(v: ops.Variant, form: str) -> list[str]:
+    """Statements loading ``a`` and ``b`` of element ``j``. ``form`` says how
+    the operands are laid out: "strided" (any strides), "vv1" (both variable
+    operands contiguous), "v1" (the variable operand contiguous, the other a
+    contiguous constant run or absent), "v1s" (contiguous, the other one
+    value: stride 0)."""
+    if form == "strided":
+        w0 = "work[np.uint64(i0 + j * s0)]"
+        other = {ops.VV: "work[np.uint64(i1 + j * s1)]",
+                 ops.VC: "consts[np.uint64(i1 + j * s1)]",
+                 ops.CV: "consts[np.uint64(i1 + j * s1)]"}.get(v.kind)
+    else:
+        w0 = "A[j]"
+        other = None if v.kind == ops.UNARY else ("B[j]" if form in ("vv1", "v1") else "bs")
+    if v.kind == ops.UNARY:
+        return [f"a = {w0}"]
+    if v.kind == ops.CV:
+        return [f"a = {other}", f"b = {w0}"]
+    return [f"a = {w0}", f"b = {other}"]
+
+
+def _elem_body(w: Writer, v: ops.Variant, form: str, partials: bool) -> None:
+    store = "work[r + j]" if form == "strided" else "R[j]"
+    with w.block("for j in range(n):"):
+        w.extend(_elem_loads(v, form) + [f"y = {v.op.value}", f"{store} = y"])
+        if partials:
+            p0, p1 = ops._partial_exprs(v)[:2]
+            w.line(f"{'p0[r + j]' if form == 'strided' else 'P0[j]'} = {p0}")
+            if v.kind == ops.VV:
+                w.line(f"{'p1[r + j]' if form == 'strided' else 'P1[j]'} = {p1}")
+
+
+def _elem_kernel(name: str, doc: str, partials: bool) -> list[str]:
+    w = Writer()
+    args = "op, r, n, i0, s0, i1, s1, consts, work" + (", p0, p1" if partials else "")
+    _header(w, name, args, doc)
+    hot = [v for v in ops.VARIANTS if v.op is None or v.op.hot]
+    order = hot + [v for v in ops.VARIANTS if v not in hot]
+    # contiguous operands as array views: plain loops that LLVM vectorizes
+    w.line("R = work[r:r + n]")
+    w.line("A = work[i0:i0 + n]")
+    if partials:
+        w.extend(["P0 = p0[r:r + n]", "P1 = p1[r:r + n]"])
+    for v in w.cases(order, lambda v: (f"op == {v.opcode}", v.name)):
+        if v.kind == ops.CONST:
+            with w.block("for j in range(n):"):
+                w.line("work[r + j] = consts[np.uint64(i0 + j * s0)]")
+                if partials:
+                    w.line("p0[r + j] = 0.0")
+            continue
+        if v.kind == ops.UNARY:
+            with w.block("if s0 == 1:"):
+                _elem_body(w, v, "v1", partials)
+        else:
+            src = "work" if v.kind == ops.VV else "consts"
+            with w.block("if s0 == 1 and s1 == 1:"):
+                w.line(f"B = {src}[i1:i1 + n]")
+                _elem_body(w, v, "vv1" if v.kind == ops.VV else "v1", partials)
+            with w.block("elif s0 == 1 and s1 == 0:"):
+                w.line(f"bs = {src}[i1]")
+                _elem_body(w, v, "v1s", partials)
+        with w.block("else:"):
+            _elem_body(w, v, "strided", partials)
+    return w.lines
+
+
+def generate_arrays() -> str:
+    """The generated region of :mod:`adjit.array_sweeps`, markers included."""
+    ops.check_table()
+    w = Writer()
+    w.extend([BEGIN, f"# op table hash: {table_hash()}", ""])
+    w.extend(_elem_kernel("elem_values", "One elementwise array instruction's values: "
+                          "work[r + j] for j < n.", False) + ["", ""])
+    w.extend(_elem_kernel("elem_partials", "One elementwise array instruction's values and "
+                          "partials p0[r + j] (and p1[r + j] for two variable operands).",
+                          True) + ["", ""])
+    w.extend(_second_kernel() + ["", ""])
+    w.extend([END])
+    return "\n".join(w.lines)
+
+
+def _second_kernel() -> list[str]:
+    """Values, first and second partials of one elementwise array instruction,
+    by slot: the Hessian sweeps' (strided loops only: they run less often)."""
+    w = Writer()
+    _header(w, "elem_second", "op, r, n, i0, s0, i1, s1, consts, work, p0, p1, s00, s01, s11",
+            "One elementwise array instruction's values, partials and second partials.")
+    for v in w.cases(ops.VARIANTS, lambda v: (f"op == {v.opcode}", v.name)):
+        with w.block("for j in range(n):"):
+            if v.kind == ops.CONST:
+                w.extend(["work[r + j] = consts[np.uint64(i0 + j * s0)]", "p0[r + j] = 0.0",
+                          "s00[r + j] = 0.0"])
+                continue
+            w.extend(_elem_loads(v, "strided") + [f"y = {v.op.value}", "work[r + j] = y"])
+            d0, d1, d00, d01, d11 = ops._partial_exprs(v)
+            w.extend([f"p0[r + j] = {d0}", f"s00[r + j] = {d00}"])
+            if v.kind == ops.VV:
+                w.extend([f"p1[r + j] = {d1}", f"s01[r + j] = {d01}", f"s11[r + j] = {d11}"])
+    return w.lines
+
+
+def write_all() -> list[str]:
+    """Regenerate every generated region; the names of the files that changed."""
+    changed = []
+    if write(SWEEPS, generate()):
+        changed.append(SWEEPS.name)
+    if write(ARRAY_SWEEPS, generate_arrays()):
+        changed.append(ARRAY_SWEEPS.name)
+    return changed
+
+
 if __name__ == "__main__":
-    print("sweeps.py regenerated" if write() else "sweeps.py is up to date")
+    done = write_all()
+    print(f"regenerated: {', '.join(done)}" if done else "generated kernels are up to date")

@@ -31,7 +31,7 @@ def used_inputs(tape) -> np.ndarray:
 
 def worth_it(tape) -> bool:
     """Whether the tape declares many more inputs than it can read."""
-    return (tape.n_inputs > 2 * tape.n_ops + tape.n_outputs + SLACK
+    return (tape.n_inputs > 2 * tape.program.n_ops + tape.n_outputs + SLACK
             and len(used_inputs(tape)) < tape.n_inputs)
 
 

@@ -6,6 +6,9 @@ while a background process compiles them (:mod:`adjit.background`), and switch
 to the kernels once they are ready. ``ADJIT_COLD_TIER=0`` (or setting
 ``adjit.config.cold_tier = False``, at any time) compiles on first use
 instead, in the calling process, as adjit 0.1.0 did.
+
+``array_instructions`` (environment ``ADJIT_ARRAYS``, default on): NumPy calls on
+traced arrays record array instructions; see below.
 """
 from __future__ import annotations
 
@@ -22,3 +25,8 @@ def _flag(name: str, default: bool) -> bool:
 
 
 cold_tier: bool = _flag("ADJIT_COLD_TIER", True)
+
+#: ``array_instructions`` (environment ``ADJIT_ARRAYS``, default on): a NumPy
+#: call on traced arrays records one array instruction (:mod:`adjit.array_tracer`);
+#: off, every element records a scalar instruction, as before array instructions.
+array_instructions: bool = _flag("ADJIT_ARRAYS", True)

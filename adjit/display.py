@@ -140,7 +140,7 @@ def to_dot(tape) -> str:
         lines.append(f"  unread [label={_quote(f'{n_in - len(drawn):,} inputs not read')}, "
                      "shape=plaintext];")
     instr = tape.instructions
-    for i in range(tape.n_ops):
+    for i in range(tape.program.n_ops):
         s = n_in + i
         attrs = f"label={_quote(f'v{i}: ' + _op_label(tape, i))}"
         if s in guarded:
@@ -151,7 +151,7 @@ def to_dot(tape) -> str:
                      "fillcolor=palegreen];")
     arg0_slot = ops.ARG0_IS_SLOT[instr[:, 0]]
     arg1_slot = ops.ARG1_IS_SLOT[instr[:, 0]]
-    for i in range(tape.n_ops):
+    for i in range(tape.program.n_ops):
         s = n_in + i
         if arg0_slot[i]:
             lines.append(f"  s{instr[i, 2]} -> s{s};")

@@ -285,6 +285,14 @@ class TapeState:
             pair = self._local.__dict__["single"] = (np.empty(size), np.zeros(n_adjoints))
         return pair
 
+    def arrays(self, name: str, count: int, size: int) -> tuple:
+        """This thread's ``count`` float64 work arrays of ``size`` entries kept
+        under ``name`` (one lookup for all of them); contents undefined."""
+        got = self._local.__dict__.get(name)
+        if got is None or got[0].shape[0] != size:
+            got = self._local.__dict__[name] = tuple(np.empty(size) for _ in range(count))
+        return got
+
     def grown(self, name: str, size: int) -> np.ndarray:
         """A per-thread flat float64 buffer of at least ``size`` entries, grown
         (never shrunk): the kernels carve their work arrays from it."""

@@ -229,7 +229,7 @@ def weights(tape, w) -> np.ndarray:
 
 def _linearize2(tape, x):
     work, partials = linearization(tape, x)
-    second = scratch(tape, "second", (tape.n_ops, 3))
+    second = scratch(tape, "second", (tape.program.n_ops, 3))
     flip = tiers.run(sweeps.linearize2, tape.program, x, work, partials, second)
     branches.raise_flipped(tape, flip, x)
     return partials, second
@@ -278,7 +278,7 @@ def hvp_batch(tape, xs, vs, w=None) -> np.ndarray:
     vs = program.kernel_ready(vs)
     w = weights(tape, w)
     slots = tape.n_slots + 1
-    per_block = 4 * slots + 5 * tape.n_ops  # values, ā, tangents, their adjoints; partials
+    per_block = 4 * slots + 5 * tape.program.n_ops  # values, ā, tangents, their adjoints; partials
     block = parallel.block_size(tape, len(xs), 8 * per_block, _HVP_COST)
 
     def run(x, v):
@@ -334,7 +334,7 @@ def _domains_if_cheaper(tape):
         if st.hessian_method == "domains":
             return domains(tape, "hessian")
         n = tape.n_inputs
-        sweep_cost = 6.0 * tape.n_ops * n  # tangent + adjoint work per direction and op
+        sweep_cost = 6.0 * tape.program.n_ops * n  # tangent + adjoint work per direction and op
         doms = domains(tape, "hessian",
                        limit=max(1 << 20, _DOMAIN_LIMIT_PER_SLOT * (tape.n_slots + 1)))
         if doms is None:
@@ -347,8 +347,8 @@ def _domains_if_cheaper(tape):
         nonlinear = st.nonlinear
         pairs = (nonlinear[:, 0] * d0 * d0 + nonlinear[:, 1] * 2 * d0 * d1
                  + nonlinear[:, 2] * d1 * d1).sum()
-        gradients = size[n:n + tape.n_ops].sum()  # only the needed slots have any
-        domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.n_ops + n * n
+        gradients = size[n:n + tape.program.n_ops].sum()  # only the needed slots have any
+        domain_cost = 3.0 * gradients + 2.0 * pairs + 4.0 * tape.program.n_ops + n * n
         st.hessian_method = "domains" if domain_cost < sweep_cost else "sweeps"
         return doms if st.hessian_method == "domains" else None
 

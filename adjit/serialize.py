@@ -19,6 +19,13 @@ can open it with ``np.load(path, allow_pickle=False)``. It holds these arrays:
                                     and how many of its elements the tape reads
     data_where       int64 (d,)     those elements' positions in their arguments
     data_index       int64 (d,)     the constants that hold them
+    array_code       int64 (k, 8)   a tape with array instructions (adjit.arrays): its
+                                    rows (kind, opcode, result, length, arg0, arg1, p,
+                                    q), an ELEM row's opcode an index into
+                                    opcode_names; then ``instructions`` is empty and
+                                    constants, outputs and guards are the array
+                                    program's. Empty for a scalar tape.
+    array_index      int64 (i,)     the array program's gather indices
     written_by       <U (1,)        the adjit version that wrote the file
     checksum         uint32 (1,)    crc32 of the arrays above (:func:`_checksum`)
 
@@ -50,11 +57,12 @@ from . import ops
 from .errors import TapeError
 from .version import __version__
 
+#: 5: array instructions (``array_code``, ``array_index``);
 #: 4: the tape's signature (shapes, data arguments); 3: an ``.npz`` archive
 #: carrying the op table's names; 1 and 2 were 0.1.0's ``ADJITAPE`` binary
 #: format (2 added the fused ops sqdiff, cube, inv_cube).
-FORMAT_VERSION = 4
-_READS = (1, 2, 3, 4)
+FORMAT_VERSION = 5
+_READS = (1, 2, 3, 4, 5)
 
 #: Largest tape :func:`load` accepts unless told otherwise (``max_inputs=``,
 #: ``max_ops=``): an evaluation allocates a float64 work slot per input and per
@@ -83,11 +91,19 @@ _NPZ = (("format_version", "<i8", 1, None), ("opcode_names", "<U", 1, None),
         ("constants", "<f8", 1, None), ("outputs", "<i4", 1, None),
         ("guards", "<i4", 2, 2), ("guard_sources", "|u1", 1, None),
         ("signature", "|u1", 1, None), ("data_where", "<i8", 1, None),
-        ("data_index", "<i8", 1, None),
+        ("data_index", "<i8", 1, None), ("array_code", "<i8", 2, 8),
+        ("array_index", "<i8", 1, None),
         ("written_by", "<U", 1, None), ("checksum", "<u4", 1, None))
 _NEW_IN_4 = ("signature", "data_where", "data_index")
+_NEW_IN_5 = ("array_code", "array_index")
 # the members of each .npz version, in checksum order
-_LAYOUT = {3: tuple(m for m in _NPZ if m[0] not in _NEW_IN_4), 4: _NPZ}
+_LAYOUT = {3: tuple(m for m in _NPZ if m[0] not in _NEW_IN_4 + _NEW_IN_5),
+           4: tuple(m for m in _NPZ if m[0] not in _NEW_IN_5), 5: _NPZ}
+
+
+def _version_of(members) -> int:
+    """The .npz layout version that ``members`` (names) make up."""
+    return 5 if "array_code" in members else 4 if "signature" in members else 3
 _MAX_NAME = 64  # characters in an opcode name or a version string
 
 
@@ -97,9 +113,20 @@ def to_bytes(tape) -> bytes:
     """The file format's bytes for ``tape``."""
     sig, where, index = signature_parts(tape.signature)
     return _encode(tape.n_inputs, list(tape.guard_sources),
-                   {"instructions": tape.instructions, "constants": tape.constants,
-                    "outputs": tape.outputs, "guards": tape.guards, "data_where": where,
-                    "data_index": index}, signature=sig)
+                   dict(tape_arrays(tape), data_where=where, data_index=index), signature=sig)
+
+
+def tape_arrays(tape) -> dict:
+    """The arrays a file or pickle holds for ``tape``: its scalar program, or,
+    for a tape with array instructions, the array program (no scalar rows)."""
+    a = getattr(tape, "arrays", None)
+    if a is None:
+        return {"instructions": tape.instructions, "constants": tape.constants,
+                "outputs": tape.outputs, "guards": tape.guards,
+                "array_code": np.zeros((0, 8), "<i8"), "array_index": np.zeros(0, "<i8")}
+    return {"instructions": np.zeros((0, 4), "<i4"), "constants": a.constants,
+            "outputs": a.outputs, "guards": a.guards, "array_code": a.code,
+            "array_index": a.index}
 
 
 def signature_parts(sig) -> tuple:
@@ -134,11 +161,13 @@ def _encode(n_inputs, guard_sources, arrays, names=None, version=FORMAT_VERSION,
         "signature": np.frombuffer(json.dumps(signature).encode(), np.uint8),
         "data_where": np.ascontiguousarray(arrays.get("data_where", np.zeros(0)), "<i8"),
         "data_index": np.ascontiguousarray(arrays.get("data_index", np.zeros(0)), "<i8"),
+        "array_code": np.ascontiguousarray(arrays.get("array_code", np.zeros((0, 8))),
+                                           "<i8").reshape(-1, 8),
+        "array_index": np.ascontiguousarray(arrays.get("array_index", np.zeros(0)), "<i8"),
         "written_by": np.array([__version__], dtype="<U"),
     }
-    if version == 3:
-        for name in _NEW_IN_4:
-            del parts[name]
+    for name in (_NEW_IN_5 if version <= 4 else ()) + (_NEW_IN_4 if version <= 3 else ()):
+        del parts[name]
     parts["checksum"] = np.array([_checksum(parts)], "<u4")
     buf = io.BytesIO()
     np.savez(buf, **parts)
@@ -150,7 +179,7 @@ def _checksum(parts) -> int:
     the fixed order of ``_NPZ`` (the zip's own CRCs cover each member alone;
     this covers the tape as a whole, also after a member is swapped)."""
     crc = 0
-    for name, *_ in _LAYOUT[4 if "signature" in parts else 3][:-1]:
+    for name, *_ in _LAYOUT[_version_of(parts)][:-1]:
         a = parts[name]
         crc = zlib.crc32(f"{name}:{a.dtype.str}:{a.shape}".encode(), crc)
         crc = zlib.crc32(np.ascontiguousarray(a).tobytes(), crc)
@@ -209,7 +238,7 @@ def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dic
     if parts["format_version"][0] < 3:
         raise TapeError(f"damaged tape file: format version {parts['format_version'][0]} "
                         "is not an .npz format")
-    if (parts["format_version"][0] == 4) != ("signature" in parts):
+    if parts["format_version"][0] != _version_of(parts):
         raise TapeError(f"damaged tape file: format version {parts['format_version'][0]} "
                         "with the members of another version")
     if _checksum(parts) != int(parts["checksum"][0]):
@@ -222,9 +251,16 @@ def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dic
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise TapeError(f"damaged tape file: unreadable guard_sources or signature "
                         f"({e})") from None
+    names = [str(s) for s in parts["opcode_names"]]
     out = _build(int(parts["n_inputs"][0]), parts["instructions"], parts["constants"],
-                 parts["outputs"], parts["guards"], sources,
-                 [str(s) for s in parts["opcode_names"]], max_inputs, max_ops)
+                 parts["outputs"], parts["guards"], sources, names, max_inputs, max_ops)
+    if "array_code" in parts and len(parts["array_code"]):
+        if len(parts["array_code"]) > max_ops:
+            raise TapeError(f"tape file has {len(parts['array_code']):,} array instructions, "
+                            f"more than max_ops={max_ops:,} (raise it to load a tape you "
+                            "trust)")
+        out["array_code"] = remap_arrays(parts["array_code"], names)
+        out["array_index"] = parts["array_index"]
     if sig is not None:
         out["signature"] = signature_from(sig, parts["data_where"], parts["data_index"])
     return out
@@ -281,7 +317,7 @@ def _read_npz(data: bytes, max_ops: int) -> dict:
         raise TapeError("not an adjit tape file: a single .npy array, expected an .npz archive")
     with npz:
         infos = {i.filename: i for i in npz.zip.infolist()}
-        layout = _LAYOUT[4 if "signature.npy" in infos else 3]
+        layout = _LAYOUT[_version_of({n[:-4] for n in infos})]
         want = {name + ".npy" for name, *_ in layout}
         if set(infos) != want or len(npz.zip.infolist()) != len(want):
             raise TapeError(f"damaged tape file: members {sorted(infos)}, expected "
@@ -391,6 +427,19 @@ def _remap(instructions, names) -> np.ndarray:
     return out
 
 
+def remap_arrays(code, names) -> np.ndarray:
+    """An array program's rows with each ELEM row's opcode, an index into
+    ``names``, replaced by today's opcode of that name (as :func:`_remap`)."""
+    code = np.array(code, dtype=np.int64)
+    if code.ndim != 2 or code.shape[1:] != (8,):
+        return code  # the array program's validation names the fault
+    elem = code[:, 0] == 0
+    rows = np.zeros((int(elem.sum()), 4), dtype=np.int64)
+    rows[:, 0] = code[elem, 1]
+    code[elem, 1] = _remap(rows, names)[:, 0]
+    return code
+
+
 # --- adjit 0.1.0's binary format (versions 1 and 2), read only ---------------------
 #
 #     b"ADJITAPE"                 8 bytes, magic
@@ -496,7 +545,7 @@ REBUILD = None
 
 
 def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard_sources,
-              opcode_names=None, cls=None, signature=None):
+              opcode_names=None, cls=None, signature=None, arrays=None):
     """Rebuild a pickled tape, through the validating constructor of its class.
     Pickles from 0.1.0 (version 2) carry no names: their opcodes are 0.1.0's;
     version 3 carries no signature."""
@@ -510,12 +559,16 @@ def _unpickle(version, n_inputs, instructions, constants, outputs, guards, guard
                  outputs=outputs, n_inputs=n_inputs, guards=guards, guard_sources=guard_sources)
     if signature is not None:
         parts["signature"] = signature_from(*signature)
+    if arrays is not None and len(arrays[0]):
+        parts["array_code"] = remap_arrays(arrays[0], opcode_names)
+        parts["array_index"] = arrays[1]
     return REBUILD(cls, parts)
 
 
 def reduce(tape):
     """``tape.__reduce__()``: pickles carry the format version and the op
     table's names, like files, and the tape's class by reference."""
-    return (_unpickle, (FORMAT_VERSION, tape.n_inputs, tape.instructions, tape.constants,
-                        tape.outputs, tape.guards, tape.guard_sources, ops.NAMES, type(tape),
-                        signature_parts(tape.signature)))
+    a = tape_arrays(tape)
+    return (_unpickle, (FORMAT_VERSION, tape.n_inputs, a["instructions"], a["constants"],
+                        a["outputs"], a["guards"], tape.guard_sources, ops.NAMES, type(tape),
+                        signature_parts(tape.signature), (a["array_code"], a["array_index"])))

@@ -460,11 +460,11 @@ class Structure:
     def __init__(self, tape):
         opcode = tape.opcode
         sink = tape.n_slots
-        use = np.empty((tape.n_ops, 2), dtype=np.bool_)
+        use = np.empty((tape.program.n_ops, 2), dtype=np.bool_)
         use[:, 0] = ops.HAS_P0[opcode] & (tape.links[:, 1] != sink)
         use[:, 1] = ops.HAS_P1[opcode] & (tape.links[:, 2] != sink)
         self.use = use
-        nonlinear = np.empty((tape.n_ops, 3), dtype=np.bool_)
+        nonlinear = np.empty((tape.program.n_ops, 3), dtype=np.bool_)
         nonlinear[:, 0] = ops.HAS_S00[opcode]
         nonlinear[:, 1] = ops.HAS_S01[opcode]
         nonlinear[:, 2] = ops.HAS_S11[opcode]
@@ -490,7 +490,7 @@ def scratch(tape, name: str, shape: tuple) -> np.ndarray:
 def linearization(tape, x):
     """(work, partials) buffers for ``sweeps.linearize`` at this tape's size."""
     return (scratch(tape, "work", (tape.n_slots + 1,)),
-            scratch(tape, "partials", (tape.n_ops, 2)))
+            scratch(tape, "partials", (tape.program.n_ops, 2)))
 
 
 def structure(tape) -> Structure:
@@ -539,7 +539,7 @@ def domains(tape, kind: str = "hessian", limit=None):
         start = 0
         while True:
             start = tiers.run(_domains, tape.links, st.use, need, n, ptr, idx, start)
-            if start == tape.n_ops:
+            if start == tape.program.n_ops:
                 break
             if limit is not None and idx.shape[0] >= limit:
                 st.domains_over[kind] = idx.shape[0]
@@ -584,7 +584,7 @@ def _jacobian_pattern(tape) -> sp.csr_matrix:
             # Input sets per slot, forwards, cost their total size; output sets of
             # 64 at a time, backwards, cost n_ops per 64 outputs. Try the first
             # within what the second would cost (a long sum makes it quadratic).
-            budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.n_ops)
+            budget = max(1 << 22, 4 * (tape.n_slots + 1), (m // 64 + 1) * tape.program.n_ops)
             doms = domains(tape, "jacobian", limit=budget)
             if doms is not None:
                 indptr, indices = tiers.run(_gather_domains, doms[0], doms[1], tape.outputs)
@@ -631,7 +631,7 @@ def _hessian_pattern(tape) -> sp.csr_matrix:
             n = tape.n_inputs
             ptr, idx = domains(tape, "hessian")
             live = tiers.run(_live, tape.links, st.use, tape.outputs, tape.n_slots)
-            cap = max(1024, 4 * tape.n_ops)
+            cap = max(1024, 4 * tape.program.n_ops)
             rows = np.empty(cap, dtype=np.int32)
             cols = np.empty(cap, dtype=np.int32)
             start, pos = 0, 0
@@ -639,7 +639,7 @@ def _hessian_pattern(tape) -> sp.csr_matrix:
             while True:
                 start, pos = tiers.run(_hessian_pairs, tape.links, st.nonlinear, live, ptr, idx, rows, cols,
                                             start, pos)
-                if start == tape.n_ops:
+                if start == tape.program.n_ops:
                     break
                 if pos == 0:  # one instruction alone needs more room
                     cap *= 4

@@ -703,10 +703,16 @@ def _optimized(tape, optimize) -> "Tape":
                 signature=signature.Signature(sig.in_shape, sig.out_shape, args))
 
 
+#: ``ARRAY_TAPE(parts)`` builds a tape with array instructions from the parts
+#: :mod:`adjit.serialize` reads (set by :mod:`adjit.array_tape`, a layer above)
+ARRAY_TAPE = None
+
+
 def _from_parts(parts: dict, cls=None) -> "Tape":
     """A Tape from the parts :mod:`adjit.serialize` reads (a signature as plain data)."""
     parts = dict(parts)
     raw = parts.pop("signature", None)
+    code, index = parts.pop("array_code", None), parts.pop("array_index", None)
     if raw is not None:
         parts["signature"] = signature.Signature(
             tuple(raw["in_shape"]), tuple(raw["out_shape"]),
@@ -715,6 +721,10 @@ def _from_parts(parts: dict, cls=None) -> "Tape":
                                 None if a["index"] is None else signature.frozen(a["index"]),
                                 a.get("fingerprint", ""))
                   for a in raw["args"]))
+    if code is not None:
+        if len(parts["instructions"]):
+            raise TapeError("damaged tape: both scalar rows and array instructions")
+        return ARRAY_TAPE(code, index, parts)
     return (cls or Tape)(**parts)
 
 
@@ -759,4 +769,8 @@ _GET_PROGRAM = Tape.__dict__["_program"].fget
 _SET_SOURCES, _SET_SIGNATURE = _SET["_guard_sources"], _SET["_signature"]
 _SET_STATE, _SET_PROGRAM = _SET["_state"], _SET["_program"]
 _NEW = object.__new__
+#: the slots' setters and the signature check, for the tape classes built on
+#: this one (adjit.array_tape)
+SETTERS = _SET
+checked_signature = _checked_signature
 del _name, _slot

@@ -15,6 +15,7 @@ array of tracers whose ``__array_ufunc__`` routes ufuncs (calls, reductions,
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import operator
@@ -24,7 +25,7 @@ from array import array
 
 import numpy as np
 
-from . import ops, signature, sweeps, tiers
+from . import array_tape, config, ops, signature, sweeps, tiers
 from .errors import TracingError
 from .optimize import optimize_arrays
 from .program import as_float_array
@@ -47,11 +48,23 @@ class Recorder:
 
     __slots__ = ("n_inputs", "opcode", "arg0", "arg1", "constants", "_const_index",
                  "guards", "guard_sources", "guard_policy", "x0", "_work", "_consts",
-                 "_n_consts", "_evaluated", "limit", "max_ops", "_progress", "_next_report")
+                 "_n_consts", "_evaluated", "limit", "max_ops", "_progress", "_next_report",
+                 "offset", "blocks", "block_starts", "index", "n_index", "_done_blocks",
+                 "aranges")
 
     def __init__(self, n_inputs: int, guard_policy: str = "record", x0=None,
                  max_ops: int = MAX_OPS, progress=None):
         self.n_inputs = n_inputs
+        # Array instructions (adjit.array_tracer) take blocks of slots between
+        # scalar rows: scalar row k writes slot offset + k, where offset counts
+        # the inputs and every block's slots recorded before it.
+        self.offset = n_inputs
+        self.blocks: list = []  # (scalar rows before it, kind, opcode, n, a0, a1, p, q)
+        self.block_starts: list = []  # first slot of each block
+        self.index: list = []  # gathers' slot-index arrays, in order
+        self.n_index = 0
+        self._done_blocks = 0
+        self.aranges: dict = {}  # id -> slot-index arrays known to be unchanged ranges
         # Every emit compares its result slot with `limit` (one comparison, so
         # recording stays fast) and calls checkpoint() when it is reached: at
         # max_ops, or at the next progress report.
@@ -94,13 +107,95 @@ class Recorder:
         codes = self.opcode
         t = _new_tracer(Tracer)
         t._rec = self
-        t._slot = slot = self.n_inputs + len(codes)
+        t._slot = slot = self.offset + len(codes)
         if slot >= self.limit:
             self.checkpoint()
         codes.append(opcode)
         self.arg0.append(arg0)
         self.arg1.append(arg1)
         return t
+
+    def emit_block(self, kind: int, opcode: int, n: int, a0: int, a1: int = 0, p: int = 0,
+                   q: int = 0, index=None) -> int:
+        """Append one array instruction writing ``n`` new slots; its first slot.
+        ``index`` (a gather's slot numbers) goes to the index pool, ``a0``
+        then being its offset there."""
+        start = self.offset + len(self.opcode)
+        if index is not None:
+            a0 = self.n_index
+            self.index.append(index)
+            self.n_index += len(index)
+        self.blocks.append((len(self.opcode), kind, opcode, n, a0, a1, p, q))
+        self.block_starts.append(start)
+        self.offset += n
+        if start + n >= self.limit:
+            self.limit = max(self.limit, start + n)
+            self.checkpoint()
+        return start
+
+    def constant_block(self, values) -> int:
+        """Append float ``values`` to the constant pool as one run (not shared
+        with equal scalars); the index of the first."""
+        k = len(self.constants)
+        self.constants.extend(np.asarray(values, dtype=np.float64).reshape(-1).tolist())
+        return k
+
+    def opcode_of(self, slot: int) -> int:
+        """The opcode writing ``slot`` (-1 for an input or a non-elementwise block)."""
+        if slot < self.n_inputs:
+            return -1
+        if not self.blocks:
+            return self.opcode[slot - self.n_inputs]
+        b = bisect.bisect_right(self.block_starts, slot) - 1
+        if b < 0:
+            return self.opcode[slot - self.n_inputs]
+        pos, kind, opcode, n = self.blocks[b][:4]
+        start = self.block_starts[b]
+        if slot < start + n:
+            return opcode if kind == 0 else -1
+        return self.opcode[pos + slot - start - n]
+
+    def code(self, rows_from: int = 0, blocks_from: int = 0) -> np.ndarray:
+        """The unified array-program rows (adjit.arrays) of the scalar rows from
+        ``rows_from`` and the blocks from ``blocks_from`` on, in recording order."""
+        rows_to, blocks_to = len(self.opcode), len(self.blocks)
+        ns = rows_to - rows_from
+        nb = blocks_to - blocks_from
+        code = np.zeros((ns + nb, 8), dtype=np.int64)
+        if nb:
+            blk = np.array(self.blocks[blocks_from:blocks_to], dtype=np.int64).reshape(-1, 8)
+            pos = blk[:, 0] - rows_from
+            where_b = pos + np.arange(nb)  # each block after the scalar rows before it
+        else:
+            blk = np.zeros((0, 8), dtype=np.int64)
+            where_b = np.zeros(0, dtype=np.int64)
+        is_block = np.zeros(ns + nb, dtype=bool)
+        is_block[where_b] = True
+        srow = np.flatnonzero(~is_block)
+        if ns:
+            opc = np.frombuffer(self.opcode, dtype=np.int32)[rows_from:rows_to]
+            code[srow, 0] = 0
+            code[srow, 1] = opc
+            code[srow, 3] = 1
+            code[srow, 4] = np.frombuffer(self.arg0, dtype=np.int32)[rows_from:rows_to]
+            code[srow, 5] = np.frombuffer(self.arg1, dtype=np.int32)[rows_from:rows_to]
+        if nb:
+            code[where_b, 0] = blk[:, 1]
+            code[where_b, 1] = blk[:, 2]
+            code[where_b, 3] = blk[:, 3]
+            code[where_b, 4:8] = blk[:, 4:8]
+        # result slots: the inputs, then every row's block in order
+        base = self._slot_at(rows_from, blocks_from)
+        code[:, 2] = base + np.cumsum(code[:, 3]) - code[:, 3]
+        return code
+
+    def _slot_at(self, rows: int, blocks: int) -> int:
+        """The first slot after ``rows`` scalar rows and ``blocks`` blocks."""
+        return self.n_inputs + rows + sum(b[3] for b in self.blocks[:blocks])
+
+    def index_pool(self) -> np.ndarray:
+        return (np.concatenate(self.index).astype(np.int64) if self.index
+                else np.zeros(0, dtype=np.int64))
 
     def checkpoint(self) -> None:
         """Called by the emitting code when the result slot reaches ``limit``:
@@ -127,7 +222,8 @@ class Recorder:
         if self.x0 is None or self.guard_policy != "record":
             _no_bool(t)
         slot = t._slot
-        if slot < self.n_inputs or not ops.IS_CONDITION[self.opcode[slot - self.n_inputs]]:
+        code = self.opcode_of(slot)
+        if code < 0 or not ops.IS_CONDITION[code]:
             slot = self.emit(_OPCODE["ne_vc"], slot, self.constant(0.0))._slot
         outcome = self.value(slot) != 0.0
         self.guards.append((slot, int(outcome)))
@@ -138,6 +234,8 @@ class Recorder:
         """Value of ``slot`` at ``x0``. Runs the compiled value kernel on the
         instructions recorded since the last call only, so a trace with many
         branches stays linear in its length."""
+        if self.blocks:
+            return self._array_value(slot)
         n_in, done, n = self.n_inputs, self._evaluated, len(self.opcode)
         if done < n:
             if self._work is None:
@@ -164,6 +262,27 @@ class Recorder:
             tiers.run(sweeps.values, code, instr, view, self._work)
             self._evaluated = n
         return float(self._work[slot]) if slot >= n_in else float(self.x0[slot])
+
+
+    def _array_value(self, slot: int) -> float:
+        """:meth:`value` of a recording with array instructions: the rows
+        recorded since the last call, by the array kernels."""
+        from . import array_sweeps, arrays  # noqa: F401  (arrays registers the NumPy tier)
+        n_slots = self.offset + len(self.opcode)
+        if self._work is None:
+            self._work = np.empty(max(2 * n_slots, 1024))
+            self._work[:self.n_inputs] = self.x0
+            self._evaluated = self._done_blocks = 0
+        if self._work.shape[0] < n_slots:
+            self._work = _grown(self._work, self._slot_at(self._evaluated, self._done_blocks),
+                                2 * n_slots)
+        code = self.code(self._evaluated, self._done_blocks)
+        if len(code):
+            consts = np.array(self.constants, dtype=np.float64)
+            tiers.run(array_sweeps.run_values, code, self.index_pool(), consts, self._work)
+        self._evaluated, self._done_blocks = len(self.opcode), len(self.blocks)
+        self._consts = np.zeros(0)  # marks the work vector as the array path's
+        return float(self._work[slot]) if slot >= self.n_inputs else float(self.x0[slot])
 
 
 def _grown(buf: np.ndarray, filled: int, need: int) -> np.ndarray:
@@ -354,6 +473,18 @@ _FORBIDDEN_UFUNCS = {
 #: ufuncs by name, ``{"expit": (1, rule)}``: filled by :mod:`adjit.numpy_api`.
 UFUNC_RULES: dict = {}
 SCIPY_UFUNC_RULES: dict = {}
+
+
+record_ufunc = _record_ufunc  # for adjit.array_tracer: the scalar recording of a ufunc
+UFUNC_OPS = _UFUNC_OPS  # ufunc -> the op table's op it records as
+
+
+def new_tracer(rec: "Recorder", slot: int) -> "Tracer":
+    """The traced scalar of ``slot`` (no instruction: a reference to a slot)."""
+    t = _new_tracer(Tracer)
+    t._rec = rec
+    t._slot = slot
+    return t
 
 
 def _ufunc_name(ufunc) -> str:
@@ -632,7 +763,7 @@ class Tracer:
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.offset + len(codes)
                 if slot >= rec.limit:
                     rec.checkpoint()
                 codes.append(_SQUARE)
@@ -802,7 +933,7 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.offset + len(codes)
                 if slot >= rec.limit:
                     rec.checkpoint()
                 codes.append(vv)
@@ -814,7 +945,7 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.offset + len(codes)
                 if slot >= rec.limit:
                     rec.checkpoint()
                 codes.append(vc)
@@ -831,7 +962,7 @@ def _operator(name: str, reflected: bool):
                 codes = rec.opcode
                 out = _new_tracer(Tracer)
                 out._rec = rec
-                out._slot = slot = rec.n_inputs + len(codes)
+                out._slot = slot = rec.offset + len(codes)
                 if slot >= rec.limit:
                     rec.checkpoint()
                 codes.append(cv)
@@ -1118,19 +1249,25 @@ def trace(f, x0, *args, optimize: bool = True, max_ops: int = MAX_OPS,
     report, close = _reporter(progress)
     rec = Recorder(n_x + values.size, x0=np.concatenate([x0.reshape(-1), values]),
                    max_ops=max_ops, progress=report)
+    make_input = traced_input
+    if ARRAY_INPUT is not None and config.array_instructions:
+        make_input = ARRAY_INPUT
     call_args, start = [], n_x
     for a, (kind, what) in zip(args, specs):
         if kind == "data":
-            call_args.append(traced_input(rec, start, what))
+            call_args.append(make_input(rec, start, what))
             start += int(np.prod(what, dtype=np.int64))
         else:
             call_args.append(a)
     try:
-        out = f(traced_input(rec, 0, x0.shape), *call_args)
+        out = f(make_input(rec, 0, x0.shape), *call_args)
         outputs, out_shape = _output_slots(out, rec)
     finally:
         close()
     rec._work = rec._consts = None  # values at x0 for branches (16 bytes a slot): done
+    if rec.blocks:
+        return _array_tape(rec, outputs, n_x, specs, values,
+                           signature.Signature(x0.shape, out_shape, ()))
     if optimize:
         instructions, constants, outputs, guards, kept = optimize_arrays(
             rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
@@ -1151,6 +1288,42 @@ def trace(f, x0, *args, optimize: bool = True, max_ops: int = MAX_OPS,
                                                     n_x, specs, values)
     return Tape(**parts, guard_sources=sources,
                 signature=signature.Signature(x0.shape, out_shape, arg_records))
+
+
+#: the traced input of :func:`trace` when array instructions are on
+#: (:func:`adjit.array_tracer.traced_input`, set by that module)
+ARRAY_INPUT = None
+
+
+def _array_tape(rec: Recorder, outputs, n_x: int, specs, values, sig):
+    """The :class:`adjit.array_tape.ArrayTape` of a recording with array
+    instructions. Data arguments, recorded as inputs ``n_x ..``, become one
+    constant load at the start (its own run of the constant pool), so that new
+    data is a new constant pool."""
+    code = rec.code()
+    constants = np.asarray(rec.constants, dtype=np.float64)
+    index = rec.index_pool()
+    args = ()
+    n_data = rec.n_inputs - n_x
+    if specs:
+        n_c = len(constants)
+        load = np.array([[0, 0, n_x, n_data, n_c, 0, 1, 0]], dtype=np.int64)
+        code = np.concatenate([load, code]) if n_data else code
+        constants = np.concatenate([constants, np.asarray(values, dtype=np.float64)])
+        records, start = [], 0
+        for kind, what in specs:
+            if kind == "data":
+                size = int(np.prod(what, dtype=np.int64))
+                records.append(signature.Arg(tuple(what), signature.frozen(np.arange(size)),
+                                             signature.frozen(n_c + start + np.arange(size))))
+                start += size
+            else:
+                records.append(signature.Arg(None, None, None, what))
+        args = tuple(records)
+    guards = np.array(rec.guards, dtype=np.int64).reshape(-1, 2)
+    return array_tape.make(code, index, constants, np.asarray(outputs, dtype=np.int64), n_x,
+                           guards, rec.guard_sources,
+                           signature.Signature(sig.in_shape, sig.out_shape, args))
 
 
 def _reporter(progress):
@@ -1179,6 +1352,8 @@ def _reporter(progress):
 
 def _output_slots(out, rec: Recorder) -> tuple[list[int], tuple]:
     """The output slots of ``f``'s result and its shape."""
+    if hasattr(out, "traced") and hasattr(out, "slots"):  # a traced block
+        out = out.traced()
     if isinstance(out, Tracer):
         items, shape = [out], ()
     elif _is_scalar(out):

@@ -1,0 +1,373 @@
+"""A tape whose recording has array instructions (:mod:`adjit.arrays`).
+
+An :class:`ArrayTape` is an :class:`adjit.Tape`: every method works, with the
+same arguments and results. Values, gradients, ``jvp``, ``vjp`` and dense
+Jacobians, at one point or a batch, run the array kernels
+(:mod:`adjit.array_sweeps`) on the array program itself; every other method
+(Hessians, sparsity, kinks, files, pictures, the optimizer, the ``@njit``
+record) reads the equivalent scalar program, expanded on first use
+(:func:`adjit.arrays.expand`) and kept.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import array_sweeps as K
+from . import arrays, branches, program, second, signature
+from . import tape as tape_module
+from .errors import TapeError
+from .optimize import optimize_arrays
+from .program import as_float_array, call, kernel_ready
+from .tape import SETTERS as _TAPE_SETTERS
+from .tape import Tape
+
+_CHUNK = 64  # tangent or adjoint columns per sweep in jacobian()
+
+
+class ArrayTape(Tape):
+    """A :class:`adjit.Tape` recorded with array instructions: ``n_ops`` counts
+    them (one per NumPy call), :attr:`arrays` is their record, and
+    :attr:`program` the scalar program of the same function (built on first use)."""
+
+    __slots__ = ("_arrays",)
+
+    @property
+    def arrays(self) -> arrays.ArrayProgram:
+        """The validated array program the array kernels read."""
+        return self._arrays
+
+    n_inputs = property(lambda self: self._arrays.n_inputs)
+    n_outputs = property(lambda self: self._arrays.outputs.shape[0])
+    n_ops = property(lambda self: self._arrays.code.shape[0],
+                     doc="array instructions (a scalar instruction counts one)")
+
+    @property
+    def n_scalar_ops(self) -> int:
+        """Instructions of the expanded scalar program (one per element)."""
+        return self._program.instructions.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the array program's arrays (the expanded scalar
+        program, once built, is not counted)."""
+        a = self._arrays
+        return sum(x.nbytes for x in (a.code, a.index, a.constants, a.outputs, a.guards))
+
+    def __repr__(self):
+        return (f"Tape(n_inputs={self.n_inputs}, n_outputs={self.n_outputs}, "
+                f"n_ops={self.n_ops} array instructions, "
+                f"n_constants={len(self._arrays.constants)}"
+                + (f", n_guards={len(self._arrays.guards)}" if len(self._arrays.guards)
+                   else "") + ")")
+
+    def op_counts(self) -> dict[str, int]:
+        """Array instructions per kind and op name (``"sin[1000]"`` style keys
+        are not used: a block of any length counts one), most frequent first."""
+        code = self._arrays.code
+        names = [arrays.KIND_NAMES[k] if k != arrays.ELEM else arrays.ops.NAMES[o]
+                 for k, o in zip(code[:, 0].tolist(), code[:, 1].tolist())]
+        counts: dict = {}
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+    # --- input checks on the array program (no expansion) ----------------------
+    def _point(self, x) -> np.ndarray:
+        return program.point(self._arrays, x)
+
+    def _points(self, xs) -> np.ndarray:
+        return program.points(self._arrays, xs)
+
+    def _split(self, x):
+        return signature.split_x(self._signature, self._arrays.n_inputs, x)
+
+    def _bound(self, args) -> "ArrayTape":
+        c = signature.bind(self._signature, self._arrays.constants, args)
+        if c is self._arrays.constants:
+            return self
+        t = _new(self._arrays._replace(constants=c), self._guard_sources, self._signature,
+                 self._state.rebound(c))
+        return t
+
+    def _work(self, width: int = 0):
+        """This thread's (work, p0, p1, adjoints) for the array kernels; with
+        ``width``, the last is ``(n_slots, width)`` columns."""
+        n = self._arrays.n_slots
+        bufs = self._state.arrays("a_work", 4, n)
+        if width:
+            return bufs[:3] + (self._state.scratch("a_cols", (n, width)),)
+        return bufs
+
+    # --- evaluation on the array program ----------------------------------------
+    def forward(self, x, *args) -> np.ndarray:
+        if args:
+            return self._bound(args).forward(x)
+        flat, batch = self._split(x)
+        a = self._arrays
+        work = self._work()[0]
+        if batch:
+            xs = self._points(flat)
+            ys, flips = call(K.batch_forward, a.code, a.index, a.constants, a.outputs,
+                             a.guards, xs, work)
+            if (flips >= 0).any():
+                branches.raise_batch_flips(self, flips, xs)
+            return ys
+        x = self._point(flat)
+        y, flip = call(K.forward, a.code, a.index, a.constants, a.outputs, a.guards, x, work)
+        if flip >= 0:
+            branches.raise_flipped(self, flip, x)
+        return y
+
+    __call__ = forward
+
+    def value_and_gradient(self, x, *args):
+        if args:
+            return self._bound(args).value_and_gradient(x)
+        a = self._arrays
+        if (type(x) is np.ndarray and x.ndim == 1 and self._signature.plain
+                and a.outputs.shape[0] == 1):
+            x = program.point(a, x)  # the hot path: one flat point
+            work, p0, p1, adj = self._state.arrays("a_work", 4, a.n_slots)
+            y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
+                              a.outputs, a.guards, x, work, p0, p1, adj)
+            if flip >= 0:
+                branches.raise_flipped(self, flip, x)
+            return y, g
+        if a.outputs.shape[0] != 1:
+            self._scalar_output("value_and_gradient")
+        shape = np.shape(x)
+        flat, batch = self._split(x)
+        work, p0, p1, adj = self._work()
+        if batch:
+            xs = self._points(flat)
+            ys, gs, flips = call(K.batch_value_and_gradient, a.code, a.index, a.constants,
+                                 arrays.KINDS, a.outputs, a.guards, xs, work, p0, p1, adj)
+            if (flips >= 0).any():
+                branches.raise_batch_flips(self, flips, xs)
+            return ys, gs.reshape(shape)
+        x = self._point(flat)
+        y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
+                          a.outputs, a.guards, x, work, p0, p1, adj)
+        if flip >= 0:
+            branches.raise_flipped(self, flip, x)
+        return y, g.reshape(shape)
+
+    def _linearized(self, x, width):
+        """Values and partials at ``x`` (flip checked), and a ``(n_slots, width)`` array."""
+        a = self._arrays
+        work, p0, p1, cols = self._work(width)
+        work[:a.n_inputs] = x
+        call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
+        flip = call(K.first_flip, a.guards, work)
+        if flip >= 0:
+            branches.raise_flipped(self, flip, x)
+        return work[a.outputs], work, p0, p1, cols
+
+    def _tangents(self, x, v2):
+        """Outputs and J @ v2 for columns v2 ``(n, p)``."""
+        a = self._arrays
+        y, work, p0, p1, t = self._linearized(x, v2.shape[1])
+        t[:a.n_inputs] = v2
+        call(K.tangents, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        return y, t[a.outputs].copy()
+
+    def _adjoints(self, x, w2):
+        """Outputs and w2 @ J for rows w2 ``(q, m)``."""
+        a = self._arrays
+        y, work, p0, p1, t = self._linearized(x, w2.shape[0])
+        t[:] = 0.0
+        np.add.at(t, a.outputs, w2.T)
+        call(K.adjoints, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        return y, t[:a.n_inputs].T.copy()
+
+    def jvp(self, x, v, *args):
+        if args:
+            return self._bound(args).jvp(x, v)
+        x = self._one(x)
+        v = as_float_array(v, None, "v")
+        n = self.n_inputs
+        ins = self._signature.in_shape
+        if v.shape in ((n,), ins):
+            v2, single = v.reshape(n, 1), True
+        elif v.ndim >= 1 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
+            v2, single = v.reshape(n, v.shape[-1]), False
+        else:
+            raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
+                             + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
+                             + f", got {v.shape}")
+        y, jv = self._tangents(x, kernel_ready(v2))
+        return y, (jv[:, 0] if single else jv)
+
+    def vjp(self, x, w, *args):
+        if args:
+            return self._bound(args).vjp(x, w)
+        shape = np.shape(x)
+        x = self._one(x)
+        w = as_float_array(w, None, "w")
+        m = self.n_outputs
+        outs = self._signature.out_shape
+        if w.shape in ((m,), outs):
+            w2, single = w.reshape(1, m), True
+        elif w.ndim >= 1 and (w.shape[1:] == (m,) or (w.shape[1:] == outs and outs != ())):
+            w2, single = w.reshape(w.shape[0], m), False
+        else:
+            raise ValueError(f"w: expected shape ({m},) or (q, {m})"
+                             + (f", or {outs}" if outs != (m,) else "") + f", got {w.shape}")
+        y, wj = self._adjoints(x, kernel_ready(w2))
+        return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
+
+    def jacobian(self, x, *args, mode: str = "auto") -> np.ndarray:
+        if len(args) == 1 and isinstance(args[0], str) and not self._signature.args:
+            mode, args = args[0], ()
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        if args:
+            return self._bound(args).jacobian(x, mode=mode)
+        flat, batch = self._split(x)
+        if batch:
+            return np.stack([self.jacobian(p, mode=mode) for p in self._points(flat)]) \
+                if len(flat) else np.zeros((0, self.n_outputs, self.n_inputs))
+        x = self._point(flat)
+        n, m = self.n_inputs, self.n_outputs
+        reverse = mode == "reverse" or (mode == "auto" and n > m)
+        jac = np.empty((m, n))
+        if reverse:
+            for lo in range(0, m, _CHUNK):
+                hi = min(m, lo + _CHUNK)
+                seeds = np.zeros((hi - lo, m))
+                seeds[np.arange(hi - lo), np.arange(lo, hi)] = 1.0
+                jac[lo:hi] = self._adjoints(x, seeds)[1]
+        else:
+            for lo in range(0, n, _CHUNK):
+                hi = min(n, lo + _CHUNK)
+                dirs = np.zeros((n, hi - lo))
+                dirs[np.arange(lo, hi), np.arange(hi - lo)] = 1.0
+                jac[:, lo:hi] = self._tangents(x, dirs)[1]
+        return jac
+
+
+    def hvp(self, x, v, *args, w=None) -> np.ndarray:
+        args, w = self._weights_and_args(args, w)
+        if args:
+            return self._bound(args).hvp(x, v, w=w)
+        flat, batch = self._split(x)
+        if batch:
+            return Tape.hvp(self, x, v, w=w)
+        v = as_float_array(v, None, "v")
+        n = self.n_inputs
+        ins = self._signature.in_shape
+        x = self._point(flat)
+        if v.shape in ((n,), ins):
+            return _array_hvp(self, x, v.reshape(n, 1), w)[:, 0].reshape(v.shape)
+        if v.ndim >= 2 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
+            return _array_hvp(self, x, v.reshape(n, v.shape[-1]), w)
+        raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
+                         + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
+                         + f", got {v.shape}")
+
+    def hessian(self, x, *args, w=None) -> np.ndarray:
+        """The dense Hessian: by forward-over-reverse with every direction on the
+        array program when a traced operand enters a matrix product (the Hessian
+        is then dense), else as :meth:`adjit.Tape.hessian` does (exploiting its
+        sparsity) on the scalar program."""
+        args, w = self._weights_and_args(args, w)
+        if args:
+            return self._bound(args).hessian(x, w=w)
+        code = self._arrays.code
+        dense = ((code[:, 0] == arrays.MATMUL)).any()
+        if not dense or self.n_inputs > _DENSE_HESSIAN_MAX:
+            return Tape.hessian(self, x, w=w)
+        x = self._one(x)
+        h = _array_hvp(self, x, np.eye(self.n_inputs), w)
+        return 0.5 * (h + h.T)
+
+
+def _array_hvp(tape: ArrayTape, x, V, w) -> np.ndarray:
+    """H @ V ``(n, p)`` at one point by forward-over-reverse on the array program."""
+    a = tape._arrays
+    w = np.ascontiguousarray(second.weights(tape, w), dtype=np.float64)
+    n_slots = a.n_slots
+    s = tape._state
+    bufs = [s.scratch(f"h_{k}", (n_slots,)) for k in ("work", "p0", "p1", "s00", "s01", "s11",
+                                                      "abar")]
+    p = V.shape[1]
+    out = np.empty((a.n_inputs, p))
+    chunk = max(1, min(p, _DIRECTION_BYTES // (16 * max(n_slots, 1))))
+    for lo in range(0, p, chunk):
+        hi = min(p, lo + chunk)
+        t = s.scratch("h_t", (n_slots, hi - lo))
+        at = s.scratch("h_at", (n_slots, hi - lo))
+        y, hv, flip = call(K.hvp, a.code, a.index, a.constants, arrays.KINDS, a.outputs,
+                           a.guards, x, w, np.ascontiguousarray(V[:, lo:hi]), *bufs[:6], t,
+                           bufs[6], at)
+        if flip >= 0:
+            branches.raise_flipped(tape, flip, x)
+        out[:, lo:hi] = hv
+    return out
+
+
+_DIRECTION_BYTES = 1 << 27  # tangents and their adjoints of one chunk of directions
+
+
+_DENSE_HESSIAN_MAX = 4096  # inputs up to which a dense Hessian runs on the array program
+
+
+def _expanded(tape: ArrayTape) -> program.Program:
+    """The scalar program of ``tape`` (built once, under the tape's lock)."""
+    try:
+        return _GET_SLOT(tape)
+    except AttributeError:
+        pass
+    with tape._state.lock:
+        try:
+            return _GET_SLOT(tape)
+        except AttributeError:
+            parts = arrays.expand(tape._arrays)
+            if not tape._signature.args:  # data arguments: keep the constant pool's layout
+                instr = parts["instructions"]
+                opt = optimize_arrays(instr[:, 0], instr[:, 2], instr[:, 3], parts["constants"],
+                                      parts["outputs"], parts["n_inputs"], parts["guards"])
+                if all(opt[4]):  # every guard kept: their order is the array program's
+                    parts = dict(parts, instructions=opt[0], constants=opt[1],
+                                 outputs=opt[2], guards=opt[3])
+            prog = program.build(parts["instructions"], parts["constants"], parts["outputs"],
+                                 parts["n_inputs"], parts["guards"],
+                                 len(tape._guard_sources))
+            _SET_PROGRAM(tape, prog)
+            return prog
+
+
+_GET_SLOT = Tape._program.fget
+ArrayTape._program = property(_expanded)
+_SET_PROGRAM = _TAPE_SETTERS["_program"]
+_SET_ARRAYS = ArrayTape.__dict__["_arrays"].__set__
+ArrayTape._arrays = property(ArrayTape.__dict__["_arrays"].__get__)
+
+
+def _new(arrays_program, sources, sig, state) -> ArrayTape:
+    t = object.__new__(ArrayTape)
+    _TAPE_SETTERS["_guard_sources"](t, tuple(sources))
+    _TAPE_SETTERS["_signature"](t, sig)
+    _TAPE_SETTERS["_state"](t, state)
+    _SET_ARRAYS(t, arrays_program)
+    return t
+
+
+def make(code, index, constants, outputs, n_inputs, guards, guard_sources, sig) -> ArrayTape:
+    """The validated ArrayTape of a recording."""
+    a = arrays.build(code, index, constants, outputs, n_inputs, guards)
+    sources = tuple(str(s) for s in guard_sources)
+    if len(sources) not in (0, len(a.guards)):
+        raise TapeError(f"guard_sources: expected {len(a.guards)} entries, got {len(sources)}")
+    return _new(a, sources, tape_module.checked_signature(sig, a), program.TapeState())
+
+
+def _from_file(code, index, parts) -> ArrayTape:
+    """An ArrayTape from the parts of a file or pickle (validated here)."""
+    if index is None:
+        raise TapeError("damaged tape: array instructions without their index pool")
+    return make(code, index, parts["constants"], parts["outputs"], parts["n_inputs"],
+                parts["guards"], parts.get("guard_sources", ()), parts.get("signature"))
+
+
+tape_module.ARRAY_TAPE = _from_file

@@ -1,0 +1,432 @@
+"""Array programs: a recording whose instructions may apply one op to a block of slots.
+
+Vectorized NumPy code records one instruction per NumPy call (:mod:`adjit.array_tracer`)
+rather than one per element. The record is one int64 table of rows
+``(kind, opcode, result, length, arg0, arg1, p, q)`` (the kinds and what the
+fields mean: :mod:`adjit.array_sweeps`), an int64 ``index`` pool for gathers,
+the float64 constant pool, output slots and guards. Row ``i`` writes the
+slots right after row ``i - 1``'s (inputs first), so the slots are numbered as
+in a scalar tape, where every row has length 1.
+
+The single-point and batched values, gradients, tangents and adjoints run on
+the array program itself. Every other consumer (Hessians, sparsity, the
+optimizer, files, pictures, the ``@njit`` API) reads its :func:`expand`-ed
+scalar program, built on first use: the same function, one scalar row per
+element, with the same values to rounding.
+
+:func:`build` validates every index a kernel will follow, as
+:func:`adjit.program.build` does for scalar tapes.
+"""
+from __future__ import annotations
+
+import operator
+from typing import NamedTuple
+
+import numpy as np
+
+from . import array_sweeps as K
+from . import levels, ops, tiers
+from .errors import TapeError
+
+ELEM, SUM, MATMUL, GATHER = K.ELEM, K.SUM, K.MATMUL, K.GATHER
+KIND_NAMES = ("elem", "sum", "matmul", "gather")
+MM_VV, MM_CV, MM_VC = K.MM_VV, K.MM_CV, K.MM_VC
+COLUMNS = 8
+I64 = np.int64
+_MAX_SLOTS = np.iinfo(np.int32).max - 1  # the expanded scalar program indexes in int32
+KINDS = np.ascontiguousarray(ops.KIND.astype(np.int64))  # operand kind per opcode
+
+
+def _frozen(a, dtype) -> np.ndarray:
+    a = np.ascontiguousarray(np.asarray(a, dtype=dtype))
+    out = np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
+    return out
+
+
+class ArrayProgram(NamedTuple):
+    """What the array kernels read, validated by :func:`build`; read-only arrays."""
+
+    n_inputs: int
+    n_slots: int
+    code: np.ndarray
+    index: np.ndarray
+    constants: np.ndarray
+    outputs: np.ndarray
+    guards: np.ndarray
+
+    @property
+    def n_ops(self) -> int:
+        return self.code.shape[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.outputs.shape[0]
+
+
+def _ints(a, name: str, ndim: int, cols: int | None = None) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.ndim != ndim or (cols is not None and arr.shape[1] != cols):
+        raise TapeError(f"array tape field {name!r}: expected {ndim} dimension(s)"
+                        + (f" with {cols} columns" if cols else "") + f", got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TapeError(f"array tape field {name!r}: expected integers, got dtype {arr.dtype}")
+    return _frozen(arr, I64)
+
+
+def build(code, index, constants, outputs, n_inputs, guards=None) -> ArrayProgram:
+    """The validated array program; raises TapeError naming the first fault."""
+    code = _ints(code, "code", 2, COLUMNS)
+    index = _ints(index, "index", 1)
+    outputs = _ints(outputs, "outputs", 1)
+    guards = _ints(np.zeros((0, 2), I64) if guards is None else guards, "guards", 2, 2)
+    c = np.asarray(constants)
+    if c.ndim != 1 or (c.size and c.dtype.kind not in "iuf"):
+        raise TapeError(f"array tape field 'constants': expected a 1-D real array, got "
+                        f"shape {c.shape} dtype {c.dtype}")
+    constants = _frozen(c, np.float64)
+    try:
+        n_inputs = operator.index(n_inputs)
+    except TypeError:
+        raise TapeError(f"n_inputs must be an integer, got {n_inputs!r}") from None
+    n_slots = _validate(code, index, len(constants), outputs, guards, n_inputs)
+    return ArrayProgram(n_inputs, n_slots, code, index, constants, outputs, guards)
+
+
+def _validate(code, index, n_const, outputs, guards, n_in) -> int:
+    if n_in < 1:
+        raise TapeError(f"a tape needs at least one input, got n_inputs={n_in}")
+    if len(outputs) < 1:
+        raise TapeError("a tape needs at least one output, got none")
+    kind, opc, res, n, a0, a1, p, q = (code[:, k] for k in range(COLUMNS))
+    if (n < 0).any() or (n > _MAX_SLOTS).any():
+        i = int(np.flatnonzero((n < 0) | (n > _MAX_SLOTS))[0])
+        raise TapeError(f"row {i}: block length {n[i]} out of range")
+    ends = n_in + np.cumsum(n)
+    n_slots = int(ends[-1]) if len(ends) else n_in
+    if n_slots > _MAX_SLOTS:
+        raise TapeError(f"tape too large: {n_slots} slots exceed the int32 index range")
+    starts = ends - n
+    bad = np.flatnonzero(res != starts)
+    if bad.size:
+        i = int(bad[0])
+        raise TapeError(f"row {i}: writes slots from {res[i]}, expected {starts[i]} (each row "
+                        "writes the slots right after the previous row's)")
+    bad = np.flatnonzero((kind < 0) | (kind >= K.N_KINDS))
+    if bad.size:
+        raise TapeError(f"row {bad[0]}: unknown kind {kind[bad[0]]}")
+
+    def span_ok(lo, step, count, limit):
+        """Every lo + j*step, j < count, in [0, limit) (step >= 0)."""
+        hi = lo + np.maximum(count - 1, 0) * step
+        return (count == 0) | ((lo >= 0) & (step >= 0) & (hi < limit))
+
+    def fail(mask, what):
+        bad = np.flatnonzero(~mask)
+        if bad.size:
+            i = int(bad[0])
+            raise TapeError(f"row {i} ({KIND_NAMES[kind[i]]}): {what} out of range")
+
+    elem = kind == ELEM
+    fail(~elem | ((opc >= 0) & (opc < ops.N_OPCODES)), "opcode")
+    k = np.where(elem & (opc >= 0) & (opc < ops.N_OPCODES), KINDS[np.clip(opc, 0, None)
+                                                                 % ops.N_OPCODES], -1)
+    fail(~elem | (k != ops.CONST) | span_ok(a0, p, n, n_const), "constant operand")
+    fail(~elem | (k == ops.CONST) | span_ok(a0, p, n, res), "operand arg0")
+    fail(~elem | (k != ops.VV) | span_ok(a1, q, n, res), "operand arg1")
+    fail(~elem | ((k != ops.VC) & (k != ops.CV)) | span_ok(a1, q, n, n_const),
+         "constant operand arg1")
+    sums = kind == SUM
+    fail(~sums | ((q >= 1) & (p >= 0) & (n % np.maximum(q, 1) == 0)), "shape")
+    fail(~sums | span_ok(a0, 1, (n // np.maximum(q, 1)) * p * q, res), "operand")
+    mm = kind == MATMUL
+    fail(~mm | ((q >= 1) & (p >= 0) & (n % np.maximum(q, 1) == 0)
+                & (opc >= 0) & (opc <= 2)), "shape or mode")
+    m = n // np.maximum(q, 1)
+    fail(~mm | span_ok(a0, 1, m * p, np.where(opc == MM_CV, n_const, res)), "operand A")
+    fail(~mm | span_ok(a1, 1, p * q, np.where(opc == MM_VC, n_const, res)), "operand B")
+    ga = kind == GATHER
+    fail(~ga | ((a0 >= 0) & (a0 + n <= len(index))), "index range")
+    for i in np.flatnonzero(ga & (n > 0)):
+        idx = index[a0[i]:a0[i] + n[i]]
+        if idx.min() < 0 or idx.max() >= res[i]:
+            raise TapeError(f"row {i} (gather): an index names no earlier slot")
+    bad = np.flatnonzero((outputs < 0) | (outputs >= n_slots))
+    if bad.size:
+        raise TapeError(f"output {bad[0]}: slot {outputs[bad[0]]} out of range [0, {n_slots})")
+    if len(guards):
+        slots, expect = guards[:, 0], guards[:, 1]
+        if ((slots < n_in) | (slots >= n_slots)).any() or ((expect != 0) & (expect != 1)).any():
+            raise TapeError("guards: each must name an instruction's slot and expect 0 or 1")
+        row = np.searchsorted(ends, slots, side="right")
+        if not (elem[row] & ops.IS_CONDITION[np.clip(opc[row], 0, ops.N_OPCODES - 1)]).all():
+            raise TapeError("guards: each must name a comparison's slot")
+    return n_slots
+
+
+# ---------------------------------------------------------------------------
+# The scalar program of the same function.
+
+def _elem_rows(code, slotmap, first):
+    """Scalar rows (opcode, arg0, arg1) of every element of the ELEM rows of
+    ``code``, in order, and the position of each in the expansion."""
+    opc, n, a0, a1, p, q = code[:, 1], code[:, 3], code[:, 4], code[:, 5], code[:, 6], code[:, 7]
+    total = int(n.sum())
+    row = np.repeat(np.arange(len(code)), n)
+    j = np.arange(total, dtype=I64) - np.repeat(np.cumsum(n) - n, n)
+    op = opc[row]
+    kind = KINDS[op]
+    s0 = a0[row] + j * p[row]
+    s1 = a1[row] + j * q[row]
+    arg0 = np.where(kind == ops.CONST, s0, slotmap[np.where(kind == ops.CONST, 0, s0)])
+    arg1 = np.where(kind == ops.VV, slotmap[np.where(kind == ops.VV, s1, 0)],
+                    np.where((kind == ops.VC) | (kind == ops.CV), s1, 0))
+    return op, arg0, arg1, first[row] + j
+
+
+def expand(p: ArrayProgram) -> dict:
+    """The scalar program of ``p`` (parts for :class:`adjit.Tape`): one row per
+    element of an ELEM row, sums and products as chains of ``add`` and ``mul``
+    rows in the order the array kernels add, gathers as references to their
+    sources' slots."""
+    code = p.code
+    kind, n, a0, a1, pp, qq = code[:, 0], code[:, 3], code[:, 4], code[:, 5], code[:, 6], code[:, 7]
+    m = np.where(qq > 0, n // np.maximum(qq, 1), 0)
+    outer = m  # SUM: n // q outer*inner finals; MATMUL: m rows
+    count = np.select(
+        [kind == ELEM, kind == GATHER,
+         (kind == SUM) & (pp == 1), kind == SUM,
+         (kind == MATMUL) & (pp == 0), kind == MATMUL],
+        [n, 0, 0, np.where(pp == 0, n, n * (pp - 1)), n, n * (2 * pp - 1)])
+    first = p.n_inputs + np.cumsum(count) - count  # first scalar slot of each row's rows
+    total = int(count.sum())
+    slotmap = np.empty(p.n_slots, dtype=I64)
+    slotmap[:p.n_inputs] = np.arange(p.n_inputs)
+    # the slot holding each element's final value, in the expansion
+    final = np.select([kind == SUM, kind == MATMUL],
+                      [first + np.maximum(count - n, 0), first + np.maximum(count - n, 0)],
+                      first)
+    direct = np.flatnonzero((count > 0) & (n > 0))
+    if direct.size:
+        rows = np.repeat(direct, n[direct])
+        j = np.arange(int(n[direct].sum())) - np.repeat(np.cumsum(n[direct]) - n[direct],
+                                                        n[direct])
+        slotmap[code[rows, 2] + j] = final[rows] + j
+    consts = np.asarray(p.constants)
+    zero = len(consts)  # a 0.0 appended for empty sums and products
+    out = np.zeros((total, 4), dtype=np.int64)
+    pending = np.flatnonzero(count == 0)
+    elem = np.flatnonzero(kind == ELEM)
+    # rows are filled in order; gathers and one-term sums only map slots, and
+    # must be mapped before a later row reads them
+    for i in np.flatnonzero(kind != ELEM):
+        if kind[i] == GATHER:
+            idx = p.index[a0[i]:a0[i] + n[i]]
+            slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[idx]
+        elif kind[i] == SUM and pp[i] == 1:
+            o = np.arange(n[i] // qq[i])[:, None] * qq[i] + np.arange(qq[i])[None, :]
+            src = a0[i] + (o // qq[i]) * qq[i] + o % qq[i]
+            slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[src.reshape(-1)]
+    del pending
+    if elem.size:
+        op, arg0, arg1, at = _elem_rows(code[elem], slotmap, first[elem])
+        at = at - p.n_inputs
+        out[at, 0], out[at, 2], out[at, 3] = op, arg0, arg1
+    add, mul, mul_vc = ops.OPCODES["add"], ops.OPCODES["mul"], ops.OPCODES["mul_vc"]
+    for i in np.flatnonzero((kind == SUM) | (kind == MATMUL)):
+        if count[i] == 0:
+            continue
+        at = first[i] - p.n_inputs
+        L = n[i]
+        q, k = qq[i], pp[i]
+        if k == 0:  # an empty sum or product: 0.0
+            out[at:at + L, 0] = 0
+            out[at:at + L, 2] = zero
+            continue
+        o = np.arange(L)
+        if kind[i] == SUM:
+            rowo, col = o // q, o % q
+            terms = [slotmap[a0[i] + (rowo * k + t) * q + col] for t in range(k)]
+            prev = terms[0]
+            for t in range(1, k):
+                out[at:at + L, 0] = add
+                out[at:at + L, 2] = prev
+                out[at:at + L, 3] = terms[t]
+                prev = p.n_inputs + at + o
+                at += L
+            continue
+        rowo, col = o // q, o % q
+        mode = code[i, 1]
+        prev = None
+        for t in range(k):
+            ia = a0[i] + rowo * k + t
+            ib = a1[i] + t * q + col
+            if mode == MM_VV:
+                out[at:at + L, 0], out[at:at + L, 2], out[at:at + L, 3] = mul, slotmap[ia], \
+                    slotmap[ib]
+            elif mode == MM_CV:
+                out[at:at + L, 0], out[at:at + L, 2], out[at:at + L, 3] = mul_vc, slotmap[ib], ia
+            else:
+                out[at:at + L, 0], out[at:at + L, 2], out[at:at + L, 3] = mul_vc, slotmap[ia], ib
+            prod = p.n_inputs + at + o
+            at += L
+            if prev is None:
+                prev = prod
+            else:
+                out[at:at + L, 0], out[at:at + L, 2], out[at:at + L, 3] = add, prev, prod
+                prev = p.n_inputs + at + o
+                at += L
+    out[:, 1] = np.arange(p.n_inputs, p.n_inputs + total)
+    needs_zero = bool(((kind == SUM) | (kind == MATMUL))[count > 0].any()
+                      and (pp[(count > 0) & ((kind == SUM) | (kind == MATMUL))] == 0).any())
+    constants = np.append(consts, 0.0) if needs_zero else consts
+    guards = np.asarray(p.guards).copy()
+    if len(guards):
+        guards[:, 0] = slotmap[guards[:, 0]]
+    return dict(instructions=out.astype(np.int32), constants=constants,
+                outputs=slotmap[np.asarray(p.outputs)].astype(np.int32), n_inputs=p.n_inputs,
+                guards=guards.astype(np.int32))
+
+
+# ---------------------------------------------------------------------------
+# NumPy evaluation: the tracer's branch values and the no-compile tier.
+
+def _operand(src, lo, step, n):
+    if n == 0:
+        return src[lo:lo]
+    if step == 0:
+        return np.full(n, src[lo])
+    return src[lo:lo + (n - 1) * step + 1:step]
+
+
+def numpy_rows(code, index, consts, work, partials=None) -> None:
+    """Values of ``code``'s rows into ``work`` with NumPy (and, given
+    ``partials = (p0, p1)``, the ELEM rows' partials), as the kernels compute them."""
+    with np.errstate(all="ignore"):
+        for row in np.asarray(code):
+            kind, opc, r, n, a0, a1, p, q = (int(v) for v in row)
+            if kind == ELEM:
+                k = ops.KIND[opc]
+                if k == ops.CONST:
+                    work[r:r + n] = _operand(consts, a0, p, n)
+                    if partials is not None:
+                        partials[0][r:r + n] = 0.0
+                    continue
+                x0 = _operand(work, a0, p, n)
+                x1 = (_operand(work, a1, q, n) if k == ops.VV else
+                      _operand(consts, a1, q, n) if k in (ops.VC, ops.CV) else np.zeros(n))
+                a, b = (x1, x0) if k == ops.CV else (x0, x1)
+                value, first, _ = levels.RULES[opc]
+                y = np.broadcast_to(np.asarray(value(a, b)[0], dtype=np.float64), (n,))
+                work[r:r + n] = y
+                if partials is not None:
+                    d0, d1 = first(a, b, y)
+                    partials[0][r:r + n] = d0
+                    if k == ops.VV:
+                        partials[1][r:r + n] = d1
+            elif kind == SUM:
+                outer = n // q
+                work[r:r + n] = work[a0:a0 + outer * p * q].reshape(outer, p, q).sum(
+                    axis=1).reshape(-1) if n else 0.0
+            elif kind == MATMUL:
+                m = n // q
+                A = (consts if opc == MM_CV else work)[a0:a0 + m * p].reshape(m, p)
+                B = (consts if opc == MM_VC else work)[a1:a1 + p * q].reshape(p, q)
+                work[r:r + n] = (A @ B).reshape(-1) if n else 0.0
+            else:
+                work[r:r + n] = work[index[a0:a0 + n]]
+
+
+def _numpy_reverse(code, index, consts, work, p0, p1, adj) -> None:
+    with np.errstate(all="ignore"):
+        for row in np.asarray(code)[::-1]:
+            kind, opc, r, n, a0, a1, p, q = (int(v) for v in row)
+            if n == 0:
+                continue
+            g = adj[r:r + n]
+            if kind == ELEM:
+                k = ops.KIND[opc]
+                if k == ops.CONST:
+                    continue
+                for part, lo, step in ((p0, a0, p),) + (((p1, a1, q),) if k == ops.VV else ()):
+                    d = part[r:r + n]
+                    v = d * g
+                    v = np.where((d == 0.0) | (g == 0.0), 0.0, v)  # azmul
+                    if step == 0:
+                        adj[lo] += v.sum()
+                    else:
+                        adj[lo:lo + (n - 1) * step + 1:step] += v
+            elif kind == SUM:
+                outer = n // q
+                view = adj[a0:a0 + outer * p * q].reshape(outer, p, q)
+                view += g.reshape(outer, 1, q)
+            elif kind == MATMUL:
+                m = n // q
+                G = g.reshape(m, q)
+                A = (consts if opc == MM_CV else work)[a0:a0 + m * p].reshape(m, p)
+                B = (consts if opc == MM_VC else work)[a1:a1 + p * q].reshape(p, q)
+                if opc != MM_CV:
+                    adj[a0:a0 + m * p] += (G @ B.T).reshape(-1)
+                if opc != MM_VC:
+                    adj[a1:a1 + p * q] += (A.T @ G).reshape(-1)
+            else:
+                np.add.at(adj, index[a0:a0 + n], g)
+
+
+def numpy_forward(code, index, consts, outputs, guards, x, work):
+    """:func:`adjit.array_sweeps.forward` with NumPy."""
+    work[:x.shape[0]] = x
+    numpy_rows(code, index, consts, work)
+    return work[outputs].copy(), _numpy_flip(guards, work)
+
+
+def _numpy_flip(guards, work) -> int:
+    if not len(guards):
+        return -1
+    bad = np.flatnonzero((work[guards[:, 0]] != 0.0) != (guards[:, 1] != 0))
+    return int(bad[0]) if bad.size else -1
+
+
+def numpy_value_and_gradient(code, index, consts, kinds, outputs, guards, x, work, p0, p1, adj):
+    """:func:`adjit.array_sweeps.value_and_gradient` with NumPy."""
+    n_in = x.shape[0]
+    work[:n_in] = x
+    numpy_rows(code, index, consts, work, (p0, p1))
+    adj[:] = 0.0
+    adj[outputs[0]] = 1.0
+    _numpy_reverse(code, index, consts, work, p0, p1, adj)
+    return float(work[outputs[0]]), adj[:n_in].copy(), _numpy_flip(guards, work)
+
+
+def numpy_run_values(code, index, consts, work):
+    numpy_rows(code, index, consts, work)
+
+
+def numpy_batch_forward(code, index, consts, outputs, guards, xs, work):
+    ys = np.empty((len(xs), len(outputs)))
+    flips = np.empty(len(xs), dtype=np.int64)
+    for k, x in enumerate(xs):
+        ys[k], flips[k] = numpy_forward(code, index, consts, outputs, guards, x, work)
+    return ys, flips
+
+
+def numpy_batch_value_and_gradient(code, index, consts, kinds, outputs, guards, xs, work, p0,
+                                   p1, adj):
+    ys = np.empty(len(xs))
+    gs = np.empty(xs.shape)
+    flips = np.empty(len(xs), dtype=np.int64)
+    for k, x in enumerate(xs):
+        ys[k], gs[k], flips[k] = numpy_value_and_gradient(code, index, consts, kinds, outputs,
+                                                          guards, x, work, p0, p1, adj)
+    return ys, gs, flips
+
+
+def register() -> None:
+    """Give :mod:`adjit.tiers` the NumPy equivalents of the array kernels."""
+    tiers.EQUIVALENT[K.forward] = numpy_forward
+    tiers.EQUIVALENT[K.value_and_gradient] = numpy_value_and_gradient
+    tiers.EQUIVALENT[K.run_values] = numpy_run_values
+    tiers.EQUIVALENT[K.batch_forward] = numpy_batch_forward
+    tiers.EQUIVALENT[K.batch_value_and_gradient] = numpy_batch_value_and_gradient
+
+
+register()
