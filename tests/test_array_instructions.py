@@ -760,6 +760,11 @@ def test_mixed_first_order(cluster):
         _close(Gi.ravel(), g, 1e-12, 1e-14)
     Y = tape.forward(np.stack(points))
     _close(Y[:, 0], [cluster_energy(P) for P in points], 1e-13)
+    # a batch large enough for blocks (and threads where the tape takes them)
+    many = [_positions(10 + k) for k in range(40)]
+    G = tape.gradient(np.stack(many))
+    for Gi, P in zip(G, many):
+        _close(Gi.ravel(), _cs_gradient(cluster_energy, P), 1e-12, 1e-14)
 
 
 def test_mixed_second_order(cluster):
@@ -844,6 +849,52 @@ def test_mixed_files_copies_and_views(cluster, tmp_path):
     assert flip == -1
     assert value == pytest.approx(cluster_energy(P), rel=1e-13)
     _close(g, grads[0], 1e-12, 1e-14)
+
+
+def test_optimizer_on_array_code():
+    """Dead arrays, repeated subexpressions, constant-only array arithmetic:
+    optimized and unoptimized tapes agree with NumPy, and the optimizer never
+    makes a tape longer."""
+    C = np.arange(1.0, 7.0).reshape(2, 3)
+
+    def f(v):
+        unused = np.exp(v) * 3.0  # noqa: F841 - dead
+        k = (C * 2.0 @ C.T)[0, 1]  # constants only
+        return np.sin(v) * np.sin(v) + k * v + np.sin(v) * 0.0 + (v + 0.0) * 1.0
+
+    x = np.linspace(0.3, 1.2, 6).reshape(2, 3)
+    ref = _reference(f, x.shape)
+    plain = adjit.trace(f, x, optimize=False)
+    for tape in (adjit.trace(f, x), plain, plain.optimized()):
+        for u in (x, x[::-1] + 0.1):
+            _close(tape.forward(u), ref(u), 1e-13, 1e-15)
+            _close(tape.jacobian(u), central_jacobian(ref, u.ravel()), 1e-7, 1e-8)
+    assert plain.optimized().n_ops <= plain.n_ops
+
+
+def test_guards_and_kinks_on_array_code():
+    """A Python branch on a reduction records a guard: the tape serves points
+    on the traced side and raises BranchChanged on the other; adjit.grad traces
+    again. Kinks of array ops are found element by element."""
+    def f(v):
+        if np.max(v) > 1.0:
+            return np.sum(v ** 2)
+        return np.sum(np.abs(v - 0.5))
+
+    x = np.array([0.2, 1.5, 0.7])
+    tape = adjit.trace(f, x)
+    assert len(tape.guards) >= 1
+    _close(tape.gradient(x + 0.1), 2 * (x + 0.1), 1e-15)
+    low = np.array([0.2, 0.9, 0.7])
+    with pytest.raises(adjit.BranchChanged):
+        tape.gradient(low)
+    _close(adjit.grad(f)(low), np.sign(low - 0.5), 1e-15)
+    away = np.array([0.2, 0.9, 0.8])
+    tape = adjit.trace(lambda v: np.abs(v - 0.5) + np.maximum(v, 0.7), away)
+    assert tape.kinks(away) == []
+    at = np.array([0.5, 0.7, 0.1])  # abs at 0 in element 0, a tie in element 1
+    found = tape.kinks(at)
+    assert sorted(k.op for k in found) == ["abs", "maximum"]
 
 
 # --- 8. data arguments ------------------------------------------------------------------
