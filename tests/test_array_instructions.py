@@ -238,6 +238,33 @@ def test_operators_on_arrays_record_the_same_ops():
     check_function(f, x, second=False)
 
 
+# constants of other dtypes (int, bool, float32, NaN) and the ufuncs' methods
+# (outer, reduce, accumulate) on traced arrays
+OTHER_FORMS = [
+    ("int_array", lambda v: v + np.array([1, 2, 3]) * v[::-1]),
+    ("int_exponents", lambda v: v ** np.array([2, 3, -1])),
+    ("int_matrix", lambda v: np.array([[1, 2, 3], [0, 1, 0]]) @ v),
+    ("bool_array", lambda v: v * (np.array([1.0, 2.0, 0.5]) > 1.0) + v ** 2),
+    ("float32", lambda v: v * np.array([2.5, 1.0, 3.0], dtype=np.float32) + np.float32(1.5)),
+    ("numpy_scalars", lambda v: v * np.int64(3) - np.int32(2) / v + np.float64(0.5) ** v),
+    # (the tracer warns "invalid value" on the NaN constants, which NumPy does not)
+    pytest.param("nan_constants", lambda v: np.fmax(v, [np.nan, 1.0, np.nan])
+                 * np.fmin([np.nan, 9.0, 0.1], v), id="nan_constants",
+                 marks=pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")),
+    ("outer", lambda v: np.subtract.outer(v, v ** 2)),
+    ("reduce_accumulate", lambda v: np.concatenate([[np.add.reduce(v ** 2)],
+                                                    np.multiply.accumulate(v),
+                                                    np.maximum.accumulate(v[::-1])])),
+    ("out_argument", lambda v: np.multiply(v, v[0], out=np.empty_like(v))),
+]
+
+
+@pytest.mark.parametrize("name, f", [c if not isinstance(c, tuple) else pytest.param(*c, id=c[0])
+                                     for c in OTHER_FORMS])
+def test_constants_of_other_dtypes_and_ufunc_methods(name, f):
+    check_function(f, np.array([0.6, 1.7, 1.2]), seed=len(name))
+
+
 # --- 2. reductions, cumsum, where ---------------------------------------------------
 
 REDUCTIONS = {
@@ -366,6 +393,7 @@ def _inplace_on_slices(M):
     return R
 
 
+W23 = np.arange(1.0, 7.0).reshape(2, 3)  # no zero weight: every dependence shows
 LAYOUT = [
     ("slice_step", (9,), lambda v: v[1:8:3] * 2.0),
     ("slice_reverse", (6,), lambda v: v[::-1] * np.arange(1.0, 7.0)),
@@ -390,7 +418,7 @@ LAYOUT = [
     ("stack", (3, 4), lambda M: np.stack([M[0], M[1] * M[2]])),
     ("stack_axis1", (8,), lambda v: np.stack([v[:4], v[4:] ** 2], axis=1)),
     ("hstack_vstack", (6,), lambda v: np.vstack([np.hstack([v[:2], v[5:]]), v[1:4] ** 2])),
-    ("broadcast_to", (3,), lambda v: np.broadcast_to(v, (2, 3)) * np.arange(1.0, 7.0).reshape(2, 3)),
+    ("broadcast_to", (3,), lambda v: np.broadcast_to(v, (2, 3)) * W23),
     ("element_times_array", (6,), lambda v: v[0] * v[1:] + v[-1]),
     ("element_of_matrix", (3, 4), lambda M: M[1, 2] * M[0] - np.sin(M[2, 0])),
     ("stack_scalars", (4,), lambda v: np.array([v[0] * v[1], v[2]])),
