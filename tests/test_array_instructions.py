@@ -259,7 +259,7 @@ OTHER_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("name, f", [c if not isinstance(c, tuple) else pytest.param(*c, id=c[0])
+@pytest.mark.parametrize("name, f", [pytest.param(*c, id=c[0]) if type(c) is tuple else c
                                      for c in OTHER_FORMS])
 def test_constants_of_other_dtypes_and_ufunc_methods(name, f):
     check_function(f, np.array([0.6, 1.7, 1.2]), seed=len(name))
