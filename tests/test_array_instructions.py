@@ -291,6 +291,72 @@ def test_reduction_over_all_and_each_axis(name):
                            second=False, batch=False)
 
 
+@pytest.mark.parametrize("name, axis", [("sum", (-1, 0)), ("mean", -2), ("max", (0, 2)),
+                                        ("prod", 1), ("min", None)])
+def test_reductions_of_3d_arrays(name, axis):
+    fn = REDUCTIONS[name][0]
+    x = np.random.default_rng(9).uniform(0.5, 1.5, (2, 3, 4))
+    check_function(lambda v: fn(np.sin(v), axis=axis), x, second=False)
+    check_function(lambda v: fn(v, axis=axis, keepdims=True) * v, x, second=False,
+                   batch=False)
+
+
+def test_prod_at_zeros():
+    """d prod / dx_i is the product of the others, also where some x_j is 0
+    (no division by x_i); the Hessian's (i, j) entry is the product of the
+    rest. Closed forms, at one zero and at two."""
+    def closed(z):
+        n = len(z)
+        g = np.array([np.prod(np.delete(z, i)) for i in range(n)])
+        H = np.array([[np.prod(np.delete(z, [i, j])) if i != j else 0.0 for j in range(n)]
+                      for i in range(n)])
+        return g, H
+
+    tape = adjit.trace(lambda v: np.prod(v), np.ones(4))
+    cols = adjit.trace(lambda v: np.prod(v.reshape(2, 2), axis=0), np.ones(4))
+    for z in ([0.0, 2.0, 3.0, 0.5], [0.0, 2.0, 0.0, 0.5], [1.5, -2.0, 3.0, 0.0]):
+        z = np.array(z)
+        g, H = closed(z)
+        _close(tape.gradient(z), g, 1e-15)
+        _close(tape.jacobian(z), [g], 1e-15)
+        _close(tape.hessian(z), H, 1e-15)
+        _close(tape.hvp(z, np.arange(1.0, 5.0)), H @ np.arange(1.0, 5.0), 1e-15)
+        _close(tape.gradient(np.stack([z, z[::-1]]))[1], closed(z[::-1])[0], 1e-15)
+        J = np.zeros((2, 4))
+        J[0, [0, 2]] = z[2], z[0]
+        J[1, [1, 3]] = z[3], z[1]
+        _close(cols.jacobian(z), J, 1e-15)
+
+
+def test_where_keeps_the_unchosen_side_out_of_every_derivative():
+    """np.where(v > 0, log(v), 0) at v < 0: log gives NaN on the side not
+    taken, and the derivative there is that of the constant, 0, by every path
+    (the "where-NaN" trap of reverse mode)."""
+    def f(v):
+        return np.where(v > 0.0, np.log(v), 0.0) + np.where(v > 0.0, np.sqrt(v), v ** 2)
+
+    x = np.array([-1.0, 2.0, -0.5, 0.25])
+    pos = x > 0
+    with np.errstate(all="ignore"):
+        tape = adjit.trace(f, x)
+        scalar = adjit.trace(lambda v: np.sum(f(v)), x)
+    d = np.where(pos, 1.0 / np.abs(x) + 0.5 / np.sqrt(np.abs(x)), 2.0 * x)
+    dd = np.where(pos, -1.0 / x ** 2 - 0.25 / np.abs(x) ** 1.5, 2.0)
+    with np.errstate(all="ignore"):
+        _close(tape.forward(x), np.where(pos, np.log(np.abs(x)) + np.sqrt(np.abs(x)), x ** 2),
+               1e-15)
+    _close(tape.jacobian(x), np.diag(d), 1e-15)
+    _close(tape.jacobian(x, mode="forward"), np.diag(d), 1e-15)
+    _close(tape.sparse_jacobian(x).toarray(), np.diag(d), 1e-15)
+    _close(tape.vjp(x, np.ones(4))[1], d, 1e-15)
+    _close(tape.jvp(x, np.ones(4))[1], d, 1e-15)
+    _close(scalar.gradient(x), d, 1e-15)
+    _close(scalar.gradient(np.stack([x, -x]))[0], d, 1e-15)
+    _close(scalar.hessian(x), np.diag(dd), 1e-14)
+    _close(scalar.hvp(x, np.ones(4)), dd, 1e-14)
+    _close(scalar.sparse_hessian(x).toarray(), np.diag(dd), 1e-14)
+
+
 @pytest.mark.parametrize("fn", [np.max, np.min, np.amax, np.amin])
 def test_max_and_min_at_a_tie_give_a_subgradient(fn):
     """Whatever the tie rule, the derivative at a tie is a convex combination
@@ -386,6 +452,22 @@ def _setitem_repeated_index(v):
     return out
 
 
+def _constants_into_buffers(v):
+    out = np.zeros_like(v.reshape(2, 3))
+    out[:, 1:] = v[0]  # a traced scalar broadcast into a block
+    out[1] = 2.0  # a constant over traced slots
+    out[0, 0] += v[5] ** 2
+    return out
+
+
+def _buffer_of_constants(v):
+    out = np.empty_like(v)
+    out[:] = np.arange(1.0, 7.0)
+    out[::2] *= v[1::2]
+    out[-1] /= v[0]
+    return out
+
+
 def _inplace_on_slices(M):
     R = 3.0 * M
     R[1:] -= M[:-1] ** 2
@@ -429,6 +511,11 @@ LAYOUT = [
     ("setitem_reversed", (6,), _setitem_reversed),
     ("setitem_repeated_index", (6,), _setitem_repeated_index),
     ("inplace_on_slices", (3, 4), _inplace_on_slices),
+    ("constants_into_buffers", (6,), _constants_into_buffers),
+    ("buffer_of_constants", (6,), _buffer_of_constants),
+    ("moveaxis", (24,), lambda v: np.moveaxis(v.reshape(2, 3, 4), 0, -1)[1] ** 2),
+    ("split_column_stack", (6,), lambda v: np.column_stack(np.split(v, 3)[1:]) * v[0]),
+    ("outer_by_newaxis", (5,), lambda v: v[:, None] - v[None, :] ** 2),
 ]
 
 
@@ -465,6 +552,15 @@ PRODUCTS = [
     ("einsum_traced", (3, 4), lambda M: np.einsum("ij,j->i", M, M[2] ** 2)),
     ("einsum_outer_sum", (3, 4), lambda M: np.einsum("ij,ik->jk", M, M)),
     ("least_squares_residual", (3,), lambda w: (XC @ w - 1.0) ** 2),
+    ("matrix_chain", (12,), lambda v: v[:4].reshape(2, 2) @ v[4:8].reshape(2, 2)
+     @ v[8:].reshape(2, 2)),
+    ("batched_matvec", (12,), lambda v: v[:8].reshape(2, 2, 2) @ v[8:10]),
+    ("einsum_diagonal", (9,), lambda v: np.einsum("ii->i", v.reshape(3, 3)) * v[:3]),
+    ("einsum_frobenius", (6,), lambda v: np.einsum("ij,ij->", v.reshape(2, 3),
+                                                   v.reshape(2, 3)[::-1])),
+    ("solve_constant_matrix", (3,), lambda v: np.linalg.solve(XC[:3] @ XC[:3].T + np.eye(3),
+                                                              v ** 2)),
+    ("solve_traced_diagonal", (3,), lambda v: np.linalg.solve(np.diag(v) + 2.0, np.ones(3))),
     ("solve", (12,), lambda v: np.linalg.solve(_spd(v), v[9:])),
     ("solve_matrix", (12,), lambda v: np.linalg.solve(_spd(v), v[:6].reshape(3, 2))),
     ("det", (9,), lambda v: np.linalg.det(_spd(v))),
