@@ -780,6 +780,36 @@ def test_rosenbrock_slices_and_loop_agree():
         _agree(ta.gradient(X), np.stack([rosen_gradient(p) for p in points]))
 
 
+def test_many_points_of_a_vectorized_function():
+    """A batch large enough to be split in blocks and over threads: every
+    row against the closed form."""
+    rng = np.random.default_rng(6)
+    X = rng.uniform(-1.5, 1.5, (800, 200))
+    tape = adjit.trace(rosen_slices, X[0])
+    G = tape.gradient(X)
+    t = X[:, 1:] - X[:, :-1] ** 2
+    want = np.zeros_like(X)
+    want[:, :-1] = -400.0 * X[:, :-1] * t - 2.0 * (1.0 - X[:, :-1])
+    want[:, 1:] += 200.0 * t
+    _close(G, want, 1e-13, 1e-15)
+    _close(tape.forward(X)[:, 0], np.sum(100.0 * t ** 2 + (1.0 - X[:, :-1]) ** 2, axis=1),
+           1e-13)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_jacobians_wider_than_one_sweep(mode):
+    """More than 64 directions (forward) or seeds (reverse): the Jacobian is
+    assembled from several sweeps."""
+    def f(v):
+        return np.concatenate([np.outer(v[:10], v[10:20]).ravel(), np.cumsum(v ** 2)[::7]])
+
+    x = np.random.default_rng(7).uniform(0.5, 1.5, 70)
+    tape = adjit.trace(f, x)
+    J_fd = central_jacobian(_reference(f, x.shape), x)
+    _close(tape.jacobian(x, mode=mode), J_fd, 1e-7, 1e-8)
+    _close(tape.jacobian(np.stack([x, x]), mode=mode)[1], J_fd, 1e-7, 1e-8)
+
+
 def test_rosenbrock_residual_slices_and_loop_agree():
     rng = np.random.default_rng(2)
     points = [rng.uniform(-1.5, 1.5, 8) for _ in range(2)]
