@@ -55,8 +55,9 @@ def check_function(f, x, *, seed=0, zero_derivative=False, rtol=1e-6, atol=1e-7,
     * forward at a second point (the tape is not tied to the traced one), and
       there the Jacobian against central differences too;
     * a weighted sum s = sum(W * f) traced as its own tape: value, gradient,
-      the gradient over a batch of two points, hvp against differences of the
-      gradient (``second``);
+      the gradient over a batch of two points; with ``second``, hvp and the
+      Hessian against differences of the gradient, the sparse Hessian, and the
+      Hessian pattern holding every nonzero;
     * ``zero_derivative``: comparisons, whose derivative is 0 by convention:
       the Jacobian is exactly 0.
     Returns the tape of f."""
@@ -115,6 +116,13 @@ def check_function(f, x, *, seed=0, zero_derivative=False, rtol=1e-6, atol=1e-7,
         hv = ts.hvp(x, v)
         assert np.shape(hv) == shape
         _close(np.ravel(hv), _fd_hvp(ts.gradient, x, v), 1e-5, 1e-6)
+        H = ts.hessian(x)
+        n = x.size
+        H_fd = np.stack([_fd_hvp(ts.gradient, x, e.reshape(shape)) for e in np.eye(n)], axis=1)
+        _close(H, H_fd, 1e-5, 1e-6)
+        _close(ts.sparse_hessian(x).toarray(), H, 1e-12, 1e-14)
+        pattern = ts.hessian_sparsity().toarray()
+        assert pattern[np.abs(H_fd) > 1e-6 * np.max(np.abs(H_fd), initial=1.0)].all()
     return tape
 
 
