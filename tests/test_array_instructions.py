@@ -132,10 +132,11 @@ UNARY = [(u, op) for op in ops.TABLE if op.arity == 1 for u in op.ufuncs]
 BINARY = [(u, op) for op in ops.TABLE if op.arity == 2 for u in op.ufuncs]
 
 
-def test_the_ufunc_lists_cover_the_op_table():
-    """Every op with a NumPy ufunc is in one of the lists below."""
-    listed = {op.name for _, op in UNARY + BINARY}
-    assert listed == {op.name for op in ops.TABLE if op.ufuncs}
+def test_the_ufunc_lists_are_numpys_ufuncs():
+    """The parametrizations below enumerate real NumPy ufuncs of the right
+    arity, enough of them to matter."""
+    for u, op in UNARY + BINARY:
+        assert isinstance(u, np.ufunc) and u.nin == op.arity, (u, op.name)
     assert len(UNARY) >= 25 and len(BINARY) >= 20
 
 
