@@ -11,7 +11,7 @@ from .tools import PEERS
 
 QUICK_WORKLOADS = [("textbook2", 2), ("rosenbrock", 1000), ("lj", 64), ("bratu", 32),
                    ("kinetics", 40), ("random", 1000), ("bundle", 15), ("rosenvec", 1000),
-                   ("logistic", 200), ("bratuslice", 32)]
+                   ("logistic", 50), ("bratuslice", 32)]
 FULL_WORKLOADS = [("textbook1", 1), ("textbook2", 2), ("rosenbrock", 1000),
                   ("rosenbrock", 10000), ("rosenbrock", 100000), ("lj", 64), ("lj", 512),
                   ("bratu", 32), ("bratu", 300), ("kinetics", 40), ("random", 1000),

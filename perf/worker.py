@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 
-import numpy as np
+# Threaded BLAS on a machine whose few cores are shared with other jobs spins
+# and waits: the hand-written logistic Hessian's Xᵀ D X is then several times
+# slower, and noisier, than on one thread (perf/README.md). The tools' own
+# loops run on one thread too. Set the variable to override.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from . import timing
-from .tools import TOOLS
-from .tools.context import Context
-from .workloads import NUMPY, make
+import numpy as np  # noqa: E402
+
+from . import timing  # noqa: E402
+from .tools import TOOLS  # noqa: E402
+from .tools.context import Context  # noqa: E402
+from .workloads import NUMPY, make  # noqa: E402
 
 REFERENCE_VALUE_OPS = 2_000_000  # skip the plain-Python reference value beyond this
 
