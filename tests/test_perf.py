@@ -93,6 +93,21 @@ def test_random_graph_is_reproducible_and_bounded():
     assert ya == yb and abs(ya[0]) <= 1.0
 
 
+def test_plans_include_the_vectorized_families():
+    from perf.plan import quantities
+    quick = {fam for fam, _ in make_plan(quick=True).workloads}
+    full = make_plan().workloads
+    for fam in ("rosenvec", "logistic", "bratuslice"):
+        assert fam in quick and any(f == fam for f, _ in full)
+    assert ("rosenvec", 10 ** 6) in full and ("logistic", 200) in full
+    assert quantities("rosenvec", 10 ** 6, 10 ** 6, 1) == ["record"]
+    assert {"record", "gradient", "transform", "hvp", "batch"} <= set(
+        quantities("rosenvec", 1000, 1000, 1))
+    assert {"record", "gradient", "hvp", "hessian"} <= set(quantities("logistic", 200, 200, 1))
+    assert {"record", "forward", "sparse_jacobian"} <= set(
+        quantities("bratuslice", 32, 1024, 1024))
+
+
 def test_unknown_family_is_named():
     with pytest.raises(ValueError, match="nonesuch"):
         W.make("nonesuch", 3)
@@ -174,6 +189,21 @@ def test_worker_reports_a_missing_peer(monkeypatch, tmp_path):
     assert worker.main([str(job), str(out)]) == 0
     rec = json.loads(out.read_text().splitlines()[0])
     assert rec["status"] == "missing"
+
+
+def test_scalar_loop_peer_is_not_run_on_vectorized_workloads(monkeypatch, tmp_path):
+    """jax-loop on a family whose point is array code would only repeat (or, for
+    the logistic regression's 200,000-term loop, time out on) the scalar family."""
+    from perf import worker
+    loop = Tool("jax-loop", "jax_tool", "", "x", (("style", "scalar"),))
+    monkeypatch.setitem(TOOLS, "jax-loop", loop)
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"tool": "jax-loop", "family": "rosenvec", "size": 10,
+                               "quantities": ["gradient"], "settings": vars(timing.QUICK)}))
+    out = tmp_path / "out.jsonl"
+    assert worker.main([str(job), str(out)]) == 0
+    rec = json.loads(out.read_text().splitlines()[0])
+    assert rec["status"] == "missing" and "array code" in rec["note"]
 
 
 def test_failed_peer_is_not_retried_on_larger_sizes(monkeypatch):
@@ -308,6 +338,24 @@ def test_quick_smoke_run(tmp_path, capsys):
     assert res["coldstart"]["rosenbrock-1000"]["warm"]["status"] == "ok"
     assert "gradient/numba" in regress.ratios(res)["rosenbrock-1000"]
     assert "rosenbrock-1000" in capsys.readouterr().out
+
+
+def test_vectorized_smoke_run(tmp_path):
+    """adjit on array code, checked in its worker against the analytic gradient,
+    central-difference Hessian-vector products and the hand-written kernels."""
+    out = tmp_path / "r.json"
+    rc = cli_main(["--quick", "--only", "logistic-12,bratuslice-6", "--peers", "numba",
+                   "--quiet", "--no-cold", "--json", str(out)])
+    assert rc == 0
+    res = json.loads(out.read_text())["workloads"]
+    lg, br = res["logistic-12"]["tools"], res["bratuslice-6"]["tools"]
+    for q in ("record", "forward", "gradient", "hvp", "hessian"):
+        assert lg["adjit"]["quantities"][q]["status"] == "ok", lg["adjit"]["quantities"][q]
+    for q in ("gradient", "hessian"):
+        assert lg["numba"]["quantities"][q]["status"] == "ok"
+    for q in ("record", "forward", "sparse_jacobian"):
+        assert br["adjit"]["quantities"][q]["status"] == "ok", br["adjit"]["quantities"][q]
+    assert br["numba"]["quantities"]["forward"]["status"] == "ok"
 
 
 if __name__ == "__main__":  # pragma: no cover
