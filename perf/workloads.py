@@ -44,7 +44,7 @@ class Namespace:
     def pad(self, a):
         """``a`` (2-D) with a border of zeros one wide on every side.
 
-        Written with ``concatenate`` (what the array tracer supports as blocks);
+        Written with ``concatenate``, which issue 15's array instructions cover;
         PyTorch's ``cat`` takes ``dim``, not ``axis``, so it uses its own pad.
         """
         lib = self._lib
