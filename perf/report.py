@@ -197,6 +197,10 @@ SUMMARY = [  # (workload, quantity) rows of the Markdown summary
     ("kinetics-40", "forward"), ("kinetics-40", "jacobian_auto"),
     ("kinetics-40", "jacobian_forward"), ("random-100000", "gradient"),
     ("random-1000000", "gradient"),
+    ("rosenvec-1000", "gradient"), ("rosenvec-10000", "gradient"),
+    ("rosenvec-10000", "batch_gradient"), ("rosenvec-1000000", "record"),
+    ("logistic-200", "gradient"), ("logistic-200", "hvp"), ("logistic-200", "hessian"),
+    ("bratuslice-300", "record"), ("bratuslice-300", "sparse_jacobian"),
 ]
 
 

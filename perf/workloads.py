@@ -7,6 +7,12 @@ hand, so one definition serves adjit (NumPy ufuncs on traced values), JAX,
 CasADi, autograd and PyTorch. Vector-valued scalar-loop functions return a
 Python list (constants allowed among its entries); a tool stacks it its own way.
 
+adjit traces the scalar loop of most families. The ``rosenvec``, ``logistic``
+and ``bratuslice`` families are the vectorized code most scientific Python is
+written in (slices, ufuncs, ``np.sum``, ``X @ w``): there adjit traces the array
+form (``traced="vector"``), one NumPy call at a time, and the scalar loop is
+only what CasADi builds its graph from.
+
 A workload is rebuilt from its ``(family, size)`` alone, so a subprocess can
 make exactly the same one: random structures use fixed seeds.
 """
@@ -27,12 +33,28 @@ class Namespace:
     """
 
     def __init__(self, lib, asarray=None, concat=None, **overrides):
-        for name in ("exp", "sin", "cos", "tanh", "sqrt", "sum"):
+        for name in ("exp", "sin", "cos", "tanh", "sqrt", "sum", "log1p"):
             setattr(self, name, getattr(lib, name, None))
         self.asarray = asarray or (lambda a: a)
         self.concat = concat or getattr(lib, "concatenate", None)
+        self._lib = lib
         for name, fn in overrides.items():
             setattr(self, name, fn)
+
+    def pad(self, a):
+        """``a`` (2-D) with a border of zeros one wide on every side.
+
+        Written with ``concatenate``, which issue 15's array instructions cover;
+        PyTorch's ``cat`` takes ``dim``, not ``axis``, so it uses its own pad.
+        """
+        lib = self._lib
+        if getattr(lib, "__name__", "") == "torch":
+            return lib.nn.functional.pad(a, (1, 1, 1, 1))
+        rows, cols = a.shape
+        row = lib.zeros((1, cols))
+        a = self.concat([row, a, row], axis=0)
+        col = lib.zeros((rows + 2, 1))
+        return self.concat([col, a, col], axis=1)
 
 
 NUMPY = Namespace(np, asarray=np.asarray)
@@ -42,8 +64,11 @@ NUMPY = Namespace(np, asarray=np.asarray)
 class Workload:
     """One benchmark problem at one size.
 
-    ``scalar(x, m)`` is the scalar-loop form (what adjit records), ``vector(x, m)``
-    the array form or None, ``gradient(x)`` an analytic gradient (NumPy) or None.
+    ``scalar(x, m)`` is the scalar-loop form, ``vector(x, m)`` the array form or
+    None, ``gradient(x)`` an analytic gradient (NumPy) or None. ``traced`` names
+    the form adjit records: ``"scalar"`` (the loop) or ``"vector"`` (the array
+    form, for the vectorized families). ``data`` holds a family's fixed
+    arrays (the logistic regression's samples), for the hand-written code.
     """
 
     family: str
@@ -55,6 +80,8 @@ class Workload:
     gradient: Callable | None = None
     about: str = ""
     tags: frozenset = field(default_factory=frozenset)
+    traced: str = "scalar"
+    data: dict = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> str:
@@ -65,7 +92,9 @@ class Workload:
         return len(self.x0)
 
     def f(self, x, m=NUMPY):
-        """The scalar-loop function bound to ``m`` (the form adjit traces)."""
+        """The form adjit traces (see ``traced``), bound to ``m``."""
+        if self.traced == "vector":
+            return self.vector(x, m)
         return self.scalar(x, m)
 
     def points(self, count: int, seed: int = 1) -> np.ndarray:
@@ -222,11 +251,79 @@ def bratu_vector(side):
     return f
 
 
+def bratu_slices(side):
+    """The Bratu residual as a stencil code is usually written: the grid padded
+    with its zero boundary, the Laplacian from five shifted slices."""
+    inv_h2 = float(side + 1) ** 2
+
+    def f(x, m):
+        u = x.reshape(side, side)
+        U = m.pad(u)
+        lap = (4.0 * U[1:-1, 1:-1] - U[:-2, 1:-1] - U[2:, 1:-1] - U[1:-1, :-2]
+               - U[1:-1, 2:])
+        return (lap * inv_h2 - BRATU_LAMBDA * m.exp(u)).reshape(-1)
+    return f
+
+
 def bratu_x0(side):
     k = np.arange(side * side)
     i, j = k // side + 1, k % side + 1
     s = side + 1
     return 0.5 * np.sin(np.pi * i / s) * np.sin(np.pi * j / s)
+
+
+# --- dense logistic regression --------------------------------------------------
+
+LOGISTIC_SAMPLES = 1000
+LOGISTIC_LAMBDA = 0.1  # ridge weight: loss + λ/2 |w|²
+
+
+def logistic_data(features: int, samples: int = LOGISTIC_SAMPLES, seed: int = 17):
+    """Samples ``X`` (rows scaled so that X @ w is of order one for w of order
+    one) and labels ``s = 2y − 1`` in {−1, 1}, y drawn from a logistic model."""
+    rng = np.random.default_rng(seed + features)
+    X = rng.standard_normal((samples, features)) / math.sqrt(features)
+    w_true = rng.standard_normal(features)
+    y = rng.random(samples) < 1.0 / (1.0 + np.exp(-(X @ w_true)))
+    return X, np.where(y, 1.0, -1.0)
+
+
+def logistic_vector(X, s, lam):
+    def f(w, m):
+        z = m.asarray(X) @ w
+        return m.sum(m.log1p(m.exp(-m.asarray(s) * z))) + 0.5 * lam * (w @ w)
+    return f
+
+
+def logistic_scalar(X, s, lam):
+    rows, signs = X.tolist(), s.tolist()
+
+    def f(w, m):
+        total = 0.0
+        for row, si in zip(rows, signs):
+            z = 0.0
+            for a, wj in zip(row, w):
+                z = z + a * wj
+            total = total + m.log1p(m.exp(-si * z))
+        reg = 0.0
+        for wj in w:
+            reg = reg + wj * wj
+        return total + 0.5 * lam * reg
+    return f
+
+
+def logistic_gradient(X, s, lam):
+    def g(w):
+        w = np.asarray(w, dtype=float)
+        # d/dz log(1 + e^(−s z)) = −s σ(−s z), σ(t) = 1 / (1 + e^(−t))
+        return X.T @ (-s / (1.0 + np.exp(s * (X @ w)))) + lam * w
+    return g
+
+
+def logistic_hessian(X, s, lam, w):
+    """Xᵀ D X + λ I with D = σ(z) σ(−z) (s² = 1): the reference for tests."""
+    p = 1.0 / (1.0 + np.exp(-(X @ np.asarray(w, dtype=float))))
+    return X.T @ (X * (p * (1.0 - p))[:, None]) + lam * np.eye(X.shape[1])
 
 
 # --- mass-action reaction network with an energy balance -------------------------
@@ -392,7 +489,7 @@ def bundle_directions(count: int) -> np.ndarray:
 # --- registry -------------------------------------------------------------------
 
 FAMILIES = ("textbook1", "textbook2", "rosenbrock", "lj", "bratu", "kinetics", "random",
-            "bundle")
+            "bundle", "rosenvec", "logistic", "bratuslice")
 
 
 def make(family: str, size: int) -> Workload:
@@ -408,6 +505,24 @@ def make(family: str, size: int) -> Workload:
         x0 = np.random.default_rng(size).uniform(-1.0, 1.5, size)
         return Workload(family, size, x0, 1, rosenbrock_scalar(size), rosenbrock_vector,
                         rosenbrock_gradient, f"chained Rosenbrock, n={size}")
+    if family == "rosenvec":  # the same function and points; adjit traces the array form
+        x0 = np.random.default_rng(size).uniform(-1.0, 1.5, size)
+        return Workload(family, size, x0, 1, rosenbrock_scalar(size), rosenbrock_vector,
+                        rosenbrock_gradient, f"chained Rosenbrock, n={size}, traced "
+                        "vectorized (x[:-1], x[1:], np.sum)", traced="vector")
+    if family == "logistic":
+        X, s = logistic_data(size)
+        x0 = 0.5 * np.random.default_rng(size).standard_normal(size)
+        return Workload(family, size, x0, 1, logistic_scalar(X, s, LOGISTIC_LAMBDA),
+                        logistic_vector(X, s, LOGISTIC_LAMBDA),
+                        logistic_gradient(X, s, LOGISTIC_LAMBDA),
+                        f"dense logistic regression, {size} features, {len(X):,} samples, "
+                        "traced vectorized (X @ w)", traced="vector",
+                        data={"X": X, "s": s, "lam": LOGISTIC_LAMBDA})
+    if family == "bratuslice":
+        return Workload(family, size, bratu_x0(size), size * size, bratu_scalar(size),
+                        bratu_slices(size), None, f"2-D Bratu residual, {size}×{size} grid, "
+                        "traced as slices of the padded grid", traced="vector")
     if family == "lj":
         return Workload(family, size, lj_positions(size), 1, lj_scalar(size), lj_vector(size),
                         lj_gradient, f"Lennard-Jones energy, {size} atoms, "

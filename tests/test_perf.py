@@ -19,7 +19,7 @@ from perf.tools.context import Context, relative_error
 # --- workloads ------------------------------------------------------------------
 
 @pytest.mark.parametrize("family,size", [("rosenbrock", 7), ("rosenbrock", 30), ("lj", 2),
-                                         ("lj", 9)])
+                                         ("lj", 9), ("rosenvec", 30), ("logistic", 6)])
 def test_analytic_gradient_matches_central_differences(family, size):
     w = W.make(family, size)
     f = lambda x: W.evaluate(w, x)[0]  # noqa: E731
@@ -29,11 +29,40 @@ def test_analytic_gradient_matches_central_differences(family, size):
 
 @pytest.mark.parametrize("family,size", [("textbook1", 1), ("textbook2", 2),
                                          ("rosenbrock", 20), ("lj", 8), ("bratu", 5),
-                                         ("kinetics", 12)])
+                                         ("kinetics", 12), ("rosenvec", 20), ("logistic", 7),
+                                         ("bratuslice", 5), ("bratuslice", 1)])
 def test_vector_form_equals_scalar_loop(family, size):
     w = W.make(family, size)
     x = w.points(1, seed=3)[0]
     assert np.allclose(W.evaluate(w, x), W.evaluate(w, x, vector=True), rtol=1e-12, atol=1e-12)
+
+
+def test_vectorized_families_trace_the_array_form():
+    """adjit traces the array form of the vectorized families (a function that
+    refuses lists proves which form ``f`` runs), the scalar loop elsewhere."""
+    for family, size in [("rosenvec", 10), ("logistic", 4), ("bratuslice", 3)]:
+        w = W.make(family, size)
+        assert w.traced == "vector"
+        assert np.allclose(np.atleast_1d(w.f(w.x0)), W.evaluate(w, w.x0, vector=True),
+                           rtol=1e-14, atol=0)
+    rosen = W.make("rosenbrock", 10)
+    assert rosen.traced == "scalar" and rosen.f(list(rosen.x0)) == W.evaluate(rosen, rosen.x0)
+    with pytest.raises(TypeError):
+        W.make("rosenvec", 10).f(list(rosen.x0))  # slices of a list: no array arithmetic
+
+
+def test_logistic_data_and_hessian():
+    X, s = W.logistic_data(200)
+    assert X.shape == (W.LOGISTIC_SAMPLES, 200) and set(np.unique(s)) == {-1.0, 1.0}
+    assert 0.2 < np.mean(s > 0) < 0.8  # both classes well represented
+    assert np.array_equal(X, W.logistic_data(200)[0])  # fixed seed
+    w = W.make("logistic", 5)
+    X, s, lam = w.data["X"], w.data["s"], w.data["lam"]
+    H = W.logistic_hessian(X, s, lam, w.x0)
+    h = 1e-6
+    fd = np.array([(w.gradient(w.x0 + h * e) - w.gradient(w.x0 - h * e)) / (2 * h)
+                   for e in np.eye(5)])
+    assert relative_error(H, fd) < 1e-7
 
 
 def test_textbook_examples_exact():
@@ -45,7 +74,7 @@ def test_textbook_examples_exact():
 
 def test_bratu_and_kinetics_shapes_and_dims():
     for family, size in [("bratu", 4), ("kinetics", 10), ("random", 1000), ("lj", 5),
-                         ("bundle", 15)]:
+                         ("bundle", 15), ("rosenvec", 9), ("logistic", 3), ("bratuslice", 4)]:
         w = W.make(family, size)
         assert (w.n_inputs, w.n_outputs) == workload_dims(family, size)
         assert W.evaluate(w, w.x0).shape == (w.n_outputs,)
@@ -62,6 +91,21 @@ def test_random_graph_is_reproducible_and_bounded():
     a, b = W.make("random", 2000), W.make("random", 2000)
     ya, yb = W.evaluate(a, a.x0), W.evaluate(b, b.x0)
     assert ya == yb and abs(ya[0]) <= 1.0
+
+
+def test_plans_include_the_vectorized_families():
+    from perf.plan import quantities
+    quick = {fam for fam, _ in make_plan(quick=True).workloads}
+    full = make_plan().workloads
+    for fam in ("rosenvec", "logistic", "bratuslice"):
+        assert fam in quick and any(f == fam for f, _ in full)
+    assert ("rosenvec", 10 ** 6) in full and ("logistic", 200) in full
+    assert quantities("rosenvec", 10 ** 6, 10 ** 6, 1) == ["record"]
+    assert {"record", "gradient", "transform", "hvp", "batch"} <= set(
+        quantities("rosenvec", 1000, 1000, 1))
+    assert {"record", "gradient", "hvp", "hessian"} <= set(quantities("logistic", 200, 200, 1))
+    assert {"record", "forward", "sparse_jacobian"} <= set(
+        quantities("bratuslice", 32, 1024, 1024))
 
 
 def test_unknown_family_is_named():
@@ -87,6 +131,14 @@ def test_handwritten_kernels_match_analytic():
     assert np.allclose(H, H.T) and relative_error(H, fd) < 1e-6
     b = W.make("bratu", 6)
     assert np.allclose(hw.bratu_forward(b.x0, 6, W.BRATU_LAMBDA), W.evaluate(b, b.x0))
+    lg = W.make("logistic", 8)
+    X, s, lam = lg.data["X"], lg.data["s"], lg.data["lam"]
+    Xt = np.ascontiguousarray(X.T)
+    assert hw.logistic_forward(lg.x0, X, s, lam) == pytest.approx(
+        W.evaluate(lg, lg.x0)[0], rel=1e-12)
+    assert relative_error(hw.logistic_gradient(lg.x0, X, Xt, s, lam), lg.gradient(lg.x0)) < 1e-12
+    assert relative_error(hw.logistic_hessian(lg.x0, X, Xt, s, lam),
+                          W.logistic_hessian(X, s, lam, lg.x0)) < 1e-12
 
 
 # --- checking and timing ----------------------------------------------------------
@@ -137,6 +189,21 @@ def test_worker_reports_a_missing_peer(monkeypatch, tmp_path):
     assert worker.main([str(job), str(out)]) == 0
     rec = json.loads(out.read_text().splitlines()[0])
     assert rec["status"] == "missing"
+
+
+def test_scalar_loop_peer_is_not_run_on_vectorized_workloads(monkeypatch, tmp_path):
+    """jax-loop on a family whose point is array code would only repeat (or, for
+    the logistic regression's 200,000-term loop, time out on) the scalar family."""
+    from perf import worker
+    loop = Tool("jax-loop", "jax_tool", "", "x", (("style", "scalar"),))
+    monkeypatch.setitem(TOOLS, "jax-loop", loop)
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"tool": "jax-loop", "family": "rosenvec", "size": 10,
+                               "quantities": ["gradient"], "settings": vars(timing.QUICK)}))
+    out = tmp_path / "out.jsonl"
+    assert worker.main([str(job), str(out)]) == 0
+    rec = json.loads(out.read_text().splitlines()[0])
+    assert rec["status"] == "missing" and "array code" in rec["note"]
 
 
 def test_failed_peer_is_not_retried_on_larger_sizes(monkeypatch):
@@ -271,6 +338,24 @@ def test_quick_smoke_run(tmp_path, capsys):
     assert res["coldstart"]["rosenbrock-1000"]["warm"]["status"] == "ok"
     assert "gradient/numba" in regress.ratios(res)["rosenbrock-1000"]
     assert "rosenbrock-1000" in capsys.readouterr().out
+
+
+def test_vectorized_smoke_run(tmp_path):
+    """adjit on array code, checked in its worker against the analytic gradient,
+    central-difference Hessian-vector products and the hand-written kernels."""
+    out = tmp_path / "r.json"
+    rc = cli_main(["--quick", "--only", "logistic-12,bratuslice-6", "--peers", "numba",
+                   "--quiet", "--no-cold", "--json", str(out)])
+    assert rc == 0
+    res = json.loads(out.read_text())["workloads"]
+    lg, br = res["logistic-12"]["tools"], res["bratuslice-6"]["tools"]
+    for q in ("record", "forward", "gradient", "hvp", "hessian"):
+        assert lg["adjit"]["quantities"][q]["status"] == "ok", lg["adjit"]["quantities"][q]
+    for q in ("gradient", "hessian"):
+        assert lg["numba"]["quantities"][q]["status"] == "ok"
+    for q in ("record", "forward", "sparse_jacobian"):
+        assert br["adjit"]["quantities"][q]["status"] == "ok", br["adjit"]["quantities"][q]
+    assert br["numba"]["quantities"]["forward"]["status"] == "ok"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,10 @@
 """The hand-written analytic ``@njit`` code of :mod:`perf.handwritten`: the
 practical limit for the workloads that have one (Rosenbrock, Lennard-Jones,
-the 2-input textbook gradient, the Bratu residual)."""
+the 2-input textbook gradient, the Bratu residual, logistic regression); the
+vectorized families reuse their scalar twins' kernels."""
 from __future__ import annotations
+
+import numpy as np
 
 from .. import handwritten as hw
 from ..workloads import BRATU_LAMBDA
@@ -15,7 +18,14 @@ def run(ctx):
         "lj": (hw.lj_forward, hw.lj_gradient, hw.lj_batch_gradient, hw.lj_hessian),
         "textbook2": (None, hw.textbook2_gradient, None, None),
     }
-    if w.family == "bratu":
+    kernels["rosenvec"] = kernels["rosenbrock"]
+    if w.family == "logistic":
+        X, s, lam = w.data["X"], w.data["s"], w.data["lam"]
+        Xt = np.ascontiguousarray(X.T)
+        kernels["logistic"] = (lambda x: hw.logistic_forward(x, X, s, lam),
+                               lambda x: hw.logistic_gradient(x, X, Xt, s, lam), None,
+                               lambda x: hw.logistic_hessian(x, X, Xt, s, lam))
+    if w.family in ("bratu", "bratuslice"):
         side = w.size
         if ctx.want("forward"):
             ctx.time("forward", lambda: hw.bratu_forward(x0, side, BRATU_LAMBDA), key="value")
