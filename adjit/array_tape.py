@@ -265,6 +265,14 @@ class ArrayTape(Tape):
                          + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
                          + f", got {v.shape}")
 
+    def optimized(self) -> "ArrayTape":
+        """This tape without the array instructions no output or guard needs
+        (the element-level optimizer of :meth:`adjit.Tape.optimized` runs on the
+        scalar program, :attr:`program`, where Hessians and sparsity use it)."""
+        return self._state.once("optimized", lambda: _new(
+            arrays.without_dead_rows(self._arrays), self._guard_sources, self._signature,
+            program.TapeState()))
+
     def hessian(self, x, *args, w=None) -> np.ndarray:
         """The dense Hessian: by forward-over-reverse with every direction on the
         array program when a traced operand enters a matrix product (the Hessian

@@ -582,7 +582,30 @@ def where(condition, x=None, y=None):
     return _elementwise(rec, "add", (t, f), shape)
 
 
-FUNCTIONS = {np.sum: sum_, np.mean: mean, np.matmul: matmul, np.dot: dot, np.where: where}
+_PAD_MOVES = ("edge", "reflect", "symmetric", "wrap")
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """``np.pad`` of a traced block: the padding names slots (a constant's for
+    ``mode="constant"``, the edge elements' for the modes that move elements);
+    no instruction."""
+    if not isinstance(array, TracedBlock):
+        return NotImplemented
+    rec = array._rec
+    if mode == "constant":
+        values = kwargs.pop("constant_values", 0.0)
+        if kwargs or np.ndim(values) != 0 or not _is_const(values):
+            return NotImplemented
+        fill = _slots_of(rec, float(values))
+        return _wrap_slots(rec, np.pad(array.slots(), pad_width, mode="constant",
+                                       constant_values=int(fill)))
+    if mode in _PAD_MOVES and set(kwargs) <= {"reflect_type"}:
+        return _wrap_slots(rec, np.pad(array.slots(), pad_width, mode=mode, **kwargs))
+    return NotImplemented
+
+
+FUNCTIONS = {np.sum: sum_, np.mean: mean, np.matmul: matmul, np.dot: dot, np.where: where,
+             np.pad: pad}
 
 # Functions that only move elements: run on the slot numbers.
 MOVES = {

@@ -164,6 +164,90 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
 
 
 # ---------------------------------------------------------------------------
+# Dead code.
+
+def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
+    """``p`` without the rows no output or guard depends on, slots renumbered.
+    A row that reads a range of slots keeps every row in that range (a stride
+    may step over some): so each range read stays the same progression."""
+    code = np.array(p.code)
+    nrow = len(code)
+    if nrow == 0:
+        return p
+    starts = code[:, 2]
+    ends = starts + code[:, 3]
+
+    def rows_of(slots):
+        slots = np.asarray(slots, dtype=np.int64)
+        slots = slots[slots >= p.n_inputs]
+        return np.searchsorted(ends, slots, side="right")
+
+    live = np.zeros(nrow, dtype=bool)
+    live[rows_of(p.outputs)] = True
+    if len(p.guards):
+        live[rows_of(p.guards[:, 0])] = True
+    kind, opc, n, a0, a1, pp, qq = (code[:, k] for k in (0, 1, 3, 4, 5, 6, 7))
+    for i in range(nrow - 1, -1, -1):
+        if not live[i] or n[i] == 0:
+            continue
+        spans = []
+        if kind[i] == ELEM:
+            k = KINDS[opc[i]]
+            if k != ops.CONST:
+                spans.append((a0[i], a0[i] + (n[i] - 1) * pp[i]))
+            if k == ops.VV:
+                spans.append((a1[i], a1[i] + (n[i] - 1) * qq[i]))
+        elif kind[i] == SUM:
+            spans.append((a0[i], a0[i] + (n[i] // qq[i]) * pp[i] * qq[i] - 1))
+        elif kind[i] == MATMUL:
+            m = n[i] // qq[i]
+            if opc[i] != MM_CV:
+                spans.append((a0[i], a0[i] + m * pp[i] - 1))
+            if opc[i] != MM_VC:
+                spans.append((a1[i], a1[i] + pp[i] * qq[i] - 1))
+        else:
+            live[np.unique(rows_of(p.index[a0[i]:a0[i] + n[i]]))] = True
+        for lo, hi in spans:
+            if hi < lo or hi < p.n_inputs:
+                continue
+            first, last = rows_of([max(lo, p.n_inputs), hi])
+            live[first:last + 1] = True
+    if live.all():
+        return p
+    keep = np.flatnonzero(live)
+    new_len = n[keep]
+    new_start = p.n_inputs + np.cumsum(new_len) - new_len
+    slot = np.full(p.n_slots, -1, dtype=np.int64)
+    slot[:p.n_inputs] = np.arange(p.n_inputs)
+    total = int(new_len.sum())
+    if total:
+        old = np.repeat(starts[keep], new_len) + (np.arange(total) - np.repeat(
+            np.cumsum(new_len) - new_len, new_len))
+        slot[old] = p.n_inputs + np.arange(total)
+    out = code[keep].copy()
+    out[:, 2] = new_start
+    k = np.where(out[:, 0] == ELEM, KINDS[out[:, 1]], -1)
+    reads0 = ((out[:, 0] == ELEM) & (k != ops.CONST) & (out[:, 3] > 0)) | (
+        (out[:, 0] == SUM) & (out[:, 3] > 0) & (out[:, 6] > 0)) | (
+        (out[:, 0] == MATMUL) & (out[:, 1] != MM_CV) & (out[:, 3] > 0) & (out[:, 6] > 0))
+    reads1 = ((out[:, 0] == ELEM) & (k == ops.VV) & (out[:, 3] > 0)) | (
+        (out[:, 0] == MATMUL) & (out[:, 1] != MM_VC) & (out[:, 3] > 0) & (out[:, 6] > 0))
+    out[reads0, 4] = slot[out[reads0, 4]]
+    out[reads1, 5] = slot[out[reads1, 5]]
+    pieces, at = [], 0
+    for i in np.flatnonzero(out[:, 0] == GATHER):
+        idx = p.index[out[i, 4]:out[i, 4] + out[i, 3]]
+        pieces.append(slot[idx])
+        out[i, 4] = at
+        at += len(idx)
+    index = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    guards = np.array(p.guards)
+    if len(guards):
+        guards[:, 0] = slot[guards[:, 0]]
+    return build(out, index, p.constants, slot[np.asarray(p.outputs)], p.n_inputs, guards)
+
+
+# ---------------------------------------------------------------------------
 # The scalar program of the same function.
 
 def _elem_rows(code, slotmap, first):

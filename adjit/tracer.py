@@ -123,6 +123,8 @@ class Recorder:
         start = self.offset + len(self.opcode)
         if index is not None:
             a0 = self.n_index
+            # a copy: the slot numbers of a traced array change when it is assigned into
+            index = np.array(index, dtype=np.int64)
             self.index.append(index)
             self.n_index += len(index)
         self.blocks.append((len(self.opcode), kind, opcode, n, a0, a1, p, q))
@@ -1267,7 +1269,7 @@ def trace(f, x0, *args, optimize: bool = True, max_ops: int = MAX_OPS,
     rec._work = rec._consts = None  # values at x0 for branches (16 bytes a slot): done
     if rec.blocks:
         return _array_tape(rec, outputs, n_x, specs, values,
-                           signature.Signature(x0.shape, out_shape, ()))
+                           signature.Signature(x0.shape, out_shape, ()), optimize)
     if optimize:
         instructions, constants, outputs, guards, kept = optimize_arrays(
             rec.opcode, rec.arg0, rec.arg1, rec.constants, outputs, rec.n_inputs, rec.guards)
@@ -1295,7 +1297,7 @@ def trace(f, x0, *args, optimize: bool = True, max_ops: int = MAX_OPS,
 ARRAY_INPUT = None
 
 
-def _array_tape(rec: Recorder, outputs, n_x: int, specs, values, sig):
+def _array_tape(rec: Recorder, outputs, n_x: int, specs, values, sig, optimize: bool):
     """The :class:`adjit.array_tape.ArrayTape` of a recording with array
     instructions. Data arguments, recorded as inputs ``n_x ..``, become one
     constant load at the start (its own run of the constant pool), so that new
@@ -1321,9 +1323,10 @@ def _array_tape(rec: Recorder, outputs, n_x: int, specs, values, sig):
                 records.append(signature.Arg(None, None, None, what))
         args = tuple(records)
     guards = np.array(rec.guards, dtype=np.int64).reshape(-1, 2)
-    return array_tape.make(code, index, constants, np.asarray(outputs, dtype=np.int64), n_x,
+    tape = array_tape.make(code, index, constants, np.asarray(outputs, dtype=np.int64), n_x,
                            guards, rec.guard_sources,
                            signature.Signature(sig.in_shape, sig.out_shape, args))
+    return tape.optimized() if optimize else tape
 
 
 def _reporter(progress):

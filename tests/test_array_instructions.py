@@ -1131,14 +1131,14 @@ def test_data_arguments_vector_output():
 
 # --- 9. the size of the recording follows the number of NumPy calls ---------------------
 
-pending = pytest.mark.xfail(reason="array instructions (issue 15) not merged yet", strict=False)
+
 
 
 def _n_ops(f, x0, *args):
     return adjit.trace(f, x0, *args).n_ops
 
 
-@pending
+
 def test_vectorized_rosenbrock_tape_size_does_not_follow_n():
     small = _n_ops(rosen_slices, np.full(1000, 0.5))
     assert small < 50
@@ -1148,7 +1148,7 @@ def test_vectorized_rosenbrock_tape_size_does_not_follow_n():
     _close(tape.gradient(x), rosen_gradient(x), 1e-13, 1e-15)
 
 
-@pending
+
 def test_stencil_tape_size_does_not_follow_the_grid():
     small = _n_ops(bratu_slices, np.full((6, 6), 0.5))
     assert small < 50
@@ -1156,7 +1156,7 @@ def test_stencil_tape_size_does_not_follow_the_grid():
     assert abs(large - small) <= 5
 
 
-@pending
+
 def test_logistic_regression_tape_size_does_not_follow_the_data():
     X, y = _data(9, k=20, p=10)
     small = _n_ops(logistic_loss, np.zeros(10), X, y)
@@ -1165,6 +1165,6 @@ def test_logistic_regression_tape_size_does_not_follow_the_data():
     assert abs(_n_ops(logistic_loss, np.zeros(200), X, y) - small) <= 5
 
 
-@pending
+
 def test_mixed_vectorized_tape_size_is_a_few_instructions():
     assert _n_ops(cluster_energy, _positions(0)) < 50
