@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import array_sweeps as K
-from . import arrays, branches, program, second, signature
+from . import arrays, branches, parallel, program, second, signature
 from . import tape as tape_module
 from .errors import TapeError
 from .optimize import optimize_arrays
@@ -107,8 +107,12 @@ class ArrayTape(Tape):
         work = self._work()[0]
         if batch:
             xs = self._points(flat)
-            ys, flips = call(K.batch_forward, a.code, a.index, a.constants, a.outputs,
-                             a.guards, xs, work)
+
+            def run(rows):
+                own = self._state.arrays("a_work", 4, a.n_slots)[0]  # this thread's
+                return call(K.batch_forward, a.code, a.index, a.constants, a.outputs,
+                            a.guards, rows, own)
+            ys, flips = parallel.rows(self, run, xs)
             if (flips >= 0).any():
                 branches.raise_batch_flips(self, flips, xs)
             return ys
@@ -140,8 +144,12 @@ class ArrayTape(Tape):
         work, p0, p1, adj = self._work()
         if batch:
             xs = self._points(flat)
-            ys, gs, flips = call(K.batch_value_and_gradient, a.code, a.index, a.constants,
-                                 arrays.KINDS, a.outputs, a.guards, xs, work, p0, p1, adj)
+
+            def run(rows):
+                bufs = self._state.arrays("a_work", 4, a.n_slots)  # this thread's
+                return call(K.batch_value_and_gradient, a.code, a.index, a.constants,
+                            arrays.KINDS, a.outputs, a.guards, rows, *bufs)
+            ys, gs, flips = parallel.rows(self, run, xs)
             if (flips >= 0).any():
                 branches.raise_batch_flips(self, flips, xs)
             return ys, gs.reshape(shape)

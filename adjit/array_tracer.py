@@ -91,10 +91,11 @@ class TracedBlock:
         return arr.reshape(self._shape).view(TracedArray)
 
     def __array__(self, dtype=None, copy=None):
+        # the traced scalars' array (a TracedArray: NumPy and libraries working
+        # on it keep recording); a numeric dtype raises as converting that does
         if dtype is not None and np.dtype(dtype) != object:
-            raise TracingError(f"converting a traced array to dtype {np.dtype(dtype)} would "
-                               "drop its derivative")
-        return self.traced().view(np.ndarray)
+            return np.asarray(self.traced(), dtype=dtype)
+        return self.traced()
 
     def __iter__(self):
         if not self._shape:
@@ -703,4 +704,17 @@ def enabled() -> bool:
     return config.array_instructions
 
 
+def array_op(name: str, *operands):
+    """Op ``name`` of the op table on operands among which a traced block (the
+    functions of :mod:`adjit.functions`, ``adjit.erf(x)``)."""
+    rec = next(x._rec for x in operands if isinstance(x, TracedBlock))
+    got = [_as_operand(rec, x) for x in operands]
+    if any(g is None for g in got):
+        return (tracer.unary(name, _fallback(operands[0])) if len(operands) == 1
+                else tracer.binary(name, *_fallback(operands)))
+    return _elementwise(rec, name, got, np.broadcast_shapes(*(_shape(g) for g in got)))
+
+
 tracer.ARRAY_INPUT = traced_input
+tracer.BLOCK_TYPES = (TracedBlock,)
+tracer.ARRAY_OP = array_op

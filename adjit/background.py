@@ -30,15 +30,15 @@ from . import numba_cache
 
 #: The warmup's jobs in the order they run; each compiles the kernels a group
 #: of methods needs (:mod:`adjit.warmup`).
-JOBS = ("gradient", "gradient_rows", "forward", "trace", "derivatives", "batch", "second",
-        "sparsity", "njit")
+JOBS = ("gradient", "arrays", "gradient_rows", "forward", "trace", "derivatives", "batch",
+        "second", "sparsity", "njit")
 # For the tests: only these jobs (comma-separated; "probe" compiles one small kernel).
 if os.environ.get("ADJIT_BACKGROUND_JOBS"):
     JOBS = tuple(os.environ["ADJIT_BACKGROUND_JOBS"].split(","))
 
 #: adjit's source files that hold kernels: their stamps key the markers
-_KERNEL_FILES = ("sweeps.py", "second.py", "sparsity.py", "optimize.py", "compiled.py",
-                 "program.py", "tape.py")
+_KERNEL_FILES = ("sweeps.py", "array_sweeps.py", "second.py", "sparsity.py", "optimize.py",
+                 "compiled.py", "program.py", "tape.py")
 
 _POLL = 0.05  # seconds between looks at the markers
 

@@ -63,11 +63,18 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
+def _size(tape) -> int:
+    """A tape's work per point in scalar instructions: its rows, or for a tape
+    with array instructions the elements they compute (its slots)."""
+    arrays = getattr(tape, "arrays", None)
+    return max(arrays.n_slots if arrays is not None else tape.program.n_ops, 1)
+
+
 def threads_for(tape, npts: int, cost: int = 1) -> int:
     """How many threads :func:`rows` uses for ``npts`` rows of ``tape`` (``cost``:
     sweeps over the tape per row)."""
     threads = int(THREADS or 1)
-    if (threads < 2 or npts * max(tape.program.n_ops, 1) * cost < MIN_WORK or npts < 2 * threads
+    if (threads < 2 or npts * _size(tape) * cost < MIN_WORK or npts < 2 * threads
             or threading.current_thread().name.startswith(_PREFIX)
             or getattr(_serial, "on", False)):
         return 1
@@ -84,7 +91,7 @@ def _chunks(tape, npts: int, parts: int, cost: int = 1) -> list:
     """``(start, stop)`` rows of the calls a batch is cut into: at least ``parts`` calls,
     none of more than about ``CHUNK_WORK`` work, each a multiple of 16 rows (a
     whole number of the kernels' blocks) but the last."""
-    per = max(16, (CHUNK_WORK // (max(tape.program.n_ops, 1) * cost)) // 16 * 16)
+    per = max(16, (CHUNK_WORK // (_size(tape) * cost)) // 16 * 16)
     count = max(parts, -(-npts // per))
     per = -(-npts // count)
     per = -(-per // 16) * 16 if count > 1 else per
@@ -100,7 +107,7 @@ def rows(tape, run, xs: np.ndarray, *more: np.ndarray, cost: int = 1):
     fraction of a second as ``KeyboardInterrupt`` and stops the workers too."""
     npts = xs.shape[0]
     threads = threads_for(tape, npts, cost)
-    if threads == 1 and npts * max(tape.program.n_ops, 1) * cost <= CHUNK_WORK:
+    if threads == 1 and npts * _size(tape) * cost <= CHUNK_WORK:
         return interruptible(run, xs, *more)  # one short call: the common small batch
     spans = _chunks(tape, npts, threads, cost)
     if len(spans) <= 1:

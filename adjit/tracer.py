@@ -310,10 +310,18 @@ def _check_scalar(x, what: str):
                            "adjit differentiates real float64 functions")
 
 
+#: the traced-array types of :mod:`adjit.array_tracer` and its recording of one
+#: op over them, ``ARRAY_OP(name, *operands)`` (set by that module, a layer above)
+BLOCK_TYPES: tuple = ()
+ARRAY_OP = None
+
+
 def unary(name: str, x):
     """Record the unary op ``name`` on ``x`` (a tracer or a number)."""
     if isinstance(x, Tracer):
         return x._rec.emit(_OPCODE[name], x._slot)
+    if BLOCK_TYPES and isinstance(x, BLOCK_TYPES):
+        return ARRAY_OP(name, x)
     if _is_scalar(x):
         return ops.fold(name, x)
     if isinstance(x, np.ndarray) or isinstance(x, (list, tuple)):
@@ -344,6 +352,8 @@ def binary(name: str, a, b):
             return rec.emit(_OPCODE[name + "_vc"], b._slot, rec.constant(a))  # commutative
     elif _is_scalar(a) and _is_scalar(b):
         return ops.fold(name, a, b)
+    if BLOCK_TYPES and (isinstance(a, BLOCK_TYPES) or isinstance(b, BLOCK_TYPES)):
+        return ARRAY_OP(name, a, b)
     if isinstance(a, (np.ndarray, list, tuple)) or isinstance(b, (np.ndarray, list, tuple)):
         return _wrap(_elementwise(name, 2)(a, b))
     for x in (a, b):
@@ -384,6 +394,8 @@ def where(condition, a, b):
     exact zero, but a NaN *tangent* on it still propagates (0 * nan), as in
     JAX: keep both sides finite where possible.
     """
+    if BLOCK_TYPES and any(isinstance(v, BLOCK_TYPES) for v in (condition, a, b)):
+        return np.where(condition, a, b)
     if any(isinstance(v, (np.ndarray, list, tuple)) for v in (condition, a, b)):
         return _wrap(_WHERE(condition, a, b))
     if not isinstance(condition, Tracer):

@@ -120,8 +120,29 @@ def _probe():
     sweeps.pair_dispatch(np.array([1, 2, 1], dtype=np.int32))
 
 
+def _arrays():  # vectorized NumPy code: the array instructions' kernels
+    import adjit
+    X = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+
+    def f(x):
+        a, b = x[:-1], x[1:]
+        r = np.sum(100.0 * (b - a ** 2) ** 2 + (1.0 - a) ** 2)
+        return r + np.sum(np.exp(X @ x[:3])) if r > -1.0 else r  # a guard: its values too
+
+    t = adjit.trace(f, np.linspace(0.5, 1.5, 6))
+    x = np.linspace(0.4, 1.4, 6)
+    t.forward(x)
+    t.value_and_gradient(x)
+    t.forward(np.stack([x, x]))
+    t.value_and_gradient(np.stack([x, x]))
+    t.jvp(x, np.ones(6))
+    t.vjp(x, np.ones(1))
+    t.hvp(x, np.ones(6))
+    t.hessian(x)
+
+
 RUN = {"probe": _probe, "trace": _trace, "gradient": _gradient, "gradient_rows": _gradient_rows,
-       "forward": _forward,
+       "forward": _forward, "arrays": _arrays,
        "derivatives": _derivatives, "batch": _batch, "second": _second,
        "sparsity": _sparsity, "njit": _njit}
 
@@ -129,9 +150,9 @@ RUN = {"probe": _probe, "trace": _trace, "gradient": _gradient, "gradient_rows":
 def kernels() -> set:
     """Names of adjit's kernels compiled in this process so far."""
     from numba.core.registry import CPUDispatcher
-    from . import compiled, optimize, program, second, sparsity, sweeps, tape
+    from . import array_sweeps, compiled, optimize, program, second, sparsity, sweeps, tape
     out = set()
-    for module in (sweeps, second, sparsity, optimize, compiled, program, tape):
+    for module in (sweeps, array_sweeps, second, sparsity, optimize, compiled, program, tape):
         for value in vars(module).values():
             if isinstance(value, CPUDispatcher) and value.overloads:
                 out.add(tiers.name(value))
