@@ -98,29 +98,22 @@ def _structural(code, i, index, consts, work):
     elif kind == MATMUL:
         m = n // q if q > 0 else 0
         mode = code[i, 1]
-        if q == 1:  # matrix times vector: a dot product per row
-            B = consts[a1:a1 + p] if mode == MM_VC else work[a1:a1 + p]
-            for row in range(m):
-                lo = a0 + row * p
-                work[r + row] = _dot(consts[lo:lo + p] if mode == MM_CV
-                                     else work[lo:lo + p], B)
+        if m == 0 or q == 0:
             return
-        for j in range(n):
-            work[r + j] = 0.0
-        for row in range(m):
-            out = r + row * q
-            for k in range(p):
-                if mode == MM_CV:
-                    aik = consts[np.uint64(a0 + row * p + k)]
-                else:
-                    aik = work[np.uint64(a0 + row * p + k)]
-                b = a1 + k * q
-                if mode == MM_VC:
-                    for c in range(q):
-                        work[out + c] += aik * consts[np.uint64(b + c)]
-                else:
-                    for c in range(q):
-                        work[out + c] += aik * work[np.uint64(b + c)]
+        if p == 0:
+            work[r:r + n] = 0.0
+            return
+        # BLAS (gemv, gemm), several times faster than a loop here
+        out = work[r:r + n].reshape((m, q))
+        if mode == MM_CV:
+            np.dot(consts[a0:a0 + m * p].reshape((m, p)), work[a1:a1 + p * q].reshape((p, q)),
+                   out)
+        elif mode == MM_VC:
+            np.dot(work[a0:a0 + m * p].reshape((m, p)), consts[a1:a1 + p * q].reshape((p, q)),
+                   out)
+        else:
+            np.dot(work[a0:a0 + m * p].reshape((m, p)), work[a1:a1 + p * q].reshape((p, q)),
+                   out)
     else:  # GATHER
         for j in range(n):
             work[r + j] = work[np.uint64(index[a0 + j])]
@@ -187,9 +180,12 @@ def forward(code, index, consts, outputs, guards, x, work):
 
 
 @njit(**_KERNEL)
-def reverse(code, index, consts, kinds, work, p0, p1, adj):
+def reverse(code, index, consts, kinds, flags, work, p0, p1, adj):
     """One adjoint sweep: ``adj`` (one per slot) seeded at the outputs,
-    accumulated backwards into every operand down to the inputs."""
+    accumulated backwards into every operand down to the inputs. ``flags``
+    bit 0 (bit 1) of a row: its first (second) operand is the whole block of an
+    earlier row that nothing later reads, so its adjoints are assigned, not
+    added to zeros (:func:`adjit.arrays.reverse_plan`)."""
     for i in range(code.shape[0] - 1, -1, -1):
         kind = code[i, 0]
         r = code[i, 2]
@@ -202,16 +198,25 @@ def reverse(code, index, consts, kinds, work, p0, p1, adj):
             k = kinds[code[i, 1]]
             if k == 0:  # a constant load
                 continue
-            _accumulate(adj, p0, r, n, a0, p)
+            if flags[i] & 1:
+                _assign(adj, p0, r, n, a0)
+            else:
+                _accumulate(adj, p0, r, n, a0, p)
             if k == 2:  # two variable operands
-                _accumulate(adj, p1, r, n, a1, q)
+                if flags[i] & 2:
+                    _assign(adj, p1, r, n, a1)
+                else:
+                    _accumulate(adj, p1, r, n, a1, q)
         elif kind == SUM:
             if q == 1:
                 for o in range(n):
                     g = adj[r + o]
                     D = adj[a0 + o * p:a0 + (o + 1) * p]
-                    for kk in range(p):
-                        D[kk] += g
+                    if flags[i] & 1:
+                        D[:] = g
+                    else:
+                        for kk in range(p):
+                            D[kk] += g
                 continue
             outer = n // q if q > 0 else 0
             for o in range(outer):
@@ -291,22 +296,43 @@ def _accumulate(adj, part, r, n, a, step):
 
 
 @njit(**_KERNEL)
-def value_and_gradient(code, index, consts, kinds, outputs, guards, x, work, p0, p1, adj):
+def _assign(adj, part, r, n, a):
+    """adj[a + j] = part[r + j] * adj[r + j] (azmul), j < n: the first and only
+    adjoint a block gets."""
+    G = adj[r:r + n]
+    P = part[r:r + n]
+    D = adj[a:a + n]
+    for j in range(n):
+        g = G[j]
+        d = P[j]
+        D[j] = 0.0 if (d == 0.0 or g == 0.0) else d * g
+
+
+@njit(**_KERNEL)
+def _zero(adj, zero):
+    """Zero the slot ranges ``zero`` (rows lo, hi): the adjoints not assigned."""
+    for k in range(zero.shape[0]):
+        adj[zero[k, 0]:zero[k, 1]] = 0.0
+
+
+@njit(**_KERNEL)
+def value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, x, work, p0,
+                       p1, adj):
     """``(y, gradient, flip)`` of a single-output program at ``x``."""
     n_in = x.shape[0]
     work[:n_in] = x
     run_partials(code, index, consts, work, p0, p1)
     y = work[np.uint64(outputs[0])]
     flip = first_flip(guards, work)
-    adj[:] = 0.0
+    _zero(adj, zero)
     adj[np.uint64(outputs[0])] = 1.0
-    reverse(code, index, consts, kinds, work, p0, p1, adj)
+    reverse(code, index, consts, kinds, flags, work, p0, p1, adj)
     return y, adj[:n_in].copy(), flip
 
 
 @njit(**_KERNEL)
-def batch_value_and_gradient(code, index, consts, kinds, outputs, guards, xs, work, p0, p1,
-                             adj):
+def batch_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, xs, work,
+                             p0, p1, adj):
     """Values ``(B,)``, gradients ``(B, n)`` and flips ``(B,)`` at the rows of ``xs``."""
     npts, n_in = xs.shape
     ys = np.empty(npts)
@@ -318,9 +344,9 @@ def batch_value_and_gradient(code, index, consts, kinds, outputs, guards, xs, wo
         run_partials(code, index, consts, work, p0, p1)
         ys[k] = work[out]
         flips[k] = first_flip(guards, work)
-        adj[:] = 0.0
+        _zero(adj, zero)
         adj[out] = 1.0
-        reverse(code, index, consts, kinds, work, p0, p1, adj)
+        reverse(code, index, consts, kinds, flags, work, p0, p1, adj)
         gs[k] = adj[:n_in]
     return ys, gs, flips
 

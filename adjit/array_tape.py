@@ -89,6 +89,11 @@ class ArrayTape(Tape):
                  self._state.rebound(c))
         return t
 
+    def _plan(self) -> tuple:
+        """The gradient sweep's (flags, zero) (:func:`adjit.arrays.reverse_plan`),
+        made once; shared with the tapes bound to other data."""
+        return self._state.once("reverse_plan", arrays.reverse_plan, self._arrays)
+
     def _work(self, width: int = 0):
         """This thread's (work, p0, p1, adjoints) for the array kernels; with
         ``width``, the last is ``(n_slots, width)`` columns."""
@@ -132,8 +137,9 @@ class ArrayTape(Tape):
                 and a.outputs.shape[0] == 1):
             x = program.point(a, x)  # the hot path: one flat point
             work, p0, p1, adj = self._state.arrays("a_work", 4, a.n_slots)
+            flags, zero = self._plan()
             y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
-                              a.outputs, a.guards, x, work, p0, p1, adj)
+                              flags, zero, a.outputs, a.guards, x, work, p0, p1, adj)
             if flip >= 0:
                 branches.raise_flipped(self, flip, x)
             return y, g
@@ -148,14 +154,14 @@ class ArrayTape(Tape):
             def run(rows):
                 bufs = self._state.arrays("a_work", 4, a.n_slots)  # this thread's
                 return call(K.batch_value_and_gradient, a.code, a.index, a.constants,
-                            arrays.KINDS, a.outputs, a.guards, rows, *bufs)
+                            arrays.KINDS, *self._plan(), a.outputs, a.guards, rows, *bufs)
             ys, gs, flips = parallel.rows(self, run, xs)
             if (flips >= 0).any():
                 branches.raise_batch_flips(self, flips, xs)
             return ys, gs.reshape(shape)
         x = self._point(flat)
         y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
-                          a.outputs, a.guards, x, work, p0, p1, adj)
+                          *self._plan(), a.outputs, a.guards, x, work, p0, p1, adj)
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
         return y, g.reshape(shape)

@@ -95,9 +95,15 @@ def build(code, index, constants, outputs, n_inputs, guards=None) -> ArrayProgra
 def _validate(code, index, n_const, outputs, guards, n_in) -> int:
     if n_in < 1:
         raise TapeError(f"a tape needs at least one input, got n_inputs={n_in}")
+    if n_in > _MAX_SLOTS:
+        raise TapeError(f"tape too large: n_inputs={n_in} exceeds the int32 index range")
     if len(outputs) < 1:
         raise TapeError("a tape needs at least one output, got none")
     kind, opc, res, n, a0, a1, p, q = (code[:, k] for k in range(COLUMNS))
+    # every field in int32's range, so that no product of two below overflows int64
+    big = np.flatnonzero(((code < -_MAX_SLOTS) | (code > _MAX_SLOTS)).any(axis=1))
+    if big.size:
+        raise TapeError(f"row {big[0]}: a field out of range (beyond int32)")
     if (n < 0).any() or (n > _MAX_SLOTS).any():
         i = int(np.flatnonzero((n < 0) | (n > _MAX_SLOTS))[0])
         raise TapeError(f"row {i}: block length {n[i]} out of range")
@@ -114,6 +120,10 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
     bad = np.flatnonzero((kind < 0) | (kind >= K.N_KINDS))
     if bad.size:
         raise TapeError(f"row {bad[0]}: unknown kind {kind[bad[0]]}")
+    bad = np.flatnonzero((p < 0) | (q < 0))
+    if bad.size:
+        raise TapeError(f"row {bad[0]} ({KIND_NAMES[kind[bad[0]]]}): a negative stride or "
+                        "shape out of range")
 
     def span_ok(lo, step, count, limit):
         """Every lo + j*step, j < count, in [0, limit) (step >= 0)."""
@@ -161,6 +171,88 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
         if not (elem[row] & ops.IS_CONDITION[np.clip(opc[row], 0, ops.N_OPCODES - 1)]).all():
             raise TapeError("guards: each must name a comparison's slot")
     return n_slots
+
+
+# ---------------------------------------------------------------------------
+# The gradient's adjoint sweep: which adjoints are assigned rather than summed.
+
+_PLAN_ROWS = 20_000  # beyond this many rows the plan is not worth its Python loop
+
+
+def reverse_plan(p: ArrayProgram) -> tuple:
+    """``(flags, zero)`` for :func:`adjit.array_sweeps.reverse`. A row's operand
+    that is the whole block of an earlier row which no later row reads (and
+    which holds no output) takes its adjoint by assignment (flag bit 0 for the
+    first operand, 1 for the second); every other block's adjoints, and the
+    inputs', start at zero: ``zero`` lists those slot ranges (lo, hi). Most
+    intermediates of vectorized code have one reader, so most of the zeroing
+    and the reads of zeros go away."""
+    code = np.asarray(p.code)
+    nrow = len(code)
+    flags = np.zeros(nrow, dtype=np.int64)
+    if nrow == 0 or nrow > _PLAN_ROWS:
+        return flags, np.array([[0, p.n_slots]], dtype=np.int64)
+    starts = code[:, 2]
+    ends = starts + code[:, 3]
+
+    def row_of(slot):
+        return int(np.searchsorted(ends, slot, side="right"))
+
+    last = np.full(nrow, -1, dtype=np.int64)  # the last row reading each row's block
+    whole = {}  # (reader, operand) -> the row whose whole block it reads with stride 1
+    touched = {}  # (reader, operand) -> the first and last rows its reads fall in
+    for i in range(nrow):
+        kind, opc, _, n, a0, a1, pp, qq = (int(v) for v in code[i])
+        if n == 0:
+            continue
+        spans = []
+        if kind == ELEM:
+            k = KINDS[opc]
+            if k != ops.CONST:
+                spans.append((0, a0, a0 + (n - 1) * pp, pp))
+            if k == ops.VV:
+                spans.append((1, a1, a1 + (n - 1) * qq, qq))
+        elif kind == SUM:
+            spans.append((0, a0, a0 + (n // qq) * pp * qq - 1, 1))
+        elif kind == MATMUL:
+            m = n // qq
+            if opc != MM_CV:
+                spans.append((0, a0, a0 + m * pp - 1, 1))
+            if opc != MM_VC:
+                spans.append((1, a1, a1 + pp * qq - 1, 1))
+        else:
+            idx = p.index[a0:a0 + n]
+            rows = np.unique(np.searchsorted(ends, idx[idx >= p.n_inputs], side="right"))
+            last[rows] = i
+        for operand, lo, hi, step in spans:
+            if hi < lo or hi < p.n_inputs:
+                continue
+            first, final = row_of(max(lo, p.n_inputs)), row_of(hi)
+            last[first:final + 1] = i
+            touched[(i, operand)] = (first, final)
+            if ((kind == ELEM or (kind == SUM and qq == 1)) and step == 1 and first == final and lo == starts[first]
+                    and hi == ends[first] - 1):
+                whole[(i, operand)] = first
+    held = np.zeros(nrow, dtype=bool)  # rows holding an output: their seed must stay
+    outs = np.asarray(p.outputs)
+    held[np.searchsorted(ends, outs[outs >= p.n_inputs], side="right")] = True
+    assigned = np.zeros(nrow, dtype=bool)
+    for (i, operand), j in whole.items():
+        if last[j] != i or held[j] or assigned[j]:
+            continue
+        if operand == 1 and (i, 0) in touched and \
+                touched[(i, 0)][0] <= j <= touched[(i, 0)][1]:
+            continue  # the first operand's adjoints go into that block first (x * x)
+        flags[i] |= 1 << operand
+        assigned[j] = True
+    zero = [(0, p.n_inputs)]
+    for j in np.flatnonzero(~assigned & (code[:, 3] > 0)):
+        lo, hi = int(starts[j]), int(ends[j])
+        if zero[-1][1] == lo:
+            zero[-1] = (zero[-1][0], hi)
+        else:
+            zero.append((lo, hi))
+    return flags, np.array(zero, dtype=np.int64).reshape(-1, 2)
 
 
 # ---------------------------------------------------------------------------
@@ -470,7 +562,8 @@ def _numpy_flip(guards, work) -> int:
     return int(bad[0]) if bad.size else -1
 
 
-def numpy_value_and_gradient(code, index, consts, kinds, outputs, guards, x, work, p0, p1, adj):
+def numpy_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, x, work,
+                             p0, p1, adj):
     """:func:`adjit.array_sweeps.value_and_gradient` with NumPy."""
     n_in = x.shape[0]
     work[:n_in] = x
@@ -493,14 +586,15 @@ def numpy_batch_forward(code, index, consts, outputs, guards, xs, work):
     return ys, flips
 
 
-def numpy_batch_value_and_gradient(code, index, consts, kinds, outputs, guards, xs, work, p0,
-                                   p1, adj):
+def numpy_batch_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, xs,
+                                   work, p0, p1, adj):
     ys = np.empty(len(xs))
     gs = np.empty(xs.shape)
     flips = np.empty(len(xs), dtype=np.int64)
     for k, x in enumerate(xs):
-        ys[k], gs[k], flips[k] = numpy_value_and_gradient(code, index, consts, kinds, outputs,
-                                                          guards, x, work, p0, p1, adj)
+        ys[k], gs[k], flips[k] = numpy_value_and_gradient(code, index, consts, kinds, flags,
+                                                          zero, outputs, guards, x, work, p0,
+                                                          p1, adj)
     return ys, gs, flips
 
 

@@ -226,7 +226,7 @@ class TapeState:
 
     #: What :meth:`once` builds that follows the tape's structure alone (not its
     #: constants), so a tape bound to new data shares it with its parent.
-    STRUCTURAL = frozenset({"sparsity"})
+    STRUCTURAL = frozenset({"sparsity", "reverse_plan"})
 
     def __init__(self):
         self.lock = threading.RLock()

@@ -259,6 +259,11 @@ def decode(data, *, max_inputs: int = MAX_INPUTS, max_ops: int = MAX_OPS) -> dic
             raise TapeError(f"tape file has {len(parts['array_code']):,} array instructions, "
                             f"more than max_ops={max_ops:,} (raise it to load a tape you "
                             "trust)")
+        lengths = np.clip(parts["array_code"][:, 3], 0, 2**31)
+        if int(lengths.sum()) > max_ops:
+            raise TapeError(f"tape file's array instructions compute {int(lengths.sum()):,} "
+                            f"elements, more than max_ops={max_ops:,} (raise it to load a "
+                            "tape you trust)")
         out["array_code"] = remap_arrays(parts["array_code"], names)
         out["array_index"] = parts["array_index"]
     if sig is not None:

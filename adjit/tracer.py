@@ -1367,8 +1367,10 @@ def _reporter(progress):
 
 def _output_slots(out, rec: Recorder) -> tuple[list[int], tuple]:
     """The output slots of ``f``'s result and its shape."""
-    if hasattr(out, "traced") and hasattr(out, "slots"):  # a traced block
-        out = out.traced()
+    if hasattr(out, "traced") and hasattr(out, "slots"):  # a traced block: its slots
+        if out._rec is not rec:
+            raise TracingError("f returned a traced value from another trace")
+        return out.slots().reshape(-1).tolist(), tuple(out.shape)
     if isinstance(out, Tracer):
         items, shape = [out], ()
     elif _is_scalar(out):
