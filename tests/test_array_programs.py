@@ -384,7 +384,7 @@ def test_a_file_with_a_damaged_array_program_is_refused(tape, program):
         code = np.asarray(parts["code"])
         index = np.asarray(parts["index"])
         if code.ndim != 2 or code.shape[1] != 8 or code.dtype.kind != "i" or \
-                index.dtype.kind != "i":
+                index.dtype.kind != "i" or np.asarray(parts["constants"]).dtype.kind != "f":
             continue  # a file's members are int64, (k, 8) by construction
         if not np.array_equal(parts["constants"], program.constants) or \
                 not np.array_equal(parts["outputs"], program.outputs) or \
