@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adjit
-from adjit import TapeError, arrays, ops, serialize, tiers
+from adjit import TapeError, arrays, config, ops, serialize, tiers
+from adjit import program as program_module
 from adjit import array_sweeps as K
 
 ELEM, SUM, MATMUL, GATHER = arrays.ELEM, arrays.SUM, arrays.MATMUL, arrays.GATHER
@@ -484,3 +485,318 @@ def test_pickles_and_files_of_array_tapes_rebind_data():
         value, grad = _ridge_closed(w, X, y)  # the recorded data, when none is given
         assert back.forward(w)[0] == pytest.approx(value, rel=1e-13)
         np.testing.assert_allclose(back.gradient(w), grad, rtol=1e-12, atol=1e-14)
+
+
+# --- random vectorized programs ---------------------------------------------------------
+
+_SMOOTH = [o for o in ops.TABLE if o.smooth and o.ufuncs and not o.compare and o.arity in (1, 2)
+           and o.name not in ("atan2", "hypot")]  # these two meet their kink at (0, 0)
+_UNARY = [o for o in _SMOOTH if o.arity == 1]
+_BINARY = [o for o in _SMOOTH if o.arity == 2]
+
+
+def _into(a, lo_hi):
+    """``a`` mapped smoothly into the middle of an op's domain (its values
+    stay finite and its derivatives moderate whatever came before)."""
+    lo, hi = lo_hi
+    return (lo + hi) / 2 + (hi - lo) * 0.35 * np.tanh(a)
+
+
+def random_program(seed, vector=False):
+    """A random vectorized function of x (6,) and a description of it: a few
+    steps, each a ufunc of the op table on earlier arrays, their slices,
+    broadcasts or constants, a sum over an axis, a product with a constant
+    matrix (or of two traced arrays), or a layout change (transpose, reversed
+    or strided slice, reshape). Plain NumPy runs it on floats as well."""
+    rng = np.random.default_rng(seed)
+    steps = []
+    shapes = [(6,), (2, 3)]
+    for _ in range(int(rng.integers(2, 6))):
+        src = int(rng.integers(len(shapes)))
+        shape = shapes[src]
+        what = rng.choice(["unary", "binary", "binary", "sum", "matmul", "layout"])
+        if what == "unary":
+            steps.append(("unary", _UNARY[rng.integers(len(_UNARY))], src))
+        elif what == "binary":
+            op = _BINARY[rng.integers(len(_BINARY))]
+            fits = [j for j, s in enumerate(shapes) if _fits(s, shape)]
+            form = rng.choice(["pool", "const", "const_first", "scalar", "reversed"])
+            other = int(rng.choice(fits)) if form == "pool" else \
+                int(rng.integers(len(shapes))) if form == "scalar" else src
+            c = rng.uniform(-1, 1, shape)
+            steps.append(("binary", op, src, form, other, c))
+        elif what == "sum":
+            axis = None if rng.random() < 0.3 else int(rng.integers(len(shape)))
+            if axis is not None and len(shape) == 1:
+                axis = None
+            steps.append(("sum", src, axis))
+            if axis is None:
+                continue  # a 0-d result joins the output only
+            shape = shape[:axis] + shape[axis + 1:]
+        elif what == "matmul":
+            if len(shape) == 2 and rng.random() < 0.5:
+                ones = [j for j, s in enumerate(shapes) if s == (shape[1],)]
+                if ones:
+                    steps.append(("mm_traced", src, int(rng.choice(ones))))
+                    shapes.append((shape[0],))
+                    continue
+                C = rng.uniform(-1, 1, (shape[1], int(rng.integers(1, 4))))
+                steps.append(("mm_right", src, C))
+                shape = (shape[0], C.shape[1])
+            else:
+                C = rng.uniform(-1, 1, (int(rng.integers(1, 4)), shape[0]))
+                steps.append(("mm_left", src, C))
+                shape = (C.shape[0],) + shape[1:]
+        else:
+            form = rng.choice(["T", "reversed", "strided", "tail", "reshape"])
+            steps.append(("layout", src, form))
+            shape = np.empty(shape)
+            shape = _layout(shape, form).shape
+        shapes.append(tuple(shape))
+    weights = [rng.uniform(0.5, 1.5, s) for s in shapes]
+
+    def f(x):
+        pool = [x, x.reshape(2, 3)]
+        scalars = []
+        for step in steps:
+            kind = step[0]
+            if kind == "unary":
+                op, src = step[1:]
+                pool.append(op.ufuncs[0](_into(pool[src], op.domain[0])))
+            elif kind == "binary":
+                op, src, form, other, c = step[1:]
+                a = _into(pool[src], op.domain[0])
+                lo, hi = op.domain[1]
+                if form == "pool":
+                    b = _into(pool[other], op.domain[1])
+                elif form in ("const", "const_first"):
+                    b = (lo + hi) / 2 + (hi - lo) * 0.35 * c
+                elif form == "scalar":
+                    b = _into(pool[other][(0,) * np.ndim(pool[other])], op.domain[1])
+                else:
+                    b = _into(pool[src][..., ::-1], op.domain[1])
+                if form == "const_first":  # a constant first operand: the op's cv form
+                    a, b = _into(b, op.domain[0]), _into(pool[src], op.domain[1])
+                pool.append(op.ufuncs[0](a, b))
+            elif kind == "sum":
+                src, axis = step[1:]
+                s = np.sum(pool[src], axis=axis)
+                (scalars if axis is None else pool).append(s)
+            elif kind == "mm_traced":
+                pool.append(pool[step[1]] @ np.tanh(pool[step[2]]))
+            elif kind == "mm_right":
+                pool.append(pool[step[1]] @ step[2])
+            elif kind == "mm_left":
+                pool.append(step[2] @ pool[step[1]])
+            else:
+                pool.append(_layout(pool[step[1]], step[2]))
+        if vector:
+            return np.concatenate([np.reshape(v, -1) for v in pool[1:]])
+        total = sum(scalars) if scalars else 0.0
+        for v, w in zip(pool[1:], weights[1:]):
+            total = total + np.sum(np.sin(v) * w)
+        return total
+
+    return f, steps
+
+
+def _fits(s, shape):
+    """``s`` broadcasts to ``shape``."""
+    try:
+        return np.broadcast_shapes(s, shape) == shape
+    except ValueError:
+        return False
+
+
+def _layout(a, form):
+    if form == "T":
+        return a.T
+    if form == "reversed":
+        return a[::-1]
+    if form == "strided":
+        return a[..., ::2]
+    if form == "tail":
+        return a[1:]
+    return a.reshape(-1) if a.ndim == 2 else a.reshape(-1, 1) if a.shape[0] % 2 else \
+        a.reshape(2, -1)
+
+
+def _x(seed):
+    return np.random.default_rng(seed + 1000).uniform(-1.0, 1.0, 6)
+
+
+def _array_tape(f, x, **kw):
+    tape = adjit.trace(f, x, **kw)
+    assert hasattr(tape, "arrays"), "a vectorized program records array instructions"
+    return tape
+
+
+def _rel_close(actual, desired, rtol, atol_scale=1.0):
+    actual, desired = np.asarray(actual, float), np.asarray(desired, float)
+    scale = atol_scale * max(1.0, float(np.max(np.abs(desired))) if desired.size else 1.0)
+    np.testing.assert_allclose(actual, desired, rtol=rtol, atol=rtol * scale)
+
+
+# --- 3. the expansion, dead rows, the NumPy evaluator ----------------------------------
+
+SEEDS = range(12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_expansion_computes_the_same_function(seed):
+    f, _ = random_program(seed, vector=seed % 2 == 1)
+    x = _x(seed)
+    tape = _array_tape(f, x, optimize=False)
+    a = tape.arrays
+    parts = arrays.expand(a)
+    assert len(parts["instructions"]) >= a.n_ops
+    scalar = adjit.Tape(**parts, guard_sources=["g"] * len(parts["guards"]))
+    for point in (x, x * 0.7 - 0.1, -x):
+        want = np.atleast_1d(f(point))
+        _rel_close(tape.forward(point), want, 1e-13)
+        _rel_close(scalar.forward(point), want, 1e-13)
+        _rel_close(scalar.jacobian(point), tape.jacobian(point), 1e-12)
+
+
+def dead_and_alive(x):
+    unused = np.exp(x) @ np.ones(6)  # noqa: F841  a dead product
+    y = np.sin(x)
+    z = y[::-1] * np.cos(x)  # noqa: F841  dead, and reads a live row
+    M = x.reshape(2, 3)
+    return np.sum(y * 2.0) + np.sum(M.T @ np.ones(2))
+
+
+@pytest.mark.parametrize("seed", [None, *SEEDS])
+def test_dropping_dead_rows_keeps_values_and_gradients(seed):
+    f, x = (dead_and_alive, _x(0)) if seed is None else (random_program(seed)[0], _x(seed))
+    tape = _array_tape(f, x, optimize=False)
+    a = tape.arrays
+    b = arrays.without_dead_rows(a)
+    assert b.n_ops <= a.n_ops and b.n_slots <= a.n_slots
+    if seed is None:
+        assert b.n_ops < a.n_ops - 2  # the dead product, exp, reversed product
+    again = arrays.without_dead_rows(b)
+    np.testing.assert_array_equal(again.code, b.code)  # nothing left to drop
+    for point in (x, 0.5 - x):
+        ya, ga = _kernel_value_and_gradient(a, point)
+        yb, gb = _kernel_value_and_gradient(b, point)
+        assert ya == yb  # the same rows in the same order: the same rounding
+        np.testing.assert_array_equal(ga, gb)
+        assert ya == pytest.approx(float(f(point)), rel=1e-13)
+
+
+def _kernel_value_and_gradient(a, x):
+    bufs = [np.zeros(a.n_slots) for _ in range(4)]
+    y, g, flip = K.value_and_gradient(a.code, a.index, a.constants, arrays.KINDS, a.outputs,
+                                      a.guards, np.asarray(x, float), *bufs)
+    assert flip == -1
+    return y, g
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_numpy_evaluator_agrees_with_the_kernels(seed):
+    f, _ = random_program(seed)
+    x = _x(seed)
+    a = _array_tape(f, x).arrays
+    for point in (x, x[::-1].copy()):
+        yk, fk = K.forward(a.code, a.index, a.constants, a.outputs, a.guards, point,
+                           np.zeros(a.n_slots))
+        yn, fn = arrays.numpy_forward(a.code, a.index, a.constants, a.outputs, a.guards, point,
+                                      np.zeros(a.n_slots))
+        _rel_close(yn, yk, 1e-13)
+        assert fk == fn == -1
+        vk, gk = _kernel_value_and_gradient(a, point)
+        bufs = [np.zeros(a.n_slots) for _ in range(4)]
+        vn, gn, flip = arrays.numpy_value_and_gradient(a.code, a.index, a.constants,
+                                                       arrays.KINDS, a.outputs, a.guards,
+                                                       point, *bufs)
+        assert flip == -1
+        assert vn == pytest.approx(vk, rel=1e-13)
+        _rel_close(gn, gk, 1e-12)
+        assert vk == pytest.approx(float(f(point)), rel=1e-13)
+
+
+def test_numpy_evaluator_reports_the_same_flipped_guard(tape, program):
+    x = -X0
+    yk, fk = K.forward(program.code, program.index, program.constants, program.outputs,
+                       program.guards, x, np.zeros(program.n_slots))
+    yn, fn = arrays.numpy_forward(program.code, program.index, program.constants,
+                                  program.outputs, program.guards, x,
+                                  np.zeros(program.n_slots))
+    assert fk == fn == 0
+
+
+# --- 4. random programs: derivatives ------------------------------------------------------
+
+def _central_gradient(f, x, h=1e-6):
+    g = np.empty_like(x)
+    for i in range(len(x)):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 2 ** 31 - 1), vector=st.booleans())
+def test_random_programs_differentiate_correctly(seed, vector):
+    f, steps = random_program(seed, vector)
+    x = _x(seed)
+    tape = _array_tape(f, x)
+    note = f"steps: {[s[:3] if s[0] != 'unary' else ('unary', s[1].name) for s in steps]}"
+    rng = np.random.default_rng(seed)
+    if not vector:
+        value, grad = tape.value_and_gradient(x)
+        assert value == pytest.approx(float(f(x)), rel=1e-12), note
+        fd = _central_gradient(lambda z: float(f(z)), x)
+        _rel_close(grad, fd, 1e-6, atol_scale=np.max(np.abs(fd)) + 1.0)
+    v = rng.standard_normal(6)
+    y, jv = tape.jvp(x, v)
+    m = len(y)
+    w = rng.standard_normal(m)
+    _, wj = tape.vjp(x, w)
+    assert w @ np.ravel(jv) == pytest.approx(np.ravel(wj) @ v, rel=1e-11, abs=1e-12), note
+    fd_jv = (np.ravel(f(x + 1e-6 * v)) - np.ravel(f(x - 1e-6 * v))) / 2e-6
+    _rel_close(np.ravel(jv), fd_jv, 1e-6, atol_scale=np.max(np.abs(fd_jv)) + 1.0)
+
+
+@pytest.mark.xfail(strict=True, reason="a traced scalar (np.sum of a traced vector, an element) "
+                   "is not subscriptable, where NumPy's float64 takes v[()] and v[...]")
+def test_a_traced_scalar_takes_an_empty_index_like_numpy():
+    f = lambda x: np.sum(x, axis=0)[()] * 2.0  # noqa: E731
+    x = np.array([0.5, 1.5])
+    assert adjit.trace(f, x).forward(x)[0] == f(x)
+
+
+# --- 5. the no-compile tier ----------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [None, 3, 8])
+def test_cold_tier_equals_the_kernels(seed, monkeypatch):
+    f, x = (vectorized, X0) if seed is None else (random_program(seed)[0], _x(seed))
+    tape = _array_tape(f, x)
+    want = (tape.forward(x), tape.value_and_gradient(x))
+    batch = np.stack([x, x * 0.9, x * 1.1])
+    want_batch = tape.gradient(batch)
+    calls = []
+    for kernel in (K.forward, K.value_and_gradient, K.batch_value_and_gradient):
+        numpy_fn = tiers.EQUIVALENT[kernel]
+
+        def spy(*args, _fn=numpy_fn, _name=kernel.__name__):
+            calls.append(_name)
+            return _fn(*args)
+        monkeypatch.setitem(tiers.EQUIVALENT, kernel, spy)
+    # a kernel once called runs through its cached entry point, past the tier:
+    # forget those, as a fresh process would not have them
+    monkeypatch.setattr(program_module, "_ENTRY", {})
+    monkeypatch.setattr(config, "cold_tier", True)
+    tiers.force(True)
+    try:
+        got = (tape.forward(x), tape.value_and_gradient(x))
+        got_batch = tape.gradient(batch)
+    finally:
+        tiers.force(None)
+    assert {"forward", "value_and_gradient", "batch_value_and_gradient"} <= set(calls)
+    _rel_close(got[0], want[0], 1e-13)
+    assert got[1][0] == pytest.approx(want[1][0], rel=1e-13)
+    _rel_close(got[1][1], want[1][1], 1e-12)
+    _rel_close(got_batch, want_batch, 1e-12)
