@@ -535,9 +535,8 @@ def random_program(seed, vector=False):
             shape = shape[:axis] + shape[axis + 1:]
         elif what == "matmul":
             if len(shape) == 2 and rng.random() < 0.5:
-                ones = [j for j, s in enumerate(shapes) if s == (shape[1],)]
-                if ones:
-                    steps.append(("mm_traced", src, int(rng.choice(ones))))
+                if shape[1] <= 6 and rng.random() < 0.5:  # times a slice of x: both traced
+                    steps.append(("mm_traced", src, shape[1]))
                     shapes.append((shape[0],))
                     continue
                 C = rng.uniform(-1, 1, (shape[1], int(rng.integers(1, 4))))
@@ -583,7 +582,7 @@ def random_program(seed, vector=False):
                 s = np.sum(pool[src], axis=axis)
                 (scalars if axis is None else pool).append(s)
             elif kind == "mm_traced":
-                pool.append(pool[step[1]] @ np.tanh(pool[step[2]]))
+                pool.append(pool[step[1]] @ np.tanh(x[-step[2]:]))
             elif kind == "mm_right":
                 pool.append(pool[step[1]] @ step[2])
             elif kind == "mm_left":
@@ -742,7 +741,7 @@ def _central_gradient(f, x, h=1e-6):
 def test_random_programs_differentiate_correctly(seed, vector):
     f, steps = random_program(seed, vector)
     x = _x(seed)
-    tape = _array_tape(f, x)
+    tape = adjit.trace(f, x)  # only slot moves: a tape without instructions
     note = f"steps: {[s[:3] if s[0] != 'unary' else ('unary', s[1].name) for s in steps]}"
     rng = np.random.default_rng(seed)
     if not vector:
