@@ -149,7 +149,8 @@ def _mutations(a):
          setf(vc, A1, lambda r: n_const - (r[LEN] - 1) * r[Q]),
          r"constant operand arg1 out of range"),
         ("constant operand negative", setf(vc, A1, -1), "constant operand arg1 out of range"),
-        ("sum shape not dividing", setf(sm, Q, lambda r: r[LEN] + 1), r"\(sum\): shape out of range"),
+        ("sum shape not dividing", setf(sm, Q, lambda r: r[LEN] + 1),
+         r"\(sum\): shape out of range"),
         ("sum of zero columns", setf(sm, Q, 0), r"\(sum\): shape out of range"),
         ("sum negative terms", setf(sm, P, -1), r"\(sum\): shape out of range"),
         ("sum operand reaching its result", setf(sm, A0, lambda r: last_slot(r)),
@@ -170,7 +171,8 @@ def _mutations(a):
          "operand B out of range"),
         ("matmul B negative", setf(mm, A1, -1), "operand B out of range"),
         ("gather index range past the pool",
-         setf(ga, A0, lambda r: len(a.index) - r[LEN] + 1), r"\(gather\): index range out of range"),
+         setf(ga, A0, lambda r: len(a.index) - r[LEN] + 1),
+         r"\(gather\): index range out of range"),
         ("gather index range negative", setf(ga, A0, -1), "index range out of range"),
         ("gather naming its own slot",
          lambda parts: parts["index"].__setitem__(code[ga, A0], code[ga, RES]),
@@ -352,6 +354,7 @@ def _overflows(a):
                    "and SUM's outer*p*q in int64; a huge stride or term count wraps around and "
                    "passes validation (the kernel would read out of bounds), and a huge gather "
                    "start makes index[a0:a0+n] empty and idx.min() raise ValueError")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", ["elem stride", "sum term count", "gather index start"])
 def test_overflowing_ranges_are_refused(program, name):
     parts = _parts(program)
@@ -396,6 +399,39 @@ def test_a_file_with_a_damaged_array_program_is_refused(tape, program):
         with pytest.raises(TapeError):
             adjit.tape.from_bytes(blob)
     assert len(tried) > 30
+
+
+def test_a_file_with_scalar_rows_and_array_rows_is_refused(tape):
+    scalar = adjit.trace(lambda x: np.sin(x[0]) * x[1] + x[2] * x[3], X0)
+    parts = serialize.tape_arrays(tape)
+    parts["instructions"] = scalar.instructions
+    blob = serialize._encode(tape.n_inputs, list(tape.guard_sources), parts)
+    with pytest.raises(TapeError, match="both scalar rows and array instructions"):
+        adjit.tape.from_bytes(blob)
+
+
+def _one_block_file(length):
+    """A file of one instruction: sin over a block of ``length`` copies of x[0]."""
+    code = np.array([[ELEM, ops.OPCODES["sin"], 1, length, 0, 0, 0, 0]])
+    parts = {"instructions": np.zeros((0, 4)), "constants": np.zeros(0),
+             "outputs": np.array([length]), "guards": np.zeros((0, 2)), "array_code": code,
+             "array_index": np.zeros(0)}
+    return serialize._encode(1, [], parts)
+
+
+def test_a_file_of_one_block_loads_and_runs():
+    back = adjit.tape.from_bytes(_one_block_file(50))
+    assert back.forward([0.5])[0] == np.sin(0.5)
+    assert back.gradient([0.5])[0] == pytest.approx(np.cos(0.5), rel=1e-15)
+
+
+@pytest.mark.xfail(strict=True, reason="serialize.decode bounds the rows of an array program "
+                   "by max_ops but not their lengths: a file of a few hundred bytes declares up "
+                   "to 2**31 slots, and the first evaluation allocates 4 float64 buffers of "
+                   "that size (MAX_OPS exists to bound exactly this)")
+def test_max_ops_bounds_the_slots_a_file_declares():
+    with pytest.raises(TapeError, match="max_ops"):
+        adjit.tape.from_bytes(_one_block_file(10 ** 6), max_ops=1000)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -452,6 +488,52 @@ def test_scalar_tape_in_format_5_loads_as_before():
     np.testing.assert_array_equal(back.instructions, tape.instructions)
     assert back.forward(x)[0] == pytest.approx(np.sin(0.4) * -1.2 + 0.16, rel=1e-15)
     np.testing.assert_allclose(back.gradient(x), [np.cos(0.4) * -1.2 + 0.8, np.sin(0.4)],
+                               rtol=1e-15)
+
+
+def test_array_opcodes_are_read_by_name(tape, program):
+    """A file and a pickle from an adjit whose op table is ordered otherwise:
+    each ELEM row's opcode is mapped by name; the other kinds' opcode field
+    (a matmul's mode) is no opcode and stays as it is."""
+    perm = np.random.default_rng(1).permutation(ops.N_OPCODES)  # file code -> today's
+    names = [ops.NAMES[perm[k]] for k in range(ops.N_OPCODES)]
+    inverse = np.argsort(perm)
+    code = np.array(program.code)
+    elem = code[:, KIND] == ELEM
+    code[elem, OPC] = inverse[code[elem, OPC]]
+    parts = serialize.tape_arrays(tape)
+    parts["array_code"] = code
+    blob = serialize._encode(tape.n_inputs, list(tape.guard_sources), parts, names=names)
+    fn, args = tape.__reduce__()
+    args = list(args)
+    args[7] = names
+    args[10] = (code, np.array(program.index))
+    for back in (adjit.tape.from_bytes(blob), fn(*args)):
+        np.testing.assert_array_equal(back.arrays.code, program.code)
+        for x in (X0, X0 * 1.3):
+            _same_results(back, tape, x)
+    names[inverse[program.code[0, OPC]]] = "frobnicate"
+    with pytest.raises(TapeError, match="unknown opcode 'frobnicate'"):
+        adjit.tape.from_bytes(serialize._encode(tape.n_inputs, list(tape.guard_sources),
+                                                parts, names=names))
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_scalar_files_of_formats_3_and_4_still_load(version):
+    """Files written before array instructions (no array_code member)."""
+    f = lambda x: np.exp(x[0]) * x[1] - x[1] ** 3  # noqa: E731
+    x = np.array([0.2, 0.9])
+    tape = adjit.trace(f, x)
+    parts = serialize.tape_arrays(tape)
+    for name in ("array_code", "array_index"):
+        del parts[name]
+    blob = serialize._encode(tape.n_inputs, [], parts, version=version)
+    with np.load(io.BytesIO(blob)) as z:
+        assert "array_code" not in z.files and int(z["format_version"][0]) == version
+    back = adjit.tape.from_bytes(blob)
+    assert not hasattr(back, "arrays")
+    assert back.forward(x)[0] == pytest.approx(np.exp(0.2) * 0.9 - 0.729, rel=1e-15)
+    np.testing.assert_allclose(back.gradient(x), [np.exp(0.2) * 0.9, np.exp(0.2) - 2.43],
                                rtol=1e-15)
 
 
