@@ -826,12 +826,18 @@ def test_random_programs_differentiate_correctly(seed, vector):
     tape = adjit.trace(f, x)  # only slot moves: a tape without instructions
     note = f"steps: {[s[:3] if s[0] != 'unary' else ('unary', s[1].name) for s in steps]}"
     rng = np.random.default_rng(seed)
+    v = rng.standard_normal(6)
     if not vector:
         value, grad = tape.value_and_gradient(x)
         assert value == pytest.approx(float(f(x)), rel=1e-12), note
         fd = _central_gradient(lambda z: float(f(z)), x)
         _rel_close(grad, fd, 1e-6, atol_scale=np.max(np.abs(fd)) + 1.0)
-    v = rng.standard_normal(6)
+        h = 1e-5
+        fd_hv = (tape.gradient(x + h * v) - tape.gradient(x - h * v)) / (2 * h)
+        H = tape.hessian(x)
+        _rel_close(H, H.T, 1e-12)
+        _rel_close(tape.hvp(x, v), fd_hv, 1e-6, atol_scale=np.max(np.abs(fd_hv)) + 1.0)
+        _rel_close(H @ v, tape.hvp(x, v), 1e-11)
     y, jv = tape.jvp(x, v)
     m = len(y)
     w = rng.standard_normal(m)
