@@ -100,13 +100,13 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
     if len(outputs) < 1:
         raise TapeError("a tape needs at least one output, got none")
     kind, opc, res, n, a0, a1, p, q = (code[:, k] for k in range(COLUMNS))
+    if (n < 0).any() or (n > _MAX_SLOTS).any():
+        i = int(np.flatnonzero((n < 0) | (n > _MAX_SLOTS))[0])
+        raise TapeError(f"row {i}: block length {n[i]} out of range")
     # every field in int32's range, so that no product of two below overflows int64
     big = np.flatnonzero(((code < -_MAX_SLOTS) | (code > _MAX_SLOTS)).any(axis=1))
     if big.size:
         raise TapeError(f"row {big[0]}: a field out of range (beyond int32)")
-    if (n < 0).any() or (n > _MAX_SLOTS).any():
-        i = int(np.flatnonzero((n < 0) | (n > _MAX_SLOTS))[0])
-        raise TapeError(f"row {i}: block length {n[i]} out of range")
     ends = n_in + np.cumsum(n)
     n_slots = int(ends[-1]) if len(ends) else n_in
     if n_slots > _MAX_SLOTS:
@@ -120,10 +120,6 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
     bad = np.flatnonzero((kind < 0) | (kind >= K.N_KINDS))
     if bad.size:
         raise TapeError(f"row {bad[0]}: unknown kind {kind[bad[0]]}")
-    bad = np.flatnonzero((p < 0) | (q < 0))
-    if bad.size:
-        raise TapeError(f"row {bad[0]} ({KIND_NAMES[kind[bad[0]]]}): a negative stride or "
-                        "shape out of range")
 
     def span_ok(lo, step, count, limit):
         """Every lo + j*step, j < count, in [0, limit) (step >= 0)."""

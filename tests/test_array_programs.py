@@ -350,10 +350,6 @@ def _overflows(a):
             "gather index start": ((ga, A0, 2 ** 63 - 2),)}
 
 
-@pytest.mark.xfail(strict=True, reason="arrays._validate: span_ok computes lo + (count-1)*step "
-                   "and SUM's outer*p*q in int64; a huge stride or term count wraps around and "
-                   "passes validation (the kernel would read out of bounds), and a huge gather "
-                   "start makes index[a0:a0+n] empty and idx.min() raise ValueError")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", ["elem stride", "sum term count", "gather index start"])
 def test_overflowing_ranges_are_refused(program, name):
@@ -425,10 +421,6 @@ def test_a_file_of_one_block_loads_and_runs():
     assert back.gradient([0.5])[0] == pytest.approx(np.cos(0.5), rel=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="serialize.decode bounds the rows of an array program "
-                   "by max_ops but not their lengths: a file of a few hundred bytes declares up "
-                   "to 2**31 slots, and the first evaluation allocates 4 float64 buffers of "
-                   "that size (MAX_OPS exists to bound exactly this)")
 def test_max_ops_bounds_the_slots_a_file_declares():
     with pytest.raises(TapeError, match="max_ops"):
         adjit.tape.from_bytes(_one_block_file(10 ** 6), max_ops=1000)
@@ -768,8 +760,9 @@ def test_dropping_dead_rows_keeps_values_and_gradients(seed):
 
 def _kernel_value_and_gradient(a, x):
     bufs = [np.zeros(a.n_slots) for _ in range(4)]
-    y, g, flip = K.value_and_gradient(a.code, a.index, a.constants, arrays.KINDS, a.outputs,
-                                      a.guards, np.asarray(x, float), *bufs)
+    y, g, flip = K.value_and_gradient(a.code, a.index, a.constants, arrays.KINDS,
+                                      *arrays.reverse_plan(a), a.outputs, a.guards,
+                                      np.asarray(x, float), *bufs)
     assert flip == -1
     return y, g
 
@@ -789,8 +782,8 @@ def test_numpy_evaluator_agrees_with_the_kernels(seed):
         vk, gk = _kernel_value_and_gradient(a, point)
         bufs = [np.zeros(a.n_slots) for _ in range(4)]
         vn, gn, flip = arrays.numpy_value_and_gradient(a.code, a.index, a.constants,
-                                                       arrays.KINDS, a.outputs, a.guards,
-                                                       point, *bufs)
+                                                       arrays.KINDS, *arrays.reverse_plan(a),
+                                                       a.outputs, a.guards, point, *bufs)
         assert flip == -1
         assert vn == pytest.approx(vk, rel=1e-13)
         _rel_close(gn, gk, 1e-12)
@@ -848,7 +841,8 @@ def test_random_programs_differentiate_correctly(seed, vector):
 
 
 @pytest.mark.xfail(strict=True, reason="a traced scalar (np.sum of a traced vector, an element) "
-                   "is not subscriptable, where NumPy's float64 takes v[()] and v[...]")
+                   "is not subscriptable, where NumPy's float64 takes v[()] and v[...]: giving "
+                   "it __getitem__ would make NumPy take it for a sequence")
 def test_a_traced_scalar_takes_an_empty_index_like_numpy():
     f = lambda x: np.sum(x, axis=0)[()] * 2.0  # noqa: E731
     x = np.array([0.5, 1.5])
