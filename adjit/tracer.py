@@ -1370,7 +1370,7 @@ def _output_slots(out, rec: Recorder) -> tuple[list[int], tuple]:
     if hasattr(out, "traced") and hasattr(out, "slots"):  # a traced block: its slots
         if out._rec is not rec:
             raise TracingError("f returned a traced value from another trace")
-        return out.slots().reshape(-1).tolist(), tuple(out.shape)
+        return out.slots().reshape(-1).copy(), tuple(out.shape)
     if isinstance(out, Tracer):
         items, shape = [out], ()
     elif _is_scalar(out):
