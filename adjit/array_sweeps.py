@@ -159,27 +159,6 @@ def _dot(u, v):
 
 
 @njit(**_KERNEL)
-def first_flip(guards, work):
-    """The first guard whose condition differs from the recorded outcome, or -1."""
-    for g in range(guards.shape[0]):
-        holds = work[np.uint64(guards[g, 0])] != 0.0
-        if holds != (guards[g, 1] != 0):
-            return g
-    return -1
-
-
-@njit(**_KERNEL)
-def forward(code, index, consts, outputs, guards, x, work):
-    """``(y, flip)`` at one point ``x``."""
-    work[:x.shape[0]] = x
-    run_values(code, index, consts, work)
-    y = np.empty(outputs.shape[0])
-    for k in range(outputs.shape[0]):
-        y[k] = work[np.uint64(outputs[k])]
-    return y, first_flip(guards, work)
-
-
-@njit(**_KERNEL)
 def reverse(code, index, consts, kinds, flags, work, p0, p1, adj):
     """One adjoint sweep: ``adj`` (one per slot) seeded at the outputs,
     accumulated backwards into every operand down to the inputs. ``flags``
@@ -316,54 +295,50 @@ def _zero(adj, zero):
 
 
 @njit(**_KERNEL)
-def value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, x, work, p0,
-                       p1, adj):
-    """``(y, gradient, flip)`` of a single-output program at ``x``."""
-    n_in = x.shape[0]
-    work[:n_in] = x
-    run_partials(code, index, consts, work, p0, p1)
-    y = work[np.uint64(outputs[0])]
-    flip = first_flip(guards, work)
+def gradient(code, index, consts, kinds, flags, zero, out, work, p0, p1, adj, g):
+    """The adjoint sweep of a gradient after :func:`run_partials`: seed output slot
+    ``out``, sweep, and copy the inputs' adjoints into ``g``. (The sweeps that
+    hold the generated loops, run_values, run_partials and run_second, are
+    called on their own from Python: every kernel calling one would compile
+    its thousands of loops again.)"""
     _zero(adj, zero)
-    adj[np.uint64(outputs[0])] = 1.0
+    adj[out] = 1.0
     reverse(code, index, consts, kinds, flags, work, p0, p1, adj)
-    return y, adj[:n_in].copy(), flip
+    g[:] = adj[:g.shape[0]]
 
 
 @njit(**_KERNEL)
-def batch_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, xs, work,
-                             p0, p1, adj):
-    """Values ``(B,)``, gradients ``(B, n)`` and flips ``(B,)`` at the rows of ``xs``."""
-    npts, n_in = xs.shape
-    ys = np.empty(npts)
-    gs = np.empty((npts, n_in))
-    flips = np.empty(npts, dtype=np.int64)
-    out = np.uint64(outputs[0])
-    for k in range(npts):
+def batch_gradient(code, index, consts, kinds, flags, zero, out, guards, xs, work, p0, p1, adj,
+                   ys, gs, flips):
+    """Values ``ys``, gradients ``gs`` and the first flipped guard (or -1)
+    ``flips`` at the rows of ``xs``, one point after another (the only kernel
+    besides the single-point ones that calls :func:`run_partials`: a batch pays
+    no Python per point)."""
+    n_in = xs.shape[1]
+    for k in range(xs.shape[0]):
         work[:n_in] = xs[k]
         run_partials(code, index, consts, work, p0, p1)
         ys[k] = work[out]
-        flips[k] = first_flip(guards, work)
-        _zero(adj, zero)
-        adj[out] = 1.0
-        reverse(code, index, consts, kinds, flags, work, p0, p1, adj)
-        gs[k] = adj[:n_in]
-    return ys, gs, flips
+        flips[k] = -1
+        for g in range(guards.shape[0]):
+            if (work[guards[g, 0]] != 0.0) != (guards[g, 1] != 0):
+                flips[k] = g
+                break
+        gradient(code, index, consts, kinds, flags, zero, out, work, p0, p1, adj, gs[k])
 
 
 @njit(**_KERNEL)
-def batch_forward(code, index, consts, outputs, guards, xs, work):
-    """Outputs ``(B, m)`` and flips ``(B,)`` at the rows of ``xs``."""
-    npts, n_in = xs.shape
-    ys = np.empty((npts, outputs.shape[0]))
-    flips = np.empty(npts, dtype=np.int64)
-    for k in range(npts):
-        work[:n_in] = xs[k]
-        run_values(code, index, consts, work)
-        for m in range(outputs.shape[0]):
-            ys[k, m] = work[np.uint64(outputs[m])]
-        flips[k] = first_flip(guards, work)
-    return ys, flips
+def hvp_sweeps(code, index, consts, kinds, outputs, w, work, p0, p1, s00, s01, s11, t, abar,
+               at):
+    """Forward-over-reverse after :func:`run_second`, the inputs' tangents set in
+    ``t``: tangents, then the adjoints (``w`` at the outputs) and their tangents;
+    ``at`` at the inputs is then H @ V."""
+    tangents(code, index, consts, kinds, work, p0, p1, t)
+    abar[:] = 0.0
+    at[:, :] = 0.0
+    for k in range(outputs.shape[0]):
+        abar[outputs[k]] += w[k]
+    hvp_reverse(code, index, consts, kinds, work, p0, p1, s00, s01, s11, t, abar, at)
 
 
 @njit(**_KERNEL)
@@ -648,4627 +623,2344 @@ def hvp_reverse(code, index, consts, kinds, work, p0, p1, s00, s01, s11, t, abar
                     at[dst, d] += at[r + j, d]
 
 
-@njit(**_KERNEL)
-def hvp(code, index, consts, kinds, outputs, guards, x, w, v, work, p0, p1, s00, s01, s11, t,
-        abar, at):
-    """``(y, H @ v, flip)``: outputs, and the Hessian of ``w . f`` times the
-    columns of ``v`` ``(n, p)``, by one forward sweep with tangents and one
-    adjoint sweep with their tangents."""
-    n_in = x.shape[0]
-    work[:n_in] = x
-    run_second(code, index, consts, work, p0, p1, s00, s01, s11)
-    flip = first_flip(guards, work)
-    t[:n_in, :] = v
-    tangents(code, index, consts, kinds, work, p0, p1, t)
-    abar[:] = 0.0
-    at[:, :] = 0.0
-    y = np.empty(outputs.shape[0])
-    for k in range(outputs.shape[0]):
-        y[k] = work[outputs[k]]
-        abar[outputs[k]] += w[k]
-    hvp_reverse(code, index, consts, kinds, work, p0, p1, s00, s01, s11, t, abar, at)
-    return y, at[:n_in, :].copy(), flip
-
-
 # ---- BEGIN GENERATED by adjit.codegen from adjit.ops (do not edit) ----
 # op table hash: 14c7e438044cb380
+
+#: operand kind of each opcode (adjit.ops.KIND)
+KIND = np.array([0, 2, 3, 2, 3, 4, 2, 3, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 2, 3, 2, 3, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 2, 3, 2, 3, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 1, 1, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 2, 3], dtype=np.int64)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scalar_value(op, a, b):
+    """One element's value (the rules of the op table)."""
+    if op == 1:  # add
+        y = a + b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 2:  # add_vc
+        y = a + b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 3:  # sub
+        y = a - b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 4:  # sub_vc
+        y = a - b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 5:  # sub_cv
+        y = a - b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 6:  # mul
+        y = a * b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 7:  # mul_vc
+        y = a * b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 8:  # div
+        y = a / b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 9:  # div_vc
+        y = a / b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 10:  # div_cv
+        y = a / b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 11:  # pow
+        y = a ** b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 12:  # pow_vc
+        y = a ** b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 13:  # pow_cv
+        y = a ** b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 14:  # atan2
+        y = np.arctan2(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 15:  # atan2_vc
+        y = np.arctan2(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 16:  # atan2_cv
+        y = np.arctan2(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 17:  # hypot
+        y = np.hypot(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 18:  # hypot_vc
+        y = np.hypot(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 19:  # minimum
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 20:  # minimum_vc
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 21:  # maximum
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 22:  # maximum_vc
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 23:  # lt
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 24:  # lt_vc
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 25:  # lt_cv
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 26:  # le
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 27:  # le_vc
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 28:  # le_cv
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 29:  # gt
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 30:  # gt_vc
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 31:  # gt_cv
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 32:  # ge
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 33:  # ge_vc
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 34:  # ge_cv
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 35:  # eq
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 36:  # eq_vc
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 37:  # eq_cv
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 38:  # ne
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 39:  # ne_vc
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 40:  # ne_cv
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 41:  # logical_and
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 42:  # logical_and_vc
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 43:  # logical_or
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 44:  # logical_or_vc
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 45:  # pick_true
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 46:  # pick_true_vc
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 47:  # pick_false
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 48:  # pick_false_vc
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 49:  # neg
+        y = -a
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 50:  # logical_not
+        y = 1.0 if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 51:  # abs
+        y = np.abs(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 52:  # sign
+        y = np.sign(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 53:  # floor
+        y = np.floor(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 54:  # ceil
+        y = np.ceil(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 55:  # square
+        y = a * a
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 56:  # reciprocal
+        y = 1.0 / a
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 57:  # sqrt
+        y = np.sqrt(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 58:  # cbrt
+        y = np.cbrt(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 59:  # exp
+        y = np.exp(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 60:  # expm1
+        y = np.expm1(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 61:  # log
+        y = np.log(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 62:  # log1p
+        y = np.log1p(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 63:  # log2
+        y = np.log2(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 64:  # log10
+        y = np.log10(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 65:  # sin
+        y = np.sin(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 66:  # cos
+        y = np.cos(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 67:  # tan
+        y = np.tan(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 68:  # arcsin
+        y = np.arcsin(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 69:  # arccos
+        y = np.arccos(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 70:  # arctan
+        y = np.arctan(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 71:  # sinh
+        y = np.sinh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 72:  # cosh
+        y = np.cosh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 73:  # tanh
+        y = np.tanh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 74:  # arcsinh
+        y = np.arcsinh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 75:  # arccosh
+        y = np.arccosh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 76:  # arctanh
+        y = np.arctanh(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 77:  # erf
+        y = math.erf(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 78:  # erfc
+        y = math.erfc(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 79:  # lgamma
+        y = lgamma(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 80:  # sqdiff
+        y = (a - b) * (a - b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 81:  # sqdiff_vc
+        y = (a - b) * (a - b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 82:  # sqdiff_cv
+        y = (a - b) * (a - b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 83:  # cube
+        y = a * a * a
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 84:  # inv_cube
+        y = 1.0 / (a * a * a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 85:  # mod
+        y = a % b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 86:  # mod_vc
+        y = a % b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 87:  # mod_cv
+        y = a % b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 88:  # floordiv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 89:  # floordiv_vc
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 90:  # floordiv_cv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 91:  # fmod
+        y = np.fmod(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 92:  # fmod_vc
+        y = np.fmod(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 93:  # fmod_cv
+        y = np.fmod(a, b)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 94:  # fmin
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 95:  # fmin_vc
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 96:  # fmax
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 97:  # fmax_vc
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scalar_partials(op, a, b):
+    """One element's value and partials (the rules of the op table)."""
+    if op == 1:  # add
+        y = a + b
+        return y, 1.0, 1.0, 0.0, 0.0, 0.0
+    elif op == 2:  # add_vc
+        y = a + b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 3:  # sub
+        y = a - b
+        return y, 1.0, -1.0, 0.0, 0.0, 0.0
+    elif op == 4:  # sub_vc
+        y = a - b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 5:  # sub_cv
+        y = a - b
+        return y, -1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 6:  # mul
+        y = a * b
+        return y, b, a, 0.0, 0.0, 0.0
+    elif op == 7:  # mul_vc
+        y = a * b
+        return y, b, 0.0, 0.0, 0.0, 0.0
+    elif op == 8:  # div
+        y = a / b
+        return y, 1.0 / b, -y / b, 0.0, 0.0, 0.0
+    elif op == 9:  # div_vc
+        y = a / b
+        return y, 1.0 / b, 0.0, 0.0, 0.0, 0.0
+    elif op == 10:  # div_cv
+        y = a / b
+        return y, -y / b, 0.0, 0.0, 0.0, 0.0
+    elif op == 11:  # pow
+        y = a ** b
+        return y, b * a ** (b - 1.0) if b != 0.0 else 0.0, y * np.log(a) if a != 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 12:  # pow_vc
+        y = a ** b
+        return y, b * a ** (b - 1.0) if b != 0.0 else 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 13:  # pow_cv
+        y = a ** b
+        return y, y * np.log(a) if a != 0.0 else 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 14:  # atan2
+        y = np.arctan2(a, b)
+        return y, (b / np.hypot(a, b)) / np.hypot(a, b), -(a / np.hypot(a, b)) / np.hypot(a, b), 0.0, 0.0, 0.0
+    elif op == 15:  # atan2_vc
+        y = np.arctan2(a, b)
+        return y, (b / np.hypot(a, b)) / np.hypot(a, b), 0.0, 0.0, 0.0, 0.0
+    elif op == 16:  # atan2_cv
+        y = np.arctan2(a, b)
+        return y, -(a / np.hypot(a, b)) / np.hypot(a, b), 0.0, 0.0, 0.0, 0.0
+    elif op == 17:  # hypot
+        y = np.hypot(a, b)
+        return y, a / y if y != 0.0 else 0.0, b / y if y != 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 18:  # hypot_vc
+        y = np.hypot(a, b)
+        return y, a / y if y != 0.0 else 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 19:  # minimum
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 1.0 if a < b else (0.5 if a == b else 0.0), 1.0 if b < a else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0
+    elif op == 20:  # minimum_vc
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 1.0 if a < b else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0, 0.0
+    elif op == 21:  # maximum
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 1.0 if a > b else (0.5 if a == b else 0.0), 1.0 if b > a else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0
+    elif op == 22:  # maximum_vc
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 1.0 if a > b else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0, 0.0
+    elif op == 23:  # lt
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 24:  # lt_vc
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 25:  # lt_cv
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 26:  # le
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 27:  # le_vc
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 28:  # le_cv
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 29:  # gt
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 30:  # gt_vc
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 31:  # gt_cv
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 32:  # ge
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 33:  # ge_vc
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 34:  # ge_cv
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 35:  # eq
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 36:  # eq_vc
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 37:  # eq_cv
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 38:  # ne
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 39:  # ne_vc
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 40:  # ne_cv
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 41:  # logical_and
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 42:  # logical_and_vc
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 43:  # logical_or
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 44:  # logical_or_vc
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 45:  # pick_true
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 1.0 if a != 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 46:  # pick_true_vc
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 47:  # pick_false
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 1.0 if a == 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 48:  # pick_false_vc
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 49:  # neg
+        y = -a
+        return y, -1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 50:  # logical_not
+        y = 1.0 if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 51:  # abs
+        y = np.abs(a)
+        return y, np.sign(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 52:  # sign
+        y = np.sign(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 53:  # floor
+        y = np.floor(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 54:  # ceil
+        y = np.ceil(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 55:  # square
+        y = a * a
+        return y, 2.0 * a, 0.0, 0.0, 0.0, 0.0
+    elif op == 56:  # reciprocal
+        y = 1.0 / a
+        return y, -y * y, 0.0, 0.0, 0.0, 0.0
+    elif op == 57:  # sqrt
+        y = np.sqrt(a)
+        return y, 0.5 / y, 0.0, 0.0, 0.0, 0.0
+    elif op == 58:  # cbrt
+        y = np.cbrt(a)
+        return y, (1.0 / 3.0) / y / y, 0.0, 0.0, 0.0, 0.0
+    elif op == 59:  # exp
+        y = np.exp(a)
+        return y, y, 0.0, 0.0, 0.0, 0.0
+    elif op == 60:  # expm1
+        y = np.expm1(a)
+        return y, np.exp(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 61:  # log
+        y = np.log(a)
+        return y, 1.0 / a, 0.0, 0.0, 0.0, 0.0
+    elif op == 62:  # log1p
+        y = np.log1p(a)
+        return y, 1.0 / (1.0 + a), 0.0, 0.0, 0.0, 0.0
+    elif op == 63:  # log2
+        y = np.log2(a)
+        return y, 1.4426950408889634 / a, 0.0, 0.0, 0.0, 0.0
+    elif op == 64:  # log10
+        y = np.log10(a)
+        return y, 0.4342944819032518 / a, 0.0, 0.0, 0.0, 0.0
+    elif op == 65:  # sin
+        y = np.sin(a)
+        return y, np.cos(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 66:  # cos
+        y = np.cos(a)
+        return y, -np.sin(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 67:  # tan
+        y = np.tan(a)
+        return y, 1.0 + y * y, 0.0, 0.0, 0.0, 0.0
+    elif op == 68:  # arcsin
+        y = np.arcsin(a)
+        return y, 1.0 / np.sqrt((1.0 - a) * (1.0 + a)), 0.0, 0.0, 0.0, 0.0
+    elif op == 69:  # arccos
+        y = np.arccos(a)
+        return y, -1.0 / np.sqrt((1.0 - a) * (1.0 + a)), 0.0, 0.0, 0.0, 0.0
+    elif op == 70:  # arctan
+        y = np.arctan(a)
+        return y, 1.0 / (1.0 + a * a), 0.0, 0.0, 0.0, 0.0
+    elif op == 71:  # sinh
+        y = np.sinh(a)
+        return y, np.cosh(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 72:  # cosh
+        y = np.cosh(a)
+        return y, np.sinh(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 73:  # tanh
+        y = np.tanh(a)
+        return y, 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, 0.0, 0.0, 0.0, 0.0
+    elif op == 74:  # arcsinh
+        y = np.arcsinh(a)
+        return y, 1.0 / np.hypot(a, 1.0), 0.0, 0.0, 0.0, 0.0
+    elif op == 75:  # arccosh
+        y = np.arccosh(a)
+        return y, 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), 0.0, 0.0, 0.0, 0.0
+    elif op == 76:  # arctanh
+        y = np.arctanh(a)
+        return y, 1.0 / ((1.0 - a) * (1.0 + a)), 0.0, 0.0, 0.0, 0.0
+    elif op == 77:  # erf
+        y = math.erf(a)
+        return y, 1.1283791670955126 * np.exp(-a * a), 0.0, 0.0, 0.0, 0.0
+    elif op == 78:  # erfc
+        y = math.erfc(a)
+        return y, -1.1283791670955126 * np.exp(-a * a), 0.0, 0.0, 0.0, 0.0
+    elif op == 79:  # lgamma
+        y = lgamma(a)
+        return y, digamma(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 80:  # sqdiff
+        y = (a - b) * (a - b)
+        return y, 2.0 * (a - b), -2.0 * (a - b), 0.0, 0.0, 0.0
+    elif op == 81:  # sqdiff_vc
+        y = (a - b) * (a - b)
+        return y, 2.0 * (a - b), 0.0, 0.0, 0.0, 0.0
+    elif op == 82:  # sqdiff_cv
+        y = (a - b) * (a - b)
+        return y, -2.0 * (a - b), 0.0, 0.0, 0.0, 0.0
+    elif op == 83:  # cube
+        y = a * a * a
+        return y, 3.0 * a * a, 0.0, 0.0, 0.0, 0.0
+    elif op == 84:  # inv_cube
+        y = 1.0 / (a * a * a)
+        return y, -3.0 * y / a, 0.0, 0.0, 0.0, 0.0
+    elif op == 85:  # mod
+        y = a % b
+        return y, 1.0, -(a // b), 0.0, 0.0, 0.0
+    elif op == 86:  # mod_vc
+        y = a % b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 87:  # mod_cv
+        y = a % b
+        return y, -(a // b), 0.0, 0.0, 0.0, 0.0
+    elif op == 88:  # floordiv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 89:  # floordiv_vc
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 90:  # floordiv_cv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 91:  # fmod
+        y = np.fmod(a, b)
+        return y, 1.0, -np.rint((a - y) / b), 0.0, 0.0, 0.0
+    elif op == 92:  # fmod_vc
+        y = np.fmod(a, b)
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 93:  # fmod_cv
+        y = np.fmod(a, b)
+        return y, -np.rint((a - y) / b), 0.0, 0.0, 0.0, 0.0
+    elif op == 94:  # fmin
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0
+    elif op == 95:  # fmin_vc
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0, 0.0
+    elif op == 96:  # fmax
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0
+    elif op == 97:  # fmax_vc
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0, 0.0
+    return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scalar_second(op, a, b):
+    """One element's value, partials and second partials (the rules of the op table)."""
+    if op == 1:  # add
+        y = a + b
+        return y, 1.0, 1.0, 0.0, 0.0, 0.0
+    elif op == 2:  # add_vc
+        y = a + b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 3:  # sub
+        y = a - b
+        return y, 1.0, -1.0, 0.0, 0.0, 0.0
+    elif op == 4:  # sub_vc
+        y = a - b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 5:  # sub_cv
+        y = a - b
+        return y, -1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 6:  # mul
+        y = a * b
+        return y, b, a, 0.0, 1.0, 0.0
+    elif op == 7:  # mul_vc
+        y = a * b
+        return y, b, 0.0, 0.0, 0.0, 0.0
+    elif op == 8:  # div
+        y = a / b
+        return y, 1.0 / b, -y / b, 0.0, -(1.0 / b) / b, 2.0 * (y / b) / b
+    elif op == 9:  # div_vc
+        y = a / b
+        return y, 1.0 / b, 0.0, 0.0, 0.0, 0.0
+    elif op == 10:  # div_cv
+        y = a / b
+        return y, -y / b, 0.0, 2.0 * (y / b) / b, 0.0, 0.0
+    elif op == 11:  # pow
+        y = a ** b
+        return y, b * a ** (b - 1.0) if b != 0.0 else 0.0, y * np.log(a) if a != 0.0 else 0.0, (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0, a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0, y * np.log(a) ** 2 if a != 0.0 else 0.0
+    elif op == 12:  # pow_vc
+        y = a ** b
+        return y, b * a ** (b - 1.0) if b != 0.0 else 0.0, 0.0, (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0, 0.0, 0.0
+    elif op == 13:  # pow_cv
+        y = a ** b
+        return y, y * np.log(a) if a != 0.0 else 0.0, 0.0, y * np.log(a) ** 2 if a != 0.0 else 0.0, 0.0, 0.0
+    elif op == 14:  # atan2
+        y = np.arctan2(a, b)
+        return y, (b / np.hypot(a, b)) / np.hypot(a, b), -(a / np.hypot(a, b)) / np.hypot(a, b), -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b), (a / np.hypot(a, b) - b / np.hypot(a, b)) * (a / np.hypot(a, b) + b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b), 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
+    elif op == 15:  # atan2_vc
+        y = np.arctan2(a, b)
+        return y, (b / np.hypot(a, b)) / np.hypot(a, b), 0.0, -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b), 0.0, 0.0
+    elif op == 16:  # atan2_cv
+        y = np.arctan2(a, b)
+        return y, -(a / np.hypot(a, b)) / np.hypot(a, b), 0.0, 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b), 0.0, 0.0
+    elif op == 17:  # hypot
+        y = np.hypot(a, b)
+        return y, a / y if y != 0.0 else 0.0, b / y if y != 0.0 else 0.0, (b / y) * (b / y) / y if y != 0.0 else 0.0, -(a / y) * (b / y) / y if y != 0.0 else 0.0, (a / y) * (a / y) / y if y != 0.0 else 0.0
+    elif op == 18:  # hypot_vc
+        y = np.hypot(a, b)
+        return y, a / y if y != 0.0 else 0.0, 0.0, (b / y) * (b / y) / y if y != 0.0 else 0.0, 0.0, 0.0
+    elif op == 19:  # minimum
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 1.0 if a < b else (0.5 if a == b else 0.0), 1.0 if b < a else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0
+    elif op == 20:  # minimum_vc
+        y = a if a < b else (b if b < a else (a if a == b else a + b))
+        return y, 1.0 if a < b else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0, 0.0
+    elif op == 21:  # maximum
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 1.0 if a > b else (0.5 if a == b else 0.0), 1.0 if b > a else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0
+    elif op == 22:  # maximum_vc
+        y = a if a > b else (b if b > a else (a if a == b else a + b))
+        return y, 1.0 if a > b else (0.5 if a == b else 0.0), 0.0, 0.0, 0.0, 0.0
+    elif op == 23:  # lt
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 24:  # lt_vc
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 25:  # lt_cv
+        y = 1.0 if a < b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 26:  # le
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 27:  # le_vc
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 28:  # le_cv
+        y = 1.0 if a <= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 29:  # gt
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 30:  # gt_vc
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 31:  # gt_cv
+        y = 1.0 if a > b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 32:  # ge
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 33:  # ge_vc
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 34:  # ge_cv
+        y = 1.0 if a >= b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 35:  # eq
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 36:  # eq_vc
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 37:  # eq_cv
+        y = 1.0 if a == b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 38:  # ne
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 39:  # ne_vc
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 40:  # ne_cv
+        y = 1.0 if a != b else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 41:  # logical_and
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 42:  # logical_and_vc
+        y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 43:  # logical_or
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 44:  # logical_or_vc
+        y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 45:  # pick_true
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 1.0 if a != 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 46:  # pick_true_vc
+        y = b if a != 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 47:  # pick_false
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 1.0 if a == 0.0 else 0.0, 0.0, 0.0, 0.0
+    elif op == 48:  # pick_false_vc
+        y = b if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 49:  # neg
+        y = -a
+        return y, -1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 50:  # logical_not
+        y = 1.0 if a == 0.0 else 0.0
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 51:  # abs
+        y = np.abs(a)
+        return y, np.sign(a), 0.0, 0.0, 0.0, 0.0
+    elif op == 52:  # sign
+        y = np.sign(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 53:  # floor
+        y = np.floor(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 54:  # ceil
+        y = np.ceil(a)
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 55:  # square
+        y = a * a
+        return y, 2.0 * a, 0.0, 2.0, 0.0, 0.0
+    elif op == 56:  # reciprocal
+        y = 1.0 / a
+        return y, -y * y, 0.0, 2.0 * y * y * y, 0.0, 0.0
+    elif op == 57:  # sqrt
+        y = np.sqrt(a)
+        return y, 0.5 / y, 0.0, -0.25 / (y * y * y), 0.0, 0.0
+    elif op == 58:  # cbrt
+        y = np.cbrt(a)
+        return y, (1.0 / 3.0) / y / y, 0.0, (-2.0 / 9.0) / y / y / y / y / y, 0.0, 0.0
+    elif op == 59:  # exp
+        y = np.exp(a)
+        return y, y, 0.0, y, 0.0, 0.0
+    elif op == 60:  # expm1
+        y = np.expm1(a)
+        return y, np.exp(a), 0.0, np.exp(a), 0.0, 0.0
+    elif op == 61:  # log
+        y = np.log(a)
+        return y, 1.0 / a, 0.0, -(1.0 / a) / a, 0.0, 0.0
+    elif op == 62:  # log1p
+        y = np.log1p(a)
+        return y, 1.0 / (1.0 + a), 0.0, -(1.0 / (1.0 + a)) / (1.0 + a), 0.0, 0.0
+    elif op == 63:  # log2
+        y = np.log2(a)
+        return y, 1.4426950408889634 / a, 0.0, -(1.4426950408889634 / a) / a, 0.0, 0.0
+    elif op == 64:  # log10
+        y = np.log10(a)
+        return y, 0.4342944819032518 / a, 0.0, -(0.4342944819032518 / a) / a, 0.0, 0.0
+    elif op == 65:  # sin
+        y = np.sin(a)
+        return y, np.cos(a), 0.0, -y, 0.0, 0.0
+    elif op == 66:  # cos
+        y = np.cos(a)
+        return y, -np.sin(a), 0.0, -y, 0.0, 0.0
+    elif op == 67:  # tan
+        y = np.tan(a)
+        return y, 1.0 + y * y, 0.0, 2.0 * y * (1.0 + y * y), 0.0, 0.0
+    elif op == 68:  # arcsin
+        y = np.arcsin(a)
+        return y, 1.0 / np.sqrt((1.0 - a) * (1.0 + a)), 0.0, a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a)), 0.0, 0.0
+    elif op == 69:  # arccos
+        y = np.arccos(a)
+        return y, -1.0 / np.sqrt((1.0 - a) * (1.0 + a)), 0.0, -a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a)), 0.0, 0.0
+    elif op == 70:  # arctan
+        y = np.arctan(a)
+        return y, 1.0 / (1.0 + a * a), 0.0, -2.0 * (a / (1.0 + a * a)) / (1.0 + a * a), 0.0, 0.0
+    elif op == 71:  # sinh
+        y = np.sinh(a)
+        return y, np.cosh(a), 0.0, y, 0.0, 0.0
+    elif op == 72:  # cosh
+        y = np.cosh(a)
+        return y, np.sinh(a), 0.0, y, 0.0, 0.0
+    elif op == 73:  # tanh
+        y = np.tanh(a)
+        return y, 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2, 0.0, -2.0 * y * (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2), 0.0, 0.0
+    elif op == 74:  # arcsinh
+        y = np.arcsinh(a)
+        return y, 1.0 / np.hypot(a, 1.0), 0.0, -(a / np.hypot(a, 1.0)) / np.hypot(a, 1.0) / np.hypot(a, 1.0), 0.0, 0.0
+    elif op == 75:  # arccosh
+        y = np.arccosh(a)
+        return y, 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), 0.0, -(a / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)), 0.0, 0.0
+    elif op == 76:  # arctanh
+        y = np.arctanh(a)
+        return y, 1.0 / ((1.0 - a) * (1.0 + a)), 0.0, 2.0 * (a / ((1.0 - a) * (1.0 + a))) / ((1.0 - a) * (1.0 + a)), 0.0, 0.0
+    elif op == 77:  # erf
+        y = math.erf(a)
+        return y, 1.1283791670955126 * np.exp(-a * a), 0.0, -2.0 * a * 1.1283791670955126 * np.exp(-a * a), 0.0, 0.0
+    elif op == 78:  # erfc
+        y = math.erfc(a)
+        return y, -1.1283791670955126 * np.exp(-a * a), 0.0, 2.0 * a * 1.1283791670955126 * np.exp(-a * a), 0.0, 0.0
+    elif op == 79:  # lgamma
+        y = lgamma(a)
+        return y, digamma(a), 0.0, trigamma(a), 0.0, 0.0
+    elif op == 80:  # sqdiff
+        y = (a - b) * (a - b)
+        return y, 2.0 * (a - b), -2.0 * (a - b), 2.0, -2.0, 2.0
+    elif op == 81:  # sqdiff_vc
+        y = (a - b) * (a - b)
+        return y, 2.0 * (a - b), 0.0, 2.0, 0.0, 0.0
+    elif op == 82:  # sqdiff_cv
+        y = (a - b) * (a - b)
+        return y, -2.0 * (a - b), 0.0, 2.0, 0.0, 0.0
+    elif op == 83:  # cube
+        y = a * a * a
+        return y, 3.0 * a * a, 0.0, 6.0 * a, 0.0, 0.0
+    elif op == 84:  # inv_cube
+        y = 1.0 / (a * a * a)
+        return y, -3.0 * y / a, 0.0, 12.0 * (y / a) / a, 0.0, 0.0
+    elif op == 85:  # mod
+        y = a % b
+        return y, 1.0, -(a // b), 0.0, 0.0, 0.0
+    elif op == 86:  # mod_vc
+        y = a % b
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 87:  # mod_cv
+        y = a % b
+        return y, -(a // b), 0.0, 0.0, 0.0, 0.0
+    elif op == 88:  # floordiv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 89:  # floordiv_vc
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 90:  # floordiv_cv
+        y = a // b
+        return y, 0.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 91:  # fmod
+        y = np.fmod(a, b)
+        return y, 1.0, -np.rint((a - y) / b), 0.0, 0.0, 0.0
+    elif op == 92:  # fmod_vc
+        y = np.fmod(a, b)
+        return y, 1.0, 0.0, 0.0, 0.0, 0.0
+    elif op == 93:  # fmod_cv
+        y = np.fmod(a, b)
+        return y, -np.rint((a - y) / b), 0.0, 0.0, 0.0, 0.0
+    elif op == 94:  # fmin
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0
+    elif op == 95:  # fmin_vc
+        y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0, 0.0
+    elif op == 96:  # fmax
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0
+    elif op == 97:  # fmax_vc
+        y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
+        return y, 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0))), 0.0, 0.0, 0.0, 0.0
+    return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def elem_values(op, r, n, i0, s0, i1, s1, consts, work):
     """One elementwise array instruction's values: work[r + j] for j < n."""
-    R = work[r:r + n]
-    A = work[i0:i0 + n]
-    if op == 0:  # const
+    if op == 0:
         for j in range(n):
             work[r + j] = consts[np.uint64(i0 + j * s0)]
-    elif op == 1:  # add
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a + b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a + b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a + b
-                work[r + j] = y
-    elif op == 2:  # add_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a + b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a + b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a + b
-                work[r + j] = y
-    elif op == 3:  # sub
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a - b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a - b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a - b
-                work[r + j] = y
-    elif op == 4:  # sub_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a - b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a - b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a - b
-                work[r + j] = y
-    elif op == 5:  # sub_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a - b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a - b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a - b
-                work[r + j] = y
-    elif op == 6:  # mul
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a * b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a * b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a * b
-                work[r + j] = y
-    elif op == 7:  # mul_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a * b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a * b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a * b
-                work[r + j] = y
-    elif op == 8:  # div
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a / b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a / b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a / b
-                work[r + j] = y
-    elif op == 9:  # div_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a / b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a / b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a / b
-                work[r + j] = y
-    elif op == 10:  # div_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a / b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a / b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a / b
-                work[r + j] = y
-    elif op == 49:  # neg
-        if s0 == 1:
+        return
+    if s0 == 1:
+        R = work[r:r + n]
+        A = work[i0:i0 + n]
+        if op == 1:  # add
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                return
+        elif op == 2:  # add_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                return
+        elif op == 3:  # sub
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                return
+        elif op == 4:  # sub_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                return
+        elif op == 5:  # sub_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                return
+        elif op == 6:  # mul
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                return
+        elif op == 7:  # mul_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                return
+        elif op == 8:  # div
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                return
+        elif op == 9:  # div_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                return
+        elif op == 10:  # div_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                return
+        elif op == 49:  # neg
             for j in range(n):
                 a = A[j]
                 y = -a
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = -a
-                work[r + j] = y
-    elif op == 55:  # square
-        if s0 == 1:
+            return
+        elif op == 55:  # square
             for j in range(n):
                 a = A[j]
                 y = a * a
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = a * a
-                work[r + j] = y
-    elif op == 56:  # reciprocal
-        if s0 == 1:
+            return
+        elif op == 56:  # reciprocal
             for j in range(n):
                 a = A[j]
                 y = 1.0 / a
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 / a
-                work[r + j] = y
-    elif op == 80:  # sqdiff
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = (a - b) * (a - b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-    elif op == 81:  # sqdiff_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = (a - b) * (a - b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-    elif op == 82:  # sqdiff_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-    elif op == 83:  # cube
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = a * a * a
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = a * a * a
-                work[r + j] = y
-    elif op == 84:  # inv_cube
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = 1.0 / (a * a * a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 / (a * a * a)
-                work[r + j] = y
-    elif op == 11:  # pow
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a ** b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a ** b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a ** b
-                work[r + j] = y
-    elif op == 12:  # pow_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a ** b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a ** b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a ** b
-                work[r + j] = y
-    elif op == 13:  # pow_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a ** b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a ** b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a ** b
-                work[r + j] = y
-    elif op == 14:  # atan2
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.arctan2(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-    elif op == 15:  # atan2_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.arctan2(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-    elif op == 16:  # atan2_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-    elif op == 17:  # hypot
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.hypot(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.hypot(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.hypot(a, b)
-                work[r + j] = y
-    elif op == 18:  # hypot_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.hypot(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.hypot(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.hypot(a, b)
-                work[r + j] = y
-    elif op == 19:  # minimum
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r + j] = y
-    elif op == 20:  # minimum_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r + j] = y
-    elif op == 21:  # maximum
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r + j] = y
-    elif op == 22:  # maximum_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r + j] = y
-    elif op == 23:  # lt
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-    elif op == 24:  # lt_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-    elif op == 25:  # lt_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-    elif op == 26:  # le
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-    elif op == 27:  # le_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-    elif op == 28:  # le_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-    elif op == 29:  # gt
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-    elif op == 30:  # gt_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-    elif op == 31:  # gt_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-    elif op == 32:  # ge
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-    elif op == 33:  # ge_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-    elif op == 34:  # ge_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-    elif op == 35:  # eq
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-    elif op == 36:  # eq_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-    elif op == 37:  # eq_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-    elif op == 38:  # ne
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-    elif op == 39:  # ne_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-    elif op == 40:  # ne_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-    elif op == 41:  # logical_and
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r + j] = y
-    elif op == 42:  # logical_and_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r + j] = y
-    elif op == 43:  # logical_or
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r + j] = y
-    elif op == 44:  # logical_or_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r + j] = y
-    elif op == 45:  # pick_true
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != 0.0 else 0.0
-                work[r + j] = y
-    elif op == 46:  # pick_true_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != 0.0 else 0.0
-                work[r + j] = y
-    elif op == 47:  # pick_false
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a == 0.0 else 0.0
-                work[r + j] = y
-    elif op == 48:  # pick_false_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a == 0.0 else 0.0
-                work[r + j] = y
-    elif op == 50:  # logical_not
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = 1.0 if a == 0.0 else 0.0
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a == 0.0 else 0.0
-                work[r + j] = y
-    elif op == 51:  # abs
-        if s0 == 1:
+            return
+        elif op == 11:  # pow
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                return
+        elif op == 12:  # pow_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                return
+        elif op == 13:  # pow_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                return
+        elif op == 19:  # minimum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                return
+        elif op == 20:  # minimum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                return
+        elif op == 21:  # maximum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                return
+        elif op == 22:  # maximum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                return
+        elif op == 23:  # lt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+        elif op == 24:  # lt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+        elif op == 25:  # lt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                return
+        elif op == 26:  # le
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+        elif op == 27:  # le_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+        elif op == 28:  # le_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                return
+        elif op == 29:  # gt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+        elif op == 30:  # gt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+        elif op == 31:  # gt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                return
+        elif op == 32:  # ge
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+        elif op == 33:  # ge_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+        elif op == 34:  # ge_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                return
+        elif op == 45:  # pick_true
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                return
+        elif op == 46:  # pick_true_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                return
+        elif op == 47:  # pick_false
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                return
+        elif op == 48:  # pick_false_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                return
+        elif op == 51:  # abs
             for j in range(n):
                 a = A[j]
                 y = np.abs(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.abs(a)
-                work[r + j] = y
-    elif op == 52:  # sign
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.sign(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sign(a)
-                work[r + j] = y
-    elif op == 53:  # floor
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.floor(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.floor(a)
-                work[r + j] = y
-    elif op == 54:  # ceil
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.ceil(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.ceil(a)
-                work[r + j] = y
-    elif op == 57:  # sqrt
-        if s0 == 1:
+            return
+        elif op == 57:  # sqrt
             for j in range(n):
                 a = A[j]
                 y = np.sqrt(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sqrt(a)
-                work[r + j] = y
-    elif op == 58:  # cbrt
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.cbrt(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cbrt(a)
-                work[r + j] = y
-    elif op == 59:  # exp
-        if s0 == 1:
+            return
+        elif op == 59:  # exp
             for j in range(n):
                 a = A[j]
                 y = np.exp(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.exp(a)
-                work[r + j] = y
-    elif op == 60:  # expm1
-        if s0 == 1:
+            return
+        elif op == 60:  # expm1
             for j in range(n):
                 a = A[j]
                 y = np.expm1(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.expm1(a)
-                work[r + j] = y
-    elif op == 61:  # log
-        if s0 == 1:
+            return
+        elif op == 61:  # log
             for j in range(n):
                 a = A[j]
                 y = np.log(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log(a)
-                work[r + j] = y
-    elif op == 62:  # log1p
-        if s0 == 1:
+            return
+        elif op == 62:  # log1p
             for j in range(n):
                 a = A[j]
                 y = np.log1p(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log1p(a)
-                work[r + j] = y
-    elif op == 63:  # log2
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.log2(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log2(a)
-                work[r + j] = y
-    elif op == 64:  # log10
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.log10(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log10(a)
-                work[r + j] = y
-    elif op == 65:  # sin
-        if s0 == 1:
+            return
+        elif op == 65:  # sin
             for j in range(n):
                 a = A[j]
                 y = np.sin(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sin(a)
-                work[r + j] = y
-    elif op == 66:  # cos
-        if s0 == 1:
+            return
+        elif op == 66:  # cos
             for j in range(n):
                 a = A[j]
                 y = np.cos(a)
                 R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cos(a)
-                work[r + j] = y
-    elif op == 67:  # tan
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.tan(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.tan(a)
-                work[r + j] = y
-    elif op == 68:  # arcsin
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arcsin(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arcsin(a)
-                work[r + j] = y
-    elif op == 69:  # arccos
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arccos(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arccos(a)
-                work[r + j] = y
-    elif op == 70:  # arctan
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arctan(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arctan(a)
-                work[r + j] = y
-    elif op == 71:  # sinh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.sinh(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sinh(a)
-                work[r + j] = y
-    elif op == 72:  # cosh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.cosh(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cosh(a)
-                work[r + j] = y
-    elif op == 73:  # tanh
-        if s0 == 1:
+            return
+        elif op == 73:  # tanh
             for j in range(n):
                 a = A[j]
                 y = np.tanh(a)
                 R[j] = y
+            return
+    k = KIND[op]
+    for j in range(n):
+        v = work[np.uint64(i0 + j * s0)]
+        c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else (work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)
+        if k == 4:
+            y, d0, d1, d00, d01, d11 = scalar_value(op, c, v)
         else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.tanh(a)
-                work[r + j] = y
-    elif op == 74:  # arcsinh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arcsinh(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arcsinh(a)
-                work[r + j] = y
-    elif op == 75:  # arccosh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arccosh(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arccosh(a)
-                work[r + j] = y
-    elif op == 76:  # arctanh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arctanh(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arctanh(a)
-                work[r + j] = y
-    elif op == 77:  # erf
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = math.erf(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = math.erf(a)
-                work[r + j] = y
-    elif op == 78:  # erfc
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = math.erfc(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = math.erfc(a)
-                work[r + j] = y
-    elif op == 79:  # lgamma
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = lgamma(a)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = lgamma(a)
-                work[r + j] = y
-    elif op == 85:  # mod
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a % b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a % b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a % b
-                work[r + j] = y
-    elif op == 86:  # mod_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a % b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a % b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a % b
-                work[r + j] = y
-    elif op == 87:  # mod_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a % b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a % b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a % b
-                work[r + j] = y
-    elif op == 88:  # floordiv
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a // b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a // b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a // b
-                work[r + j] = y
-    elif op == 89:  # floordiv_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a // b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a // b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a // b
-                work[r + j] = y
-    elif op == 90:  # floordiv_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a // b
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a // b
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a // b
-                work[r + j] = y
-    elif op == 91:  # fmod
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.fmod(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.fmod(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-    elif op == 92:  # fmod_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.fmod(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.fmod(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-    elif op == 93:  # fmod_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = np.fmod(a, b)
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = np.fmod(a, b)
-                R[j] = y
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-    elif op == 94:  # fmin
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                work[r + j] = y
-    elif op == 95:  # fmin_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                work[r + j] = y
-    elif op == 96:  # fmax
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                work[r + j] = y
-    elif op == 97:  # fmax_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                work[r + j] = y
+            y, d0, d1, d00, d01, d11 = scalar_value(op, v, c)
+        work[r + j] = y
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def elem_partials(op, r, n, i0, s0, i1, s1, consts, work, p0, p1):
     """One elementwise array instruction's values and partials p0[r + j] (and p1[r + j] for two variable operands)."""
-    R = work[r:r + n]
-    A = work[i0:i0 + n]
-    P0 = p0[r:r + n]
-    P1 = p1[r:r + n]
-    if op == 0:  # const
+    if op == 0:
         for j in range(n):
             work[r + j] = consts[np.uint64(i0 + j * s0)]
             p0[r + j] = 0.0
-    elif op == 1:  # add
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a + b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = 1.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a + b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = 1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a + b
-                work[r + j] = y
-                p0[r + j] = 1.0
-                p1[r + j] = 1.0
-    elif op == 2:  # add_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a + b
-                R[j] = y
-                P0[j] = 1.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a + b
-                R[j] = y
-                P0[j] = 1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a + b
-                work[r + j] = y
-                p0[r + j] = 1.0
-    elif op == 3:  # sub
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a - b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -1.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a - b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a - b
-                work[r + j] = y
-                p0[r + j] = 1.0
-                p1[r + j] = -1.0
-    elif op == 4:  # sub_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a - b
-                R[j] = y
-                P0[j] = 1.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a - b
-                R[j] = y
-                P0[j] = 1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a - b
-                work[r + j] = y
-                p0[r + j] = 1.0
-    elif op == 5:  # sub_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a - b
-                R[j] = y
-                P0[j] = -1.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a - b
-                R[j] = y
-                P0[j] = -1.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a - b
-                work[r + j] = y
-                p0[r + j] = -1.0
-    elif op == 6:  # mul
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a * b
-                R[j] = y
-                P0[j] = b
-                P1[j] = a
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a * b
-                R[j] = y
-                P0[j] = b
-                P1[j] = a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a * b
-                work[r + j] = y
-                p0[r + j] = b
-                p1[r + j] = a
-    elif op == 7:  # mul_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a * b
-                R[j] = y
-                P0[j] = b
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a * b
-                R[j] = y
-                P0[j] = b
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a * b
-                work[r + j] = y
-                p0[r + j] = b
-    elif op == 8:  # div
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a / b
-                R[j] = y
-                P0[j] = 1.0 / b
-                P1[j] = -y / b
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a / b
-                R[j] = y
-                P0[j] = 1.0 / b
-                P1[j] = -y / b
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a / b
-                work[r + j] = y
-                p0[r + j] = 1.0 / b
-                p1[r + j] = -y / b
-    elif op == 9:  # div_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a / b
-                R[j] = y
-                P0[j] = 1.0 / b
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a / b
-                R[j] = y
-                P0[j] = 1.0 / b
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a / b
-                work[r + j] = y
-                p0[r + j] = 1.0 / b
-    elif op == 10:  # div_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a / b
-                R[j] = y
-                P0[j] = -y / b
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a / b
-                R[j] = y
-                P0[j] = -y / b
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a / b
-                work[r + j] = y
-                p0[r + j] = -y / b
-    elif op == 49:  # neg
-        if s0 == 1:
+        return
+    if s0 == 1:
+        R = work[r:r + n]
+        A = work[i0:i0 + n]
+        P0 = p0[r:r + n]
+        P1 = p1[r:r + n]
+        if op == 1:  # add
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = 1.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = 1.0
+                return
+        elif op == 2:  # add_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                return
+        elif op == 3:  # sub
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = -1.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = -1.0
+                return
+        elif op == 4:  # sub_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                return
+        elif op == 5:  # sub_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = -1.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = -1.0
+                return
+        elif op == 6:  # mul
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    P1[j] = a
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    P1[j] = a
+                return
+        elif op == 7:  # mul_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                return
+        elif op == 8:  # div
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    P1[j] = -y / b
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    P1[j] = -y / b
+                return
+        elif op == 9:  # div_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                return
+        elif op == 10:  # div_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = -y / b
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = -y / b
+                return
+        elif op == 49:  # neg
             for j in range(n):
                 a = A[j]
                 y = -a
                 R[j] = y
                 P0[j] = -1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = -a
-                work[r + j] = y
-                p0[r + j] = -1.0
-    elif op == 55:  # square
-        if s0 == 1:
+            return
+        elif op == 55:  # square
             for j in range(n):
                 a = A[j]
                 y = a * a
                 R[j] = y
                 P0[j] = 2.0 * a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = a * a
-                work[r + j] = y
-                p0[r + j] = 2.0 * a
-    elif op == 56:  # reciprocal
-        if s0 == 1:
+            return
+        elif op == 56:  # reciprocal
             for j in range(n):
                 a = A[j]
                 y = 1.0 / a
                 R[j] = y
                 P0[j] = -y * y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 / a
-                work[r + j] = y
-                p0[r + j] = -y * y
-    elif op == 80:  # sqdiff
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = 2.0 * (a - b)
-                P1[j] = -2.0 * (a - b)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = 2.0 * (a - b)
-                P1[j] = -2.0 * (a - b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-                p0[r + j] = 2.0 * (a - b)
-                p1[r + j] = -2.0 * (a - b)
-    elif op == 81:  # sqdiff_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = 2.0 * (a - b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = 2.0 * (a - b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-                p0[r + j] = 2.0 * (a - b)
-    elif op == 82:  # sqdiff_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = -2.0 * (a - b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = (a - b) * (a - b)
-                R[j] = y
-                P0[j] = -2.0 * (a - b)
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = (a - b) * (a - b)
-                work[r + j] = y
-                p0[r + j] = -2.0 * (a - b)
-    elif op == 83:  # cube
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = a * a * a
-                R[j] = y
-                P0[j] = 3.0 * a * a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = a * a * a
-                work[r + j] = y
-                p0[r + j] = 3.0 * a * a
-    elif op == 84:  # inv_cube
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = 1.0 / (a * a * a)
-                R[j] = y
-                P0[j] = -3.0 * y / a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 / (a * a * a)
-                work[r + j] = y
-                p0[r + j] = -3.0 * y / a
-    elif op == 11:  # pow
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a ** b
-                R[j] = y
-                P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                P1[j] = y * np.log(a) if a != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a ** b
-                R[j] = y
-                P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                P1[j] = y * np.log(a) if a != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a ** b
-                work[r + j] = y
-                p0[r + j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-                p1[r + j] = y * np.log(a) if a != 0.0 else 0.0
-    elif op == 12:  # pow_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a ** b
-                R[j] = y
-                P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a ** b
-                R[j] = y
-                P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a ** b
-                work[r + j] = y
-                p0[r + j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-    elif op == 13:  # pow_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a ** b
-                R[j] = y
-                P0[j] = y * np.log(a) if a != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a ** b
-                R[j] = y
-                P0[j] = y * np.log(a) if a != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a ** b
-                work[r + j] = y
-                p0[r + j] = y * np.log(a) if a != 0.0 else 0.0
-    elif op == 14:  # atan2
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-                P1[j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-                P1[j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-                p0[r + j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-                p1[r + j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-    elif op == 15:  # atan2_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-                p0[r + j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-    elif op == 16:  # atan2_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = np.arctan2(a, b)
-                R[j] = y
-                P0[j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = np.arctan2(a, b)
-                work[r + j] = y
-                p0[r + j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-    elif op == 17:  # hypot
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.hypot(a, b)
-                R[j] = y
-                P0[j] = a / y if y != 0.0 else 0.0
-                P1[j] = b / y if y != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.hypot(a, b)
-                R[j] = y
-                P0[j] = a / y if y != 0.0 else 0.0
-                P1[j] = b / y if y != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.hypot(a, b)
-                work[r + j] = y
-                p0[r + j] = a / y if y != 0.0 else 0.0
-                p1[r + j] = b / y if y != 0.0 else 0.0
-    elif op == 18:  # hypot_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.hypot(a, b)
-                R[j] = y
-                P0[j] = a / y if y != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.hypot(a, b)
-                R[j] = y
-                P0[j] = a / y if y != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.hypot(a, b)
-                work[r + j] = y
-                p0[r + j] = a / y if y != 0.0 else 0.0
-    elif op == 19:  # minimum
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r + j] = y
-                p0[r + j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-                p1[r + j] = 1.0 if b < a else (0.5 if a == b else 0.0)
-    elif op == 20:  # minimum_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a if a < b else (b if b < a else (a if a == b else a + b))
-                work[r + j] = y
-                p0[r + j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-    elif op == 21:  # maximum
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r + j] = y
-                p0[r + j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-                p1[r + j] = 1.0 if b > a else (0.5 if a == b else 0.0)
-    elif op == 22:  # maximum_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                R[j] = y
-                P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a if a > b else (b if b > a else (a if a == b else a + b))
-                work[r + j] = y
-                p0[r + j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-    elif op == 23:  # lt
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 24:  # lt_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 25:  # lt_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a < b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a < b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 26:  # le
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 27:  # le_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 28:  # le_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a <= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a <= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 29:  # gt
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 30:  # gt_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 31:  # gt_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a > b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a > b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 32:  # ge
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 33:  # ge_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 34:  # ge_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a >= b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a >= b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 35:  # eq
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 36:  # eq_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 37:  # eq_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a == b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a == b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 38:  # ne
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 39:  # ne_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 40:  # ne_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = 1.0 if a != b else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a != b else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 41:  # logical_and
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 42:  # logical_and_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 43:  # logical_or
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 44:  # logical_or_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 45:  # pick_true
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 1.0 if a != 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 1.0 if a != 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != 0.0 else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 1.0 if a != 0.0 else 0.0
-    elif op == 46:  # pick_true_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != 0.0 else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 47:  # pick_false
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 1.0 if a == 0.0 else 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 1.0 if a == 0.0 else 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a == 0.0 else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 1.0 if a == 0.0 else 0.0
-    elif op == 48:  # pick_false_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a == 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a == 0.0 else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 50:  # logical_not
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = 1.0 if a == 0.0 else 0.0
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = 1.0 if a == 0.0 else 0.0
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 51:  # abs
-        if s0 == 1:
+            return
+        elif op == 11:  # pow
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    P1[j] = y * np.log(a) if a != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    P1[j] = y * np.log(a) if a != 0.0 else 0.0
+                return
+        elif op == 12:  # pow_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                return
+        elif op == 13:  # pow_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = y * np.log(a) if a != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = y * np.log(a) if a != 0.0 else 0.0
+                return
+        elif op == 19:  # minimum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                return
+        elif op == 20:  # minimum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                return
+        elif op == 21:  # maximum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                return
+        elif op == 22:  # maximum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                return
+        elif op == 23:  # lt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+        elif op == 24:  # lt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 25:  # lt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 26:  # le
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+        elif op == 27:  # le_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 28:  # le_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 29:  # gt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+        elif op == 30:  # gt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 31:  # gt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 32:  # ge
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                return
+        elif op == 33:  # ge_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 34:  # ge_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 45:  # pick_true
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a != 0.0 else 0.0
+                return
+        elif op == 46:  # pick_true_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 47:  # pick_false
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a == 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a == 0.0 else 0.0
+                return
+        elif op == 48:  # pick_false_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                return
+        elif op == 51:  # abs
             for j in range(n):
                 a = A[j]
                 y = np.abs(a)
                 R[j] = y
                 P0[j] = np.sign(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.abs(a)
-                work[r + j] = y
-                p0[r + j] = np.sign(a)
-    elif op == 52:  # sign
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.sign(a)
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sign(a)
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 53:  # floor
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.floor(a)
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.floor(a)
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 54:  # ceil
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.ceil(a)
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.ceil(a)
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 57:  # sqrt
-        if s0 == 1:
+            return
+        elif op == 57:  # sqrt
             for j in range(n):
                 a = A[j]
                 y = np.sqrt(a)
                 R[j] = y
                 P0[j] = 0.5 / y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sqrt(a)
-                work[r + j] = y
-                p0[r + j] = 0.5 / y
-    elif op == 58:  # cbrt
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.cbrt(a)
-                R[j] = y
-                P0[j] = (1.0 / 3.0) / y / y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cbrt(a)
-                work[r + j] = y
-                p0[r + j] = (1.0 / 3.0) / y / y
-    elif op == 59:  # exp
-        if s0 == 1:
+            return
+        elif op == 59:  # exp
             for j in range(n):
                 a = A[j]
                 y = np.exp(a)
                 R[j] = y
                 P0[j] = y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.exp(a)
-                work[r + j] = y
-                p0[r + j] = y
-    elif op == 60:  # expm1
-        if s0 == 1:
+            return
+        elif op == 60:  # expm1
             for j in range(n):
                 a = A[j]
                 y = np.expm1(a)
                 R[j] = y
                 P0[j] = np.exp(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.expm1(a)
-                work[r + j] = y
-                p0[r + j] = np.exp(a)
-    elif op == 61:  # log
-        if s0 == 1:
+            return
+        elif op == 61:  # log
             for j in range(n):
                 a = A[j]
                 y = np.log(a)
                 R[j] = y
                 P0[j] = 1.0 / a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / a
-    elif op == 62:  # log1p
-        if s0 == 1:
+            return
+        elif op == 62:  # log1p
             for j in range(n):
                 a = A[j]
                 y = np.log1p(a)
                 R[j] = y
                 P0[j] = 1.0 / (1.0 + a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log1p(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / (1.0 + a)
-    elif op == 63:  # log2
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.log2(a)
-                R[j] = y
-                P0[j] = 1.4426950408889634 / a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log2(a)
-                work[r + j] = y
-                p0[r + j] = 1.4426950408889634 / a
-    elif op == 64:  # log10
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.log10(a)
-                R[j] = y
-                P0[j] = 0.4342944819032518 / a
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.log10(a)
-                work[r + j] = y
-                p0[r + j] = 0.4342944819032518 / a
-    elif op == 65:  # sin
-        if s0 == 1:
+            return
+        elif op == 65:  # sin
             for j in range(n):
                 a = A[j]
                 y = np.sin(a)
                 R[j] = y
                 P0[j] = np.cos(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sin(a)
-                work[r + j] = y
-                p0[r + j] = np.cos(a)
-    elif op == 66:  # cos
-        if s0 == 1:
+            return
+        elif op == 66:  # cos
             for j in range(n):
                 a = A[j]
                 y = np.cos(a)
                 R[j] = y
                 P0[j] = -np.sin(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cos(a)
-                work[r + j] = y
-                p0[r + j] = -np.sin(a)
-    elif op == 67:  # tan
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.tan(a)
-                R[j] = y
-                P0[j] = 1.0 + y * y
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.tan(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 + y * y
-    elif op == 68:  # arcsin
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arcsin(a)
-                R[j] = y
-                P0[j] = 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arcsin(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-    elif op == 69:  # arccos
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arccos(a)
-                R[j] = y
-                P0[j] = -1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arccos(a)
-                work[r + j] = y
-                p0[r + j] = -1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-    elif op == 70:  # arctan
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arctan(a)
-                R[j] = y
-                P0[j] = 1.0 / (1.0 + a * a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arctan(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / (1.0 + a * a)
-    elif op == 71:  # sinh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.sinh(a)
-                R[j] = y
-                P0[j] = np.cosh(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.sinh(a)
-                work[r + j] = y
-                p0[r + j] = np.cosh(a)
-    elif op == 72:  # cosh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.cosh(a)
-                R[j] = y
-                P0[j] = np.sinh(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.cosh(a)
-                work[r + j] = y
-                p0[r + j] = np.sinh(a)
-    elif op == 73:  # tanh
-        if s0 == 1:
+            return
+        elif op == 73:  # tanh
             for j in range(n):
                 a = A[j]
                 y = np.tanh(a)
                 R[j] = y
                 P0[j] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
+            return
+    k = KIND[op]
+    for j in range(n):
+        v = work[np.uint64(i0 + j * s0)]
+        c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else (work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)
+        if k == 4:
+            y, d0, d1, d00, d01, d11 = scalar_partials(op, c, v)
         else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.tanh(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
-    elif op == 74:  # arcsinh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arcsinh(a)
-                R[j] = y
-                P0[j] = 1.0 / np.hypot(a, 1.0)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arcsinh(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / np.hypot(a, 1.0)
-    elif op == 75:  # arccosh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arccosh(a)
-                R[j] = y
-                P0[j] = 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arccosh(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
-    elif op == 76:  # arctanh
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = np.arctanh(a)
-                R[j] = y
-                P0[j] = 1.0 / ((1.0 - a) * (1.0 + a))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = np.arctanh(a)
-                work[r + j] = y
-                p0[r + j] = 1.0 / ((1.0 - a) * (1.0 + a))
-    elif op == 77:  # erf
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = math.erf(a)
-                R[j] = y
-                P0[j] = 1.1283791670955126 * np.exp(-a * a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = math.erf(a)
-                work[r + j] = y
-                p0[r + j] = 1.1283791670955126 * np.exp(-a * a)
-    elif op == 78:  # erfc
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = math.erfc(a)
-                R[j] = y
-                P0[j] = -1.1283791670955126 * np.exp(-a * a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = math.erfc(a)
-                work[r + j] = y
-                p0[r + j] = -1.1283791670955126 * np.exp(-a * a)
-    elif op == 79:  # lgamma
-        if s0 == 1:
-            for j in range(n):
-                a = A[j]
-                y = lgamma(a)
-                R[j] = y
-                P0[j] = digamma(a)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                y = lgamma(a)
-                work[r + j] = y
-                p0[r + j] = digamma(a)
-    elif op == 85:  # mod
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a % b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -(a // b)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a % b
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -(a // b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a % b
-                work[r + j] = y
-                p0[r + j] = 1.0
-                p1[r + j] = -(a // b)
-    elif op == 86:  # mod_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a % b
-                R[j] = y
-                P0[j] = 1.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a % b
-                R[j] = y
-                P0[j] = 1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a % b
-                work[r + j] = y
-                p0[r + j] = 1.0
-    elif op == 87:  # mod_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a % b
-                R[j] = y
-                P0[j] = -(a // b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a % b
-                R[j] = y
-                P0[j] = -(a // b)
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a % b
-                work[r + j] = y
-                p0[r + j] = -(a // b)
-    elif op == 88:  # floordiv
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-                P1[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = a // b
-                work[r + j] = y
-                p0[r + j] = 0.0
-                p1[r + j] = 0.0
-    elif op == 89:  # floordiv_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = a // b
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 90:  # floordiv_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = a // b
-                R[j] = y
-                P0[j] = 0.0
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = a // b
-                work[r + j] = y
-                p0[r + j] = 0.0
-    elif op == 91:  # fmod
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -np.rint((a - y) / b)
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = 1.0
-                P1[j] = -np.rint((a - y) / b)
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-                p0[r + j] = 1.0
-                p1[r + j] = -np.rint((a - y) / b)
-    elif op == 92:  # fmod_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = 1.0
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = 1.0
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-                p0[r + j] = 1.0
-    elif op == 93:  # fmod_cv
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = B[j]
-                b = A[j]
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = -np.rint((a - y) / b)
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = bs
-                b = A[j]
-                y = np.fmod(a, b)
-                R[j] = y
-                P0[j] = -np.rint((a - y) / b)
-        else:
-            for j in range(n):
-                a = consts[np.uint64(i1 + j * s1)]
-                b = work[np.uint64(i0 + j * s0)]
-                y = np.fmod(a, b)
-                work[r + j] = y
-                p0[r + j] = -np.rint((a - y) / b)
-    elif op == 94:  # fmin
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-                P1[j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-                P1[j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                work[r + j] = y
-                p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-                p1[r + j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
-    elif op == 95:  # fmin_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-                work[r + j] = y
-                p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-    elif op == 96:  # fmax
-        if s0 == 1 and s1 == 1:
-            B = work[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-                P1[j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
-        elif s0 == 1 and s1 == 0:
-            bs = work[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-                P1[j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = work[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                work[r + j] = y
-                p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-                p1[r + j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
-    elif op == 97:  # fmax_vc
-        if s0 == 1 and s1 == 1:
-            B = consts[i1:i1 + n]
-            for j in range(n):
-                a = A[j]
-                b = B[j]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-        elif s0 == 1 and s1 == 0:
-            bs = consts[i1]
-            for j in range(n):
-                a = A[j]
-                b = bs
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                R[j] = y
-                P0[j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-        else:
-            for j in range(n):
-                a = work[np.uint64(i0 + j * s0)]
-                b = consts[np.uint64(i1 + j * s1)]
-                y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-                work[r + j] = y
-                p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
+            y, d0, d1, d00, d01, d11 = scalar_partials(op, v, c)
+        work[r + j] = y
+        p0[r + j] = d0
+        p1[r + j] = d1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def elem_second(op, r, n, i0, s0, i1, s1, consts, work, p0, p1, s00, s01, s11):
     """One elementwise array instruction's values, partials and second partials."""
-    if op == 0:  # const
+    if op == 0:
         for j in range(n):
             work[r + j] = consts[np.uint64(i0 + j * s0)]
             p0[r + j] = 0.0
             s00[r + j] = 0.0
-    elif op == 1:  # add
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a + b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 2:  # add_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a + b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-    elif op == 3:  # sub
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a - b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-            p1[r + j] = -1.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 4:  # sub_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a - b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-    elif op == 5:  # sub_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = a - b
-            work[r + j] = y
-            p0[r + j] = -1.0
-            s00[r + j] = 0.0
-    elif op == 6:  # mul
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a * b
-            work[r + j] = y
-            p0[r + j] = b
-            s00[r + j] = 0.0
-            p1[r + j] = a
-            s01[r + j] = 1.0
-            s11[r + j] = 0.0
-    elif op == 7:  # mul_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a * b
-            work[r + j] = y
-            p0[r + j] = b
-            s00[r + j] = 0.0
-    elif op == 8:  # div
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a / b
-            work[r + j] = y
-            p0[r + j] = 1.0 / b
-            s00[r + j] = 0.0
-            p1[r + j] = -y / b
-            s01[r + j] = -(1.0 / b) / b
-            s11[r + j] = 2.0 * (y / b) / b
-    elif op == 9:  # div_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a / b
-            work[r + j] = y
-            p0[r + j] = 1.0 / b
-            s00[r + j] = 0.0
-    elif op == 10:  # div_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = a / b
-            work[r + j] = y
-            p0[r + j] = -y / b
-            s00[r + j] = 2.0 * (y / b) / b
-    elif op == 11:  # pow
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a ** b
-            work[r + j] = y
-            p0[r + j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            s00[r + j] = (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0
-            p1[r + j] = y * np.log(a) if a != 0.0 else 0.0
-            s01[r + j] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
-            s11[r + j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
-    elif op == 12:  # pow_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a ** b
-            work[r + j] = y
-            p0[r + j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
-            s00[r + j] = (b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if (b != 0.0 and b != 1.0) else 0.0
-    elif op == 13:  # pow_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = a ** b
-            work[r + j] = y
-            p0[r + j] = y * np.log(a) if a != 0.0 else 0.0
-            s00[r + j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
-    elif op == 14:  # atan2
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = np.arctan2(a, b)
-            work[r + j] = y
-            p0[r + j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-            s00[r + j] = -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
-            p1[r + j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-            s01[r + j] = (a / np.hypot(a, b) - b / np.hypot(a, b)) * (a / np.hypot(a, b) + b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
-            s11[r + j] = 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
-    elif op == 15:  # atan2_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = np.arctan2(a, b)
-            work[r + j] = y
-            p0[r + j] = (b / np.hypot(a, b)) / np.hypot(a, b)
-            s00[r + j] = -2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
-    elif op == 16:  # atan2_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = np.arctan2(a, b)
-            work[r + j] = y
-            p0[r + j] = -(a / np.hypot(a, b)) / np.hypot(a, b)
-            s00[r + j] = 2.0 * (a / np.hypot(a, b)) * (b / np.hypot(a, b)) / np.hypot(a, b) / np.hypot(a, b)
-    elif op == 17:  # hypot
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = np.hypot(a, b)
-            work[r + j] = y
-            p0[r + j] = a / y if y != 0.0 else 0.0
-            s00[r + j] = (b / y) * (b / y) / y if y != 0.0 else 0.0
-            p1[r + j] = b / y if y != 0.0 else 0.0
-            s01[r + j] = -(a / y) * (b / y) / y if y != 0.0 else 0.0
-            s11[r + j] = (a / y) * (a / y) / y if y != 0.0 else 0.0
-    elif op == 18:  # hypot_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = np.hypot(a, b)
-            work[r + j] = y
-            p0[r + j] = a / y if y != 0.0 else 0.0
-            s00[r + j] = (b / y) * (b / y) / y if y != 0.0 else 0.0
-    elif op == 19:  # minimum
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r + j] = y
-            p0[r + j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if b < a else (0.5 if a == b else 0.0)
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 20:  # minimum_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a if a < b else (b if b < a else (a if a == b else a + b))
-            work[r + j] = y
-            p0[r + j] = 1.0 if a < b else (0.5 if a == b else 0.0)
-            s00[r + j] = 0.0
-    elif op == 21:  # maximum
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r + j] = y
-            p0[r + j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if b > a else (0.5 if a == b else 0.0)
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 22:  # maximum_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a if a > b else (b if b > a else (a if a == b else a + b))
-            work[r + j] = y
-            p0[r + j] = 1.0 if a > b else (0.5 if a == b else 0.0)
-            s00[r + j] = 0.0
-    elif op == 23:  # lt
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a < b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 24:  # lt_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a < b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 25:  # lt_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a < b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 26:  # le
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a <= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 27:  # le_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a <= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 28:  # le_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a <= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 29:  # gt
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a > b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 30:  # gt_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a > b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 31:  # gt_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a > b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 32:  # ge
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a >= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 33:  # ge_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a >= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 34:  # ge_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a >= b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 35:  # eq
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a == b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 36:  # eq_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a == b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 37:  # eq_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a == b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 38:  # ne
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if a != b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 39:  # ne_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if a != b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 40:  # ne_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a != b else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 41:  # logical_and
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 42:  # logical_and_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if (a != 0.0 and b != 0.0) else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 43:  # logical_or
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 44:  # logical_or_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = 1.0 if (a != 0.0 or b != 0.0) else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 45:  # pick_true
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = b if a != 0.0 else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if a != 0.0 else 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 46:  # pick_true_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = b if a != 0.0 else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 47:  # pick_false
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = b if a == 0.0 else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if a == 0.0 else 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 48:  # pick_false_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = b if a == 0.0 else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 49:  # neg
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = -a
-            work[r + j] = y
-            p0[r + j] = -1.0
-            s00[r + j] = 0.0
-    elif op == 50:  # logical_not
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = 1.0 if a == 0.0 else 0.0
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 51:  # abs
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.abs(a)
-            work[r + j] = y
-            p0[r + j] = np.sign(a)
-            s00[r + j] = 0.0
-    elif op == 52:  # sign
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.sign(a)
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 53:  # floor
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.floor(a)
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 54:  # ceil
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.ceil(a)
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 55:  # square
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = a * a
-            work[r + j] = y
-            p0[r + j] = 2.0 * a
-            s00[r + j] = 2.0
-    elif op == 56:  # reciprocal
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = 1.0 / a
-            work[r + j] = y
-            p0[r + j] = -y * y
-            s00[r + j] = 2.0 * y * y * y
-    elif op == 57:  # sqrt
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.sqrt(a)
-            work[r + j] = y
-            p0[r + j] = 0.5 / y
-            s00[r + j] = -0.25 / (y * y * y)
-    elif op == 58:  # cbrt
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.cbrt(a)
-            work[r + j] = y
-            p0[r + j] = (1.0 / 3.0) / y / y
-            s00[r + j] = (-2.0 / 9.0) / y / y / y / y / y
-    elif op == 59:  # exp
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.exp(a)
-            work[r + j] = y
-            p0[r + j] = y
-            s00[r + j] = y
-    elif op == 60:  # expm1
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.expm1(a)
-            work[r + j] = y
-            p0[r + j] = np.exp(a)
-            s00[r + j] = np.exp(a)
-    elif op == 61:  # log
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.log(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / a
-            s00[r + j] = -(1.0 / a) / a
-    elif op == 62:  # log1p
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.log1p(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / (1.0 + a)
-            s00[r + j] = -(1.0 / (1.0 + a)) / (1.0 + a)
-    elif op == 63:  # log2
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.log2(a)
-            work[r + j] = y
-            p0[r + j] = 1.4426950408889634 / a
-            s00[r + j] = -(1.4426950408889634 / a) / a
-    elif op == 64:  # log10
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.log10(a)
-            work[r + j] = y
-            p0[r + j] = 0.4342944819032518 / a
-            s00[r + j] = -(0.4342944819032518 / a) / a
-    elif op == 65:  # sin
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.sin(a)
-            work[r + j] = y
-            p0[r + j] = np.cos(a)
-            s00[r + j] = -y
-    elif op == 66:  # cos
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.cos(a)
-            work[r + j] = y
-            p0[r + j] = -np.sin(a)
-            s00[r + j] = -y
-    elif op == 67:  # tan
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.tan(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 + y * y
-            s00[r + j] = 2.0 * y * (1.0 + y * y)
-    elif op == 68:  # arcsin
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arcsin(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-            s00[r + j] = a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))
-    elif op == 69:  # arccos
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arccos(a)
-            work[r + j] = y
-            p0[r + j] = -1.0 / np.sqrt((1.0 - a) * (1.0 + a))
-            s00[r + j] = -a / np.sqrt((1.0 - a) * (1.0 + a)) / ((1.0 - a) * (1.0 + a))
-    elif op == 70:  # arctan
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arctan(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / (1.0 + a * a)
-            s00[r + j] = -2.0 * (a / (1.0 + a * a)) / (1.0 + a * a)
-    elif op == 71:  # sinh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.sinh(a)
-            work[r + j] = y
-            p0[r + j] = np.cosh(a)
-            s00[r + j] = y
-    elif op == 72:  # cosh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.cosh(a)
-            work[r + j] = y
-            p0[r + j] = np.sinh(a)
-            s00[r + j] = y
-    elif op == 73:  # tanh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.tanh(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
-            s00[r + j] = -2.0 * y * (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2)
-    elif op == 74:  # arcsinh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arcsinh(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / np.hypot(a, 1.0)
-            s00[r + j] = -(a / np.hypot(a, 1.0)) / np.hypot(a, 1.0) / np.hypot(a, 1.0)
-    elif op == 75:  # arccosh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arccosh(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
-            s00[r + j] = -(a / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0)) / (np.sqrt(a - 1.0) * np.sqrt(a + 1.0))
-    elif op == 76:  # arctanh
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = np.arctanh(a)
-            work[r + j] = y
-            p0[r + j] = 1.0 / ((1.0 - a) * (1.0 + a))
-            s00[r + j] = 2.0 * (a / ((1.0 - a) * (1.0 + a))) / ((1.0 - a) * (1.0 + a))
-    elif op == 77:  # erf
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = math.erf(a)
-            work[r + j] = y
-            p0[r + j] = 1.1283791670955126 * np.exp(-a * a)
-            s00[r + j] = -2.0 * a * 1.1283791670955126 * np.exp(-a * a)
-    elif op == 78:  # erfc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = math.erfc(a)
-            work[r + j] = y
-            p0[r + j] = -1.1283791670955126 * np.exp(-a * a)
-            s00[r + j] = 2.0 * a * 1.1283791670955126 * np.exp(-a * a)
-    elif op == 79:  # lgamma
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = lgamma(a)
-            work[r + j] = y
-            p0[r + j] = digamma(a)
-            s00[r + j] = trigamma(a)
-    elif op == 80:  # sqdiff
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = (a - b) * (a - b)
-            work[r + j] = y
-            p0[r + j] = 2.0 * (a - b)
-            s00[r + j] = 2.0
-            p1[r + j] = -2.0 * (a - b)
-            s01[r + j] = -2.0
-            s11[r + j] = 2.0
-    elif op == 81:  # sqdiff_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = (a - b) * (a - b)
-            work[r + j] = y
-            p0[r + j] = 2.0 * (a - b)
-            s00[r + j] = 2.0
-    elif op == 82:  # sqdiff_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = (a - b) * (a - b)
-            work[r + j] = y
-            p0[r + j] = -2.0 * (a - b)
-            s00[r + j] = 2.0
-    elif op == 83:  # cube
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = a * a * a
-            work[r + j] = y
-            p0[r + j] = 3.0 * a * a
-            s00[r + j] = 6.0 * a
-    elif op == 84:  # inv_cube
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            y = 1.0 / (a * a * a)
-            work[r + j] = y
-            p0[r + j] = -3.0 * y / a
-            s00[r + j] = 12.0 * (y / a) / a
-    elif op == 85:  # mod
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a % b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-            p1[r + j] = -(a // b)
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 86:  # mod_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a % b
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-    elif op == 87:  # mod_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = a % b
-            work[r + j] = y
-            p0[r + j] = -(a // b)
-            s00[r + j] = 0.0
-    elif op == 88:  # floordiv
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = a // b
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-            p1[r + j] = 0.0
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 89:  # floordiv_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = a // b
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 90:  # floordiv_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = a // b
-            work[r + j] = y
-            p0[r + j] = 0.0
-            s00[r + j] = 0.0
-    elif op == 91:  # fmod
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = np.fmod(a, b)
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-            p1[r + j] = -np.rint((a - y) / b)
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 92:  # fmod_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = np.fmod(a, b)
-            work[r + j] = y
-            p0[r + j] = 1.0
-            s00[r + j] = 0.0
-    elif op == 93:  # fmod_cv
-        for j in range(n):
-            a = consts[np.uint64(i1 + j * s1)]
-            b = work[np.uint64(i0 + j * s0)]
-            y = np.fmod(a, b)
-            work[r + j] = y
-            p0[r + j] = -np.rint((a - y) / b)
-            s00[r + j] = 0.0
-    elif op == 94:  # fmin
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-            work[r + j] = y
-            p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b < a else (0.5 if a == b else 0.0)))
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 95:  # fmin_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = b if a != a else (a if b != b else (a if a < b else (b if b < a else a)))
-            work[r + j] = y
-            p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a < b else (0.5 if a == b else 0.0)))
-            s00[r + j] = 0.0
-    elif op == 96:  # fmax
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = work[np.uint64(i1 + j * s1)]
-            y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-            work[r + j] = y
-            p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-            s00[r + j] = 0.0
-            p1[r + j] = 1.0 if a != a else (0.0 if b != b else (1.0 if b > a else (0.5 if a == b else 0.0)))
-            s01[r + j] = 0.0
-            s11[r + j] = 0.0
-    elif op == 97:  # fmax_vc
-        for j in range(n):
-            a = work[np.uint64(i0 + j * s0)]
-            b = consts[np.uint64(i1 + j * s1)]
-            y = b if a != a else (a if b != b else (a if a > b else (b if b > a else a)))
-            work[r + j] = y
-            p0[r + j] = 0.0 if a != a else (1.0 if b != b else (1.0 if a > b else (0.5 if a == b else 0.0)))
-            s00[r + j] = 0.0
+    else:
+        k = KIND[op]
+        for j in range(n):
+            v = work[np.uint64(i0 + j * s0)]
+            c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else (work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)
+            if k == 4:
+                y, d0, d1, d00, d01, d11 = scalar_second(op, c, v)
+            else:
+                y, d0, d1, d00, d01, d11 = scalar_second(op, v, c)
+            work[r + j] = y
+            p0[r + j] = d0
+            p1[r + j] = d1
+            s00[r + j] = d00
+            s01[r + j] = d01
+            s11[r + j] = d11
 
 
 # ---- END GENERATED ----

@@ -15,7 +15,7 @@ import numpy as np
 from . import array_sweeps as K
 from . import arrays, branches, parallel, program, second, signature
 from . import tape as tape_module
-from .errors import TapeError
+from .errors import BranchChanged, TapeError
 from .optimize import optimize_arrays
 from .program import as_float_array, call, kernel_ready
 from .tape import SETTERS as _TAPE_SETTERS
@@ -104,28 +104,75 @@ class ArrayTape(Tape):
         return bufs
 
     # --- evaluation on the array program ----------------------------------------
+    def _values(self, x, work) -> np.ndarray:
+        """Outputs at one checked point ``x`` (a flip raises BranchChanged)."""
+        a = self._arrays
+        work[:a.n_inputs] = x
+        call(K.run_values, a.code, a.index, a.constants, work)
+        if len(a.guards):
+            self._check(x, work)
+        return work[a.outputs]
+
+    def _check(self, x, work) -> None:
+        flip = arrays.flip(self._arrays.guards, work)
+        if flip >= 0:
+            branches.raise_flipped(self, flip, x)
+
+    def _value_and_gradient(self, x, bufs):
+        """``(value, gradient)`` at one checked point ``x``."""
+        a = self._arrays
+        work, p0, p1, adj = bufs
+        work[:a.n_inputs] = x
+        call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
+        if len(a.guards):
+            self._check(x, work)
+        g = np.empty(a.n_inputs)
+        flags, zero = self._plan()
+        out = a.outputs[0]
+        call(K.gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero, out, work, p0,
+             p1, adj, g)
+        return float(work[out]), g
+
+    def _rows(self, xs, width, one):
+        """``one(x, bufs, out_row)`` at each row of ``xs`` into a ``(B, width)``
+        result, the rows shared out to threads (each with its own buffers)."""
+        a = self._arrays
+
+        def run(rows):
+            bufs = self._state.arrays("a_work", 4, a.n_slots)
+            out = np.empty((len(rows), width))
+            for k in range(len(rows)):
+                one(rows[k], bufs, out[k])
+            return (out,)
+        return parallel.rows(self, run, xs)[0]
+
+    def _flips_of_batch(self, xs):
+        """Raise BranchChanged naming the rows of ``xs`` whose branches differ
+        (nothing when none does)."""
+        a = self._arrays
+        work = self._work()[0]
+        flips = np.full(len(xs), -1)
+        for k, x in enumerate(xs):
+            work[:a.n_inputs] = x
+            call(K.run_values, a.code, a.index, a.constants, work)
+            flips[k] = arrays.flip(a.guards, work)
+        branches.raise_batch_flips(self, flips, xs)
+
     def forward(self, x, *args) -> np.ndarray:
         if args:
             return self._bound(args).forward(x)
         flat, batch = self._split(x)
         a = self._arrays
-        work = self._work()[0]
         if batch:
             xs = self._points(flat)
-
-            def run(rows):
-                own = self._state.arrays("a_work", 4, a.n_slots)[0]  # this thread's
-                return call(K.batch_forward, a.code, a.index, a.constants, a.outputs,
-                            a.guards, rows, own)
-            ys, flips = parallel.rows(self, run, xs)
-            if (flips >= 0).any():
-                branches.raise_batch_flips(self, flips, xs)
-            return ys
-        x = self._point(flat)
-        y, flip = call(K.forward, a.code, a.index, a.constants, a.outputs, a.guards, x, work)
-        if flip >= 0:
-            branches.raise_flipped(self, flip, x)
-        return y
+            def one(p, bufs, out):
+                out[:] = self._values(p, bufs[0])
+            try:
+                return self._rows(xs, a.outputs.shape[0], one)
+            except BranchChanged:
+                self._flips_of_batch(xs)
+                raise
+        return self._values(self._point(flat), self._work()[0]).copy()
 
     __call__ = forward
 
@@ -133,37 +180,31 @@ class ArrayTape(Tape):
         if args:
             return self._bound(args).value_and_gradient(x)
         a = self._arrays
-        if (type(x) is np.ndarray and x.ndim == 1 and self._signature.plain
-                and a.outputs.shape[0] == 1):
-            x = program.point(a, x)  # the hot path: one flat point
-            work, p0, p1, adj = self._state.arrays("a_work", 4, a.n_slots)
-            flags, zero = self._plan()
-            y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
-                              flags, zero, a.outputs, a.guards, x, work, p0, p1, adj)
-            if flip >= 0:
-                branches.raise_flipped(self, flip, x)
-            return y, g
         if a.outputs.shape[0] != 1:
             self._scalar_output("value_and_gradient")
+        if type(x) is np.ndarray and x.ndim == 1 and self._signature.plain:
+            # the hot path: one flat point
+            return self._value_and_gradient(program.point(a, x),
+                                            self._state.arrays("a_work", 4, a.n_slots))
         shape = np.shape(x)
         flat, batch = self._split(x)
-        work, p0, p1, adj = self._work()
         if batch:
             xs = self._points(flat)
+            n = a.n_inputs
+
+            flags, zero = self._plan()
 
             def run(rows):
-                bufs = self._state.arrays("a_work", 4, a.n_slots)  # this thread's
-                return call(K.batch_value_and_gradient, a.code, a.index, a.constants,
-                            arrays.KINDS, *self._plan(), a.outputs, a.guards, rows, *bufs)
+                work, p0, p1, adj = self._state.arrays("a_work", 4, a.n_slots)
+                ys, gs = np.empty(len(rows)), np.empty((len(rows), n))
+                flips = np.empty(len(rows), dtype=np.int64)
+                call(K.batch_gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero,
+                     a.outputs[0], a.guards, rows, work, p0, p1, adj, ys, gs, flips)
+                return ys, gs, flips
             ys, gs, flips = parallel.rows(self, run, xs)
-            if (flips >= 0).any():
-                branches.raise_batch_flips(self, flips, xs)
+            branches.raise_batch_flips(self, flips, xs)
             return ys, gs.reshape(shape)
-        x = self._point(flat)
-        y, g, flip = call(K.value_and_gradient, a.code, a.index, a.constants, arrays.KINDS,
-                          *self._plan(), a.outputs, a.guards, x, work, p0, p1, adj)
-        if flip >= 0:
-            branches.raise_flipped(self, flip, x)
+        y, g = self._value_and_gradient(self._point(flat), self._work())
         return y, g.reshape(shape)
 
     def _linearized(self, x, width):
@@ -172,9 +213,8 @@ class ArrayTape(Tape):
         work, p0, p1, cols = self._work(width)
         work[:a.n_inputs] = x
         call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
-        flip = call(K.first_flip, a.guards, work)
-        if flip >= 0:
-            branches.raise_flipped(self, flip, x)
+        if len(a.guards):
+            self._check(x, work)
         return work[a.outputs], work, p0, p1, cols
 
     def _tangents(self, x, v2):
@@ -319,12 +359,15 @@ def _array_hvp(tape: ArrayTape, x, V, w) -> np.ndarray:
         hi = min(p, lo + chunk)
         t = s.scratch("h_t", (n_slots, hi - lo))
         at = s.scratch("h_at", (n_slots, hi - lo))
-        y, hv, flip = call(K.hvp, a.code, a.index, a.constants, arrays.KINDS, a.outputs,
-                           a.guards, x, w, np.ascontiguousarray(V[:, lo:hi]), *bufs[:6], t,
-                           bufs[6], at)
-        if flip >= 0:
-            branches.raise_flipped(tape, flip, x)
-        out[:, lo:hi] = hv
+        work = bufs[0]
+        work[:a.n_inputs] = x
+        call(K.run_second, a.code, a.index, a.constants, *bufs[:6])
+        if len(a.guards):
+            tape._check(x, work)
+        t[:a.n_inputs] = V[:, lo:hi]
+        call(K.hvp_sweeps, a.code, a.index, a.constants, arrays.KINDS, a.outputs, w, *bufs[:6],
+             t, bufs[6], at)
+        out[:, lo:hi] = at[:a.n_inputs]
     return out
 
 

@@ -544,63 +544,66 @@ def _numpy_reverse(code, index, consts, work, p0, p1, adj) -> None:
                 np.add.at(adj, index[a0:a0 + n], g)
 
 
-def numpy_forward(code, index, consts, outputs, guards, x, work):
-    """:func:`adjit.array_sweeps.forward` with NumPy."""
-    work[:x.shape[0]] = x
-    numpy_rows(code, index, consts, work)
-    return work[outputs].copy(), _numpy_flip(guards, work)
-
-
-def _numpy_flip(guards, work) -> int:
+def flip(guards, work) -> int:
+    """The first guard whose condition differs from its recorded outcome, or -1."""
     if not len(guards):
         return -1
     bad = np.flatnonzero((work[guards[:, 0]] != 0.0) != (guards[:, 1] != 0))
     return int(bad[0]) if bad.size else -1
 
 
-def numpy_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, x, work,
-                             p0, p1, adj):
-    """:func:`adjit.array_sweeps.value_and_gradient` with NumPy."""
-    n_in = x.shape[0]
-    work[:n_in] = x
-    numpy_rows(code, index, consts, work, (p0, p1))
-    adj[:] = 0.0
-    adj[outputs[0]] = 1.0
-    _numpy_reverse(code, index, consts, work, p0, p1, adj)
-    return float(work[outputs[0]]), adj[:n_in].copy(), _numpy_flip(guards, work)
-
-
 def numpy_run_values(code, index, consts, work):
+    """:func:`adjit.array_sweeps.run_values` with NumPy."""
     numpy_rows(code, index, consts, work)
 
 
-def numpy_batch_forward(code, index, consts, outputs, guards, xs, work):
-    ys = np.empty((len(xs), len(outputs)))
-    flips = np.empty(len(xs), dtype=np.int64)
-    for k, x in enumerate(xs):
-        ys[k], flips[k] = numpy_forward(code, index, consts, outputs, guards, x, work)
-    return ys, flips
+def numpy_run_partials(code, index, consts, work, p0, p1):
+    """:func:`adjit.array_sweeps.run_partials` with NumPy."""
+    numpy_rows(code, index, consts, work, (p0, p1))
 
 
-def numpy_batch_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, xs,
-                                   work, p0, p1, adj):
-    ys = np.empty(len(xs))
-    gs = np.empty(xs.shape)
-    flips = np.empty(len(xs), dtype=np.int64)
-    for k, x in enumerate(xs):
-        ys[k], gs[k], flips[k] = numpy_value_and_gradient(code, index, consts, kinds, flags,
-                                                          zero, outputs, guards, x, work, p0,
-                                                          p1, adj)
-    return ys, gs, flips
+def numpy_gradient(code, index, consts, kinds, flags, zero, out, work, p0, p1, adj, g):
+    """:func:`adjit.array_sweeps.gradient` with NumPy (every adjoint summed)."""
+    adj[:] = 0.0
+    adj[out] = 1.0
+    _numpy_reverse(code, index, consts, work, p0, p1, adj)
+    g[:] = adj[:g.shape[0]]
+
+
+def numpy_batch_gradient(code, index, consts, kinds, flags, zero, out, guards, xs, work, p0,
+                         p1, adj, ys, gs, flips):
+    """:func:`adjit.array_sweeps.batch_gradient` with NumPy."""
+    for k in range(xs.shape[0]):
+        work[:xs.shape[1]] = xs[k]
+        numpy_rows(code, index, consts, work, (p0, p1))
+        ys[k] = work[out]
+        flips[k] = flip(guards, work)
+        numpy_gradient(code, index, consts, kinds, flags, zero, out, work, p0, p1, adj, gs[k])
+
+
+def numpy_forward(code, index, consts, outputs, guards, x, work):
+    """Outputs and the first flipped guard at ``x``, with NumPy."""
+    work[:x.shape[0]] = x
+    numpy_rows(code, index, consts, work)
+    return work[outputs].copy(), flip(guards, work)
+
+
+def numpy_value_and_gradient(code, index, consts, kinds, flags, zero, outputs, guards, x, work,
+                             p0, p1, adj):
+    """Value, gradient and the first flipped guard at ``x``, with NumPy."""
+    work[:x.shape[0]] = x
+    numpy_rows(code, index, consts, work, (p0, p1))
+    g = np.empty(x.shape[0])
+    numpy_gradient(code, index, consts, kinds, flags, zero, outputs[0], work, p0, p1, adj, g)
+    return float(work[outputs[0]]), g, flip(guards, work)
 
 
 def register() -> None:
     """Give :mod:`adjit.tiers` the NumPy equivalents of the array kernels."""
-    tiers.EQUIVALENT[K.forward] = numpy_forward
-    tiers.EQUIVALENT[K.value_and_gradient] = numpy_value_and_gradient
     tiers.EQUIVALENT[K.run_values] = numpy_run_values
-    tiers.EQUIVALENT[K.batch_forward] = numpy_batch_forward
-    tiers.EQUIVALENT[K.batch_value_and_gradient] = numpy_batch_value_and_gradient
+    tiers.EQUIVALENT[K.run_partials] = numpy_run_partials
+    tiers.EQUIVALENT[K.gradient] = numpy_gradient
+    tiers.EQUIVALENT[K.batch_gradient] = numpy_batch_gradient
 
 
 register()

@@ -487,37 +487,89 @@ def _elem_body(w: Writer, v: ops.Variant, form: str, partials: bool) -> None:
                 w.line(f"{'p1[r + j]' if form == 'strided' else 'P1[j]'} = {p1}")
 
 
+#: The ops vectorized code uses most: their loops also come in contiguous forms
+#: (LLVM vectorizes those); every other op has the strided loop alone. Each form
+#: of each op is compile time (docs/arrays.md), so the list stays short.
+ARRAY_FAST = ("add", "sub", "mul", "div", "pow", "neg", "square", "reciprocal", "sqrt",
+              "exp", "log", "log1p", "sin", "cos", "tanh", "abs", "maximum", "minimum",
+              "lt", "le", "gt", "ge", "pick_true", "pick_false", "expm1")
+
+
+def _scalar_rules(name: str, doc: str, order: int) -> list[str]:
+    """A switch over every opcode computing one element's value (and partials up
+    to ``order``) from ``a``, ``b``: the ops without loops of their own run
+    element by element through it (straight-line code: cheap to compile)."""
+    w = Writer()
+    _header(w, name, "op, a, b", doc)
+    for v in w.cases(ops.VARIANTS[1:], lambda v: (f"op == {v.opcode}", v.name)):
+        w.line(f"y = {v.op.value}")
+        rules = ops._partial_exprs(v)
+        if order == 0:
+            w.line("return y, 0.0, 0.0, 0.0, 0.0, 0.0")
+        elif order == 1:
+            w.line(f"return y, {rules[0]}, {rules[1]}, 0.0, 0.0, 0.0")
+        else:
+            w.line(f"return y, {rules[0]}, {rules[1]}, {rules[2]}, {rules[3]}, {rules[4]}")
+    w.line("return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0")
+    return w.lines
+
+
+def _generic_loop(w: Writer, order: int) -> None:
+    """Every element through the scalar rules (:func:`_scalar_rules`)."""
+    rules = ("scalar_value", "scalar_partials", "scalar_second")[order]
+    w.line("k = KIND[op]")
+    with w.block("for j in range(n):"):
+        w.line("v = work[np.uint64(i0 + j * s0)]")
+        w.line("c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else "
+               "(work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)")
+        with w.block("if k == 4:"):
+            w.line(f"y, d0, d1, d00, d01, d11 = {rules}(op, c, v)")
+        with w.block("else:"):
+            w.line(f"y, d0, d1, d00, d01, d11 = {rules}(op, v, c)")
+        w.line("work[r + j] = y")
+        if order >= 1:
+            w.extend(["p0[r + j] = d0", "p1[r + j] = d1"])
+        if order >= 2:
+            w.extend(["s00[r + j] = d00", "s01[r + j] = d01", "s11[r + j] = d11"])
+
+
 def _elem_kernel(name: str, doc: str, partials: bool) -> list[str]:
+    """The ops of ARRAY_FAST over contiguous operands (the variable one at stride
+    1, the other at stride 1 or 0) as their own plain loops; everything else
+    element by element through the scalar rules."""
     w = Writer()
     args = "op, r, n, i0, s0, i1, s1, consts, work" + (", p0, p1" if partials else "")
     _header(w, name, args, doc)
-    hot = [v for v in ops.VARIANTS if v.op is None or v.op.hot]
-    order = hot + [v for v in ops.VARIANTS if v not in hot]
-    # contiguous operands as array views: plain loops that LLVM vectorizes
-    w.line("R = work[r:r + n]")
-    w.line("A = work[i0:i0 + n]")
-    if partials:
-        w.extend(["P0 = p0[r:r + n]", "P1 = p1[r:r + n]"])
-    for v in w.cases(order, lambda v: (f"op == {v.opcode}", v.name)):
-        if v.kind == ops.CONST:
-            with w.block("for j in range(n):"):
-                w.line("work[r + j] = consts[np.uint64(i0 + j * s0)]")
-                if partials:
-                    w.line("p0[r + j] = 0.0")
-            continue
-        if v.kind == ops.UNARY:
-            with w.block("if s0 == 1:"):
+    fast = [v for v in ops.VARIANTS if v.op is not None and v.op.name in ARRAY_FAST]
+    hot = [v for v in fast if v.op.hot]
+    order = hot + [v for v in fast if v not in hot]
+    with w.block("if op == 0:"):
+        with w.block("for j in range(n):"):
+            w.line("work[r + j] = consts[np.uint64(i0 + j * s0)]")
+            if partials:
+                w.line("p0[r + j] = 0.0")
+        w.line("return")
+    with w.block("if s0 == 1:"):
+        # contiguous operands as array views: plain loops that LLVM vectorizes
+        w.line("R = work[r:r + n]")
+        w.line("A = work[i0:i0 + n]")
+        if partials:
+            w.extend(["P0 = p0[r:r + n]", "P1 = p1[r:r + n]"])
+        for v in w.cases(order, lambda v: (f"op == {v.opcode}", v.name)):
+            if v.kind == ops.UNARY:
                 _elem_body(w, v, "v1", partials)
-        else:
+                w.line("return")
+                continue
             src = "work" if v.kind == ops.VV else "consts"
-            with w.block("if s0 == 1 and s1 == 1:"):
+            with w.block("if s1 == 1:"):
                 w.line(f"B = {src}[i1:i1 + n]")
                 _elem_body(w, v, "vv1" if v.kind == ops.VV else "v1", partials)
-            with w.block("elif s0 == 1 and s1 == 0:"):
+                w.line("return")
+            with w.block("if s1 == 0:"):
                 w.line(f"bs = {src}[i1]")
                 _elem_body(w, v, "v1s", partials)
-        with w.block("else:"):
-            _elem_body(w, v, "strided", partials)
+                w.line("return")
+    _generic_loop(w, 1 if partials else 0)
     return w.lines
 
 
@@ -526,6 +578,13 @@ def generate_arrays() -> str:
     ops.check_table()
     w = Writer()
     w.extend([BEGIN, f"# op table hash: {table_hash()}", ""])
+    w.extend(["#: operand kind of each opcode (adjit.ops.KIND)",
+              f"KIND = np.array({[int(k) for k in ops.KIND]}, dtype=np.int64)", "", ""])
+    for name, order in (("scalar_value", 0), ("scalar_partials", 1), ("scalar_second", 2)):
+        w.extend(_scalar_rules(name, "One element's value" + (
+            "" if not order else " and partials" if order == 1 else
+            ", partials and second partials") + " (the rules of the op table).", order)
+            + ["", ""])
     w.extend(_elem_kernel("elem_values", "One elementwise array instruction's values: "
                           "work[r + j] for j < n.", False) + ["", ""])
     w.extend(_elem_kernel("elem_partials", "One elementwise array instruction's values and "
@@ -538,21 +597,17 @@ def generate_arrays() -> str:
 
 def _second_kernel() -> list[str]:
     """Values, first and second partials of one elementwise array instruction,
-    by slot: the Hessian sweeps' (strided loops only: they run less often)."""
+    by slot: the Hessian sweeps' (every op element by element through the
+    scalar rules: they run less often)."""
     w = Writer()
     _header(w, "elem_second", "op, r, n, i0, s0, i1, s1, consts, work, p0, p1, s00, s01, s11",
             "One elementwise array instruction's values, partials and second partials.")
-    for v in w.cases(ops.VARIANTS, lambda v: (f"op == {v.opcode}", v.name)):
+    with w.block("if op == 0:"):
         with w.block("for j in range(n):"):
-            if v.kind == ops.CONST:
-                w.extend(["work[r + j] = consts[np.uint64(i0 + j * s0)]", "p0[r + j] = 0.0",
-                          "s00[r + j] = 0.0"])
-                continue
-            w.extend(_elem_loads(v, "strided") + [f"y = {v.op.value}", "work[r + j] = y"])
-            d0, d1, d00, d01, d11 = ops._partial_exprs(v)
-            w.extend([f"p0[r + j] = {d0}", f"s00[r + j] = {d00}"])
-            if v.kind == ops.VV:
-                w.extend([f"p1[r + j] = {d1}", f"s01[r + j] = {d01}", f"s11[r + j] = {d11}"])
+            w.extend(["work[r + j] = consts[np.uint64(i0 + j * s0)]", "p0[r + j] = 0.0",
+                      "s00[r + j] = 0.0"])
+    with w.block("else:"):
+        _generic_loop(w, 2)
     return w.lines
 
 

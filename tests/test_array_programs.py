@@ -218,9 +218,7 @@ def test_constant_rows_read_inside_the_pool():
     code = np.array([[ELEM, ops.OPCODES["const"], 2, 2, 0, 0, 1, 0],
                      [ELEM, ops.OPCODES["add"], 4, 2, 0, 2, 1, 1]])
     good = arrays.build(code, np.zeros(0, np.int64), [1.5, -2.0], [4, 5], 2)
-    work = np.empty(good.n_slots)
-    y, flip = K.forward(good.code, good.index, good.constants, good.outputs, good.guards,
-                        np.array([0.25, 4.0]), work)
+    y, flip = _kernel_forward(good, np.array([0.25, 4.0]))
     np.testing.assert_array_equal(y, [1.75, 2.0])
     assert flip == -1
     for col, value in ((A0, 1), (A0, -1), (P, 2), (P, -1)):
@@ -759,12 +757,21 @@ def test_dropping_dead_rows_keeps_values_and_gradients(seed):
 
 
 def _kernel_value_and_gradient(a, x):
-    bufs = [np.zeros(a.n_slots) for _ in range(4)]
-    y, g, flip = K.value_and_gradient(a.code, a.index, a.constants, arrays.KINDS,
-                                      *arrays.reverse_plan(a), a.outputs, a.guards,
-                                      np.asarray(x, float), *bufs)
-    assert flip == -1
-    return y, g
+    work, p0, p1, adj = [np.zeros(a.n_slots) for _ in range(4)]
+    work[:a.n_inputs] = x
+    K.run_partials(a.code, a.index, a.constants, work, p0, p1)
+    assert arrays.flip(a.guards, work) == -1
+    g = np.empty(a.n_inputs)
+    K.gradient(a.code, a.index, a.constants, arrays.KINDS, *arrays.reverse_plan(a),
+               a.outputs[0], work, p0, p1, adj, g)
+    return work[a.outputs[0]], g
+
+
+def _kernel_forward(a, x):
+    work = np.zeros(a.n_slots)
+    work[:a.n_inputs] = x
+    K.run_values(a.code, a.index, a.constants, work)
+    return work[a.outputs], arrays.flip(a.guards, work)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -773,8 +780,7 @@ def test_numpy_evaluator_agrees_with_the_kernels(seed):
     x = _x(seed)
     a = _array_tape(f, x).arrays
     for point in (x, x[::-1].copy()):
-        yk, fk = K.forward(a.code, a.index, a.constants, a.outputs, a.guards, point,
-                           np.zeros(a.n_slots))
+        yk, fk = _kernel_forward(a, point)
         yn, fn = arrays.numpy_forward(a.code, a.index, a.constants, a.outputs, a.guards, point,
                                       np.zeros(a.n_slots))
         _rel_close(yn, yk, 1e-13)
@@ -792,8 +798,7 @@ def test_numpy_evaluator_agrees_with_the_kernels(seed):
 
 def test_numpy_evaluator_reports_the_same_flipped_guard(tape, program):
     x = -X0
-    yk, fk = K.forward(program.code, program.index, program.constants, program.outputs,
-                       program.guards, x, np.zeros(program.n_slots))
+    yk, fk = _kernel_forward(program, x)
     yn, fn = arrays.numpy_forward(program.code, program.index, program.constants,
                                   program.outputs, program.guards, x,
                                   np.zeros(program.n_slots))
@@ -859,7 +864,7 @@ def test_cold_tier_equals_the_kernels(seed, monkeypatch):
     batch = np.stack([x, x * 0.9, x * 1.1])
     want_batch = tape.gradient(batch)
     calls = []
-    for kernel in (K.forward, K.value_and_gradient, K.batch_value_and_gradient):
+    for kernel in (K.run_values, K.run_partials, K.gradient):
         numpy_fn = tiers.EQUIVALENT[kernel]
 
         def spy(*args, _fn=numpy_fn, _name=kernel.__name__):
@@ -876,7 +881,7 @@ def test_cold_tier_equals_the_kernels(seed, monkeypatch):
         got_batch = tape.gradient(batch)
     finally:
         tiers.force(None)
-    assert {"forward", "value_and_gradient", "batch_value_and_gradient"} <= set(calls)
+    assert {"run_values", "run_partials", "gradient"} <= set(calls)
     _rel_close(got[0], want[0], 1e-13)
     assert got[1][0] == pytest.approx(want[1][0], rel=1e-13)
     _rel_close(got[1][1], want[1][1], 1e-12)
