@@ -24,7 +24,7 @@ import numbers
 import numpy as np
 
 from . import array_sweeps as K
-from . import config, ops, tracer
+from . import ops, tracer
 from .errors import TracingError
 from .tracer import TracedArray, Tracer, new_tracer
 
@@ -289,7 +289,7 @@ def _as_operand(rec, x):
         return x
     if isinstance(x, (complex, np.complexfloating)) or (
             isinstance(x, np.ndarray) and x.dtype.kind == "c"):
-        raise TracingError(f"complex operand: adjit differentiates real functions")
+        raise TracingError("complex operand: adjit differentiates real functions")
     if _is_const(x):
         return np.asarray(x, dtype=np.float64) if isinstance(x, np.ndarray) else float(x)
     if isinstance(x, (list, tuple)):
@@ -697,11 +697,6 @@ def _find_rec(x):
             if isinstance(v, Tracer):
                 return v._rec
     return None
-
-
-def enabled() -> bool:
-    """Whether :func:`adjit.trace` passes traced blocks (array instructions)."""
-    return config.array_instructions
 
 
 def array_op(name: str, *operands):

@@ -363,7 +363,6 @@ def expand(p: ArrayProgram) -> dict:
     code = p.code
     kind, n, a0, a1, pp, qq = code[:, 0], code[:, 3], code[:, 4], code[:, 5], code[:, 6], code[:, 7]
     m = np.where(qq > 0, n // np.maximum(qq, 1), 0)
-    outer = m  # SUM: n // q outer*inner finals; MATMUL: m rows
     count = np.select(
         [kind == ELEM, kind == GATHER,
          (kind == SUM) & (pp == 1), kind == SUM,
@@ -386,7 +385,6 @@ def expand(p: ArrayProgram) -> dict:
     consts = np.asarray(p.constants)
     zero = len(consts)  # a 0.0 appended for empty sums and products
     out = np.zeros((total, 4), dtype=np.int64)
-    pending = np.flatnonzero(count == 0)
     elem = np.flatnonzero(kind == ELEM)
     # rows are filled in order; gathers and one-term sums only map slots, and
     # must be mapped before a later row reads them
@@ -394,11 +392,8 @@ def expand(p: ArrayProgram) -> dict:
         if kind[i] == GATHER:
             idx = p.index[a0[i]:a0[i] + n[i]]
             slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[idx]
-        elif kind[i] == SUM and pp[i] == 1:
-            o = np.arange(n[i] // qq[i])[:, None] * qq[i] + np.arange(qq[i])[None, :]
-            src = a0[i] + (o // qq[i]) * qq[i] + o % qq[i]
-            slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[src.reshape(-1)]
-    del pending
+        elif kind[i] == SUM and pp[i] == 1:  # one term: the sum is its operand
+            slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[a0[i] + np.arange(n[i])]
     if elem.size:
         op, arg0, arg1, at = _elem_rows(code[elem], slotmap, first[elem])
         at = at - p.n_inputs
