@@ -17,7 +17,7 @@ from . import arrays, branches, parallel, program, second, signature
 from . import tape as tape_module
 from .errors import BranchChanged, TapeError
 from .optimize import optimize_arrays
-from .program import as_float_array, call, kernel_ready
+from .program import as_float_array, call
 from .tape import SETTERS as _TAPE_SETTERS
 from .tape import Tape
 
@@ -238,18 +238,8 @@ class ArrayTape(Tape):
         if args:
             return self._bound(args).jvp(x, v)
         x = self._one(x)
-        v = as_float_array(v, None, "v")
-        n = self.n_inputs
-        ins = self._signature.in_shape
-        if v.shape in ((n,), ins):
-            v2, single = v.reshape(n, 1), True
-        elif v.ndim >= 1 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
-            v2, single = v.reshape(n, v.shape[-1]), False
-        else:
-            raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
-                             + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
-                             + f", got {v.shape}")
-        y, jv = self._tangents(x, kernel_ready(v2))
+        v2, single = self._directions(v)
+        y, jv = self._tangents(x, v2)
         return y, (jv[:, 0] if single else jv)
 
     def vjp(self, x, w, *args):
@@ -257,17 +247,8 @@ class ArrayTape(Tape):
             return self._bound(args).vjp(x, w)
         shape = np.shape(x)
         x = self._one(x)
-        w = as_float_array(w, None, "w")
-        m = self.n_outputs
-        outs = self._signature.out_shape
-        if w.shape in ((m,), outs):
-            w2, single = w.reshape(1, m), True
-        elif w.ndim >= 1 and (w.shape[1:] == (m,) or (w.shape[1:] == outs and outs != ())):
-            w2, single = w.reshape(w.shape[0], m), False
-        else:
-            raise ValueError(f"w: expected shape ({m},) or (q, {m})"
-                             + (f", or {outs}" if outs != (m,) else "") + f", got {w.shape}")
-        y, wj = self._adjoints(x, kernel_ready(w2))
+        w2, single = self._seeds(w)
+        y, wj = self._adjoints(x, w2)
         return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
 
     def jacobian(self, x, *args, mode: str = "auto") -> np.ndarray:

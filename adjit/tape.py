@@ -332,18 +332,7 @@ class Tape:
         if args:
             return self._bound(args).jvp(x, v)
         x = self._one(x)
-        v = as_float_array(v, None, "v")
-        n = self.n_inputs
-        ins = self._signature.in_shape
-        if v.shape in ((n,), ins):
-            v2, single = v.reshape(n, 1), True
-        elif v.ndim >= 1 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
-            v2, single = v.reshape(n, v.shape[-1]), False
-        else:
-            raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
-                             + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
-                             + f", got {v.shape}")
-        v2 = kernel_ready(v2)
+        v2, single = self._directions(v)
         y, jv, flip = call(sweeps.jvp, self._program, x, v2, self._scratch_for(v2.shape[1]))
         if flip >= 0:
             self._flipped(flip, x)
@@ -359,21 +348,38 @@ class Tape:
             return self._bound(args).vjp(x, w)
         shape = np.shape(x)
         x = self._one(x)
-        w = as_float_array(w, None, "w")
-        m = self.n_outputs
-        outs = self._signature.out_shape
-        if w.shape in ((m,), outs):
-            w2, single = w.reshape(1, m), True
-        elif w.ndim >= 1 and (w.shape[1:] == (m,) or (w.shape[1:] == outs and outs != ())):
-            w2, single = w.reshape(w.shape[0], m), False
-        else:
-            raise ValueError(f"w: expected shape ({m},) or (q, {m})"
-                             + (f", or {outs}" if outs != (m,) else "") + f", got {w.shape}")
-        w2 = kernel_ready(w2)
+        w2, single = self._seeds(w)
         y, wj, flip = call(sweeps.vjp, self._program, x, w2, self._scratch_for(w2.shape[0]))
         if flip >= 0:
             self._flipped(flip, x)
         return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
+
+    def _directions(self, v) -> tuple:
+        """``(V, single)``: jvp's ``v`` as ``(n, p)`` columns, kernel-ready; single
+        when ``v`` was one direction (shaped like x, or flat)."""
+        v = as_float_array(v, None, "v")
+        n = self.n_inputs
+        ins = self._signature.in_shape
+        if v.shape in ((n,), ins):
+            return kernel_ready(v.reshape(n, 1)), True
+        if v.ndim >= 1 and (v.shape[:-1] == ins or v.shape[:-1] == (n,)):
+            return kernel_ready(v.reshape(n, v.shape[-1])), False
+        raise ValueError(f"v: expected shape ({n},) or ({n}, p)"
+                         + (f", or {ins} or {ins + ('p',)}" if ins != (n,) else "")
+                         + f", got {v.shape}")
+
+    def _seeds(self, w) -> tuple:
+        """``(W, single)``: vjp's ``w`` as ``(q, m)`` rows, kernel-ready; single when
+        ``w`` was one seed (flat, or shaped like the outputs)."""
+        w = as_float_array(w, None, "w")
+        m = self.n_outputs
+        outs = self._signature.out_shape
+        if w.shape in ((m,), outs):
+            return kernel_ready(w.reshape(1, m)), True
+        if w.ndim >= 1 and (w.shape[1:] == (m,) or (w.shape[1:] == outs and outs != ())):
+            return kernel_ready(w.reshape(w.shape[0], m)), False
+        raise ValueError(f"w: expected shape ({m},) or (q, {m})"
+                         + (f", or {outs}" if outs != (m,) else "") + f", got {w.shape}")
 
     def _scalar_output(self, what):
         if self.n_outputs != 1:
