@@ -121,17 +121,14 @@ class ArrayTape(Tape):
     def _value_and_gradient(self, x, bufs):
         """``(value, gradient)`` at one checked point ``x``."""
         a = self._arrays
-        work, p0, p1, adj = bufs
-        work[:a.n_inputs] = x
-        call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
-        if len(a.guards):
-            self._check(x, work)
-        g = np.empty(a.n_inputs)
         flags, zero = self._plan()
-        out = a.outputs[0]
-        call(K.gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero, out, work, p0,
-             p1, adj, g)
-        return float(work[out]), g
+        ys, gs, flips = np.empty(1), np.empty((1, a.n_inputs)), np.empty(1, dtype=np.int64)
+        # the batch kernel at one point: one call, which holds both sweeps
+        call(K.batch_gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero,
+             a.outputs[0], a.guards, x.reshape(1, -1), *bufs, ys, gs, flips)
+        if flips[0] >= 0:
+            branches.raise_flipped(self, int(flips[0]), x)
+        return float(ys[0]), gs[0]
 
     def _rows(self, xs, width, one):
         """``one(x, bufs, out_row)`` at each row of ``xs`` into a ``(B, width)``
