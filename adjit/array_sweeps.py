@@ -140,25 +140,6 @@ def _sum(v):
 
 
 @njit(**_KERNEL)
-def _dot(u, v):
-    """The dot product of ``u`` and ``v`` in four interleaved partial sums."""
-    n4 = u.shape[0] // 4 * 4
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    for k in range(0, n4, 4):
-        s0 += u[k] * v[k]
-        s1 += u[k + 1] * v[k + 1]
-        s2 += u[k + 2] * v[k + 2]
-        s3 += u[k + 3] * v[k + 3]
-    s = (s0 + s1) + (s2 + s3)
-    for k in range(n4, u.shape[0]):
-        s += u[k] * v[k]
-    return s
-
-
-@njit(**_KERNEL)
 def reverse(code, index, consts, kinds, flags, work, p0, p1, adj):
     """One adjoint sweep: ``adj`` (one per slot) seeded at the outputs,
     accumulated backwards into every operand down to the inputs. ``flags``

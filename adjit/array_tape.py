@@ -249,10 +249,7 @@ class ArrayTape(Tape):
         return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
 
     def jacobian(self, x, *args, mode: str = "auto") -> np.ndarray:
-        if len(args) == 1 and isinstance(args[0], str) and not self._signature.args:
-            mode, args = args[0], ()
-        if mode not in ("auto", "forward", "reverse"):
-            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        args, mode = self._jacobian_mode(args, mode)
         if args:
             return self._bound(args).jacobian(x, mode=mode)
         flat, batch = self._split(x)

@@ -354,6 +354,15 @@ class Tape:
             self._flipped(flip, x)
         return y, (wj[0].reshape(shape) if single else wj.reshape((len(w2),) + shape))
 
+    def _jacobian_mode(self, args, mode) -> tuple:
+        """``(args, mode)`` of ``jacobian(x, *args, mode=)``, checked; on a tape
+        without data arguments ``jacobian(x, "forward")`` still names the mode."""
+        if len(args) == 1 and isinstance(args[0], str) and not self._signature.args:
+            mode, args = args[0], ()
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        return args, mode
+
     def _directions(self, v) -> tuple:
         """``(V, single)``: jvp's ``v`` as ``(n, p)`` columns, kernel-ready; single
         when ``v`` was one direction (shaped like x, or flat)."""
@@ -449,10 +458,7 @@ class Tape:
         the cheaper mode is the one with fewer sweeps. Sweeps run up to 64
         directions at a time after a single linearization at ``x``.
         """
-        if len(args) == 1 and isinstance(args[0], str) and not self._signature.args:
-            mode, args = args[0], ()  # jacobian(x, "forward"), as before data arguments
-        if mode not in ("auto", "forward", "reverse"):
-            raise ValueError(f"mode: expected 'auto', 'forward' or 'reverse', got {mode!r}")
+        args, mode = self._jacobian_mode(args, mode)
         if args:
             return self._bound(args).jacobian(x, mode=mode)
         flat, batch = self._split(x)
