@@ -231,8 +231,10 @@ TABLE: tuple[Op, ...] = (
     _binary("pow", "a ** b",
             "b * a ** (b - 1.0) if b != 0.0 else 0.0",
             "y * np.log(a) if a != 0.0 else 0.0",
-            "(b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) "
-            "if (b != 0.0 and b != 1.0) else 0.0",
+            # a**(b - 2) in two halves (no overflow where a**(b - 2) alone would);
+            # a negative base (integer b) has no real half power
+            "((b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if a > 0.0 "
+            "else b * (b - 1.0) * a ** (b - 2.0)) if (b != 0.0 and b != 1.0) else 0.0",
             "a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0",
             "y * np.log(a) ** 2 if a != 0.0 else 0.0",
             ufuncs=(np.power, np.float_power), domain=((0.2, 3.0), (-2.0, 2.0)),

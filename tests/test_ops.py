@@ -861,3 +861,16 @@ def test_kernels_generated_from_a_shuffled_table_compute_the_same(monkeypatch, r
             wr = np.r_[x, 0.0, 0.0]
             ns["values_runs"](np.array([[instr[0, 0], 0], [-1, 1]]), instr, tape.constants, wr)
             np.testing.assert_allclose(wr[2], want_w[2], rtol=1e-13)
+
+
+@pytest.mark.parametrize("power", [3.0, 5.0, -3.0, 4.0])
+def test_integer_powers_of_negative_bases_have_finite_second_derivatives(power):
+    # pow's second partial takes a**(b-2) in two half powers to avoid overflow;
+    # a negative base (integer b) has none, and once gave NaN Hessian-vector products
+    x = np.array([-1.5, -0.5, 2.0])
+    want = power * (power - 1.0) * x ** (power - 2.0)  # closed form, diagonal
+    tape = adjit.trace(lambda v: np.sum(v ** power), x)
+    assert np.allclose(tape.hvp(x, np.ones(3)), want, rtol=1e-13)
+    assert np.allclose(np.diag(tape.hessian(x)), want, rtol=1e-13)
+    scalar = adjit.trace(lambda v: v[0] ** power + v[1] ** power + v[2] ** power, x)
+    assert np.allclose(scalar.hvp(x, np.ones(3)), want, rtol=1e-13)
