@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import array_sweeps as K
-from . import arrays, branches, parallel, program, second, signature
+from . import arrays, branches, matrix_rules, parallel, program, second, signature
 from . import tape as tape_module
 from .errors import BranchChanged, TapeError
 from .optimize import optimize_arrays
@@ -89,6 +89,37 @@ class ArrayTape(Tape):
                  self._state.rebound(c))
         return t
 
+    def _pieces(self):
+        """The kernel runs and matrix rows of the program
+        (:func:`adjit.arrays.pieces`), or None when it has no matrix rows (every
+        kernel then takes the whole program in one call)."""
+        def make():
+            a = self._arrays
+            return arrays.pieces(a.code) if (a.code[:, 0] == arrays.LINALG).any() else None
+        return self._state.once("pieces", make)
+
+    def _forward(self, kernel, work, *bufs) -> dict:
+        """A forward kernel over the program (matrix rows between its runs);
+        the matrix rows' factorizations, for the derivative sweeps."""
+        a = self._arrays
+        memo: dict = {}
+        arrays.run_by_pieces(call, kernel, a.code, a.index, a.constants, work, *bufs, memo=memo)
+        return memo
+
+    def _sweep(self, kernel, rule, memo, work, *bufs, backwards=False) -> None:
+        """A derivative kernel (``kernel(rows, index, consts, kinds, work, *bufs)``)
+        over the kernel runs and ``rule(row, work, *bufs, memo, i)`` at the
+        matrix rows, in order or backwards."""
+        a = self._arrays
+        order = self._pieces()
+        for piece in (order[::-1] if backwards else order):
+            if type(piece) is tuple:
+                call(kernel, a.code[piece[0]:piece[1]], a.index, a.constants, arrays.KINDS,
+                     work, *bufs)
+            else:
+                rule(a.code[piece], work, *bufs[-1:] if rule is not matrix_rules.hvp
+                     else bufs[-3:], memo, piece)
+
     def _plan(self) -> tuple:
         """The gradient sweep's (flags, zero) (:func:`adjit.arrays.reverse_plan`),
         made once; shared with the tapes bound to other data."""
@@ -108,7 +139,10 @@ class ArrayTape(Tape):
         """Outputs at one checked point ``x`` (a flip raises BranchChanged)."""
         a = self._arrays
         work[:a.n_inputs] = x
-        call(K.run_values, a.code, a.index, a.constants, work)
+        if self._pieces() is None:
+            call(K.run_values, a.code, a.index, a.constants, work)
+        else:
+            self._forward(K.run_values, work)
         if len(a.guards):
             self._check(x, work)
         return work[a.outputs]
@@ -121,6 +155,8 @@ class ArrayTape(Tape):
     def _value_and_gradient(self, x, bufs):
         """``(value, gradient)`` at one checked point ``x``."""
         a = self._arrays
+        if self._pieces() is not None:
+            return self._matrix_gradient(x, bufs)
         flags, zero = self._plan()
         ys, gs, flips = np.empty(1), np.empty((1, a.n_inputs)), np.empty(1, dtype=np.int64)
         # the batch kernel at one point: one call, which holds both sweeps
@@ -129,6 +165,28 @@ class ArrayTape(Tape):
         if flips[0] >= 0:
             branches.raise_flipped(self, int(flips[0]), x)
         return float(ys[0]), gs[0]
+
+    def _matrix_gradient(self, x, bufs):
+        """``(value, gradient)`` at ``x`` of a program with matrix rows: the
+        kernels' sweeps over the runs between them, the rows' rules at them."""
+        a = self._arrays
+        work, p0, p1, adj = bufs
+        work[:a.n_inputs] = x
+        memo = self._forward(K.run_partials, work, p0, p1)
+        if len(a.guards):
+            self._check(x, work)
+        adj[:] = 0.0
+        adj[a.outputs[0]] = 1.0
+        flags = np.zeros(len(a.code), dtype=np.int64)
+        order = self._pieces()
+        for piece in order[::-1]:
+            if type(piece) is tuple:
+                lo, hi = piece
+                call(K.reverse, a.code[lo:hi], a.index, a.constants, arrays.KINDS,
+                     flags[lo:hi], work, p0, p1, adj)
+            else:
+                matrix_rules.adjoint(a.code[piece], work, adj, memo, piece)
+        return float(work[a.outputs[0]]), adj[:a.n_inputs].copy()
 
     def _rows(self, xs, width, one):
         """``one(x, bufs, out_row)`` at each row of ``xs`` into a ``(B, width)``
@@ -151,7 +209,10 @@ class ArrayTape(Tape):
         flips = np.full(len(xs), -1)
         for k, x in enumerate(xs):
             work[:a.n_inputs] = x
-            call(K.run_values, a.code, a.index, a.constants, work)
+            if self._pieces() is None:
+                call(K.run_values, a.code, a.index, a.constants, work)
+            else:
+                self._forward(K.run_values, work)
             flips[k] = arrays.flip(a.guards, work)
         branches.raise_batch_flips(self, flips, xs)
 
@@ -185,6 +246,18 @@ class ArrayTape(Tape):
                                             self._state.arrays("a_work", 4, a.n_slots))
         shape = np.shape(x)
         flat, batch = self._split(x)
+        if batch and self._pieces() is not None:
+            xs = self._points(flat)
+
+            def one(p, bufs, out):
+                y, out[1:] = self._matrix_gradient(p, bufs)
+                out[0] = y
+            try:
+                res = self._rows(xs, 1 + a.n_inputs, one)
+            except BranchChanged:
+                self._flips_of_batch(xs)
+                raise
+            return res[:, 0].copy(), res[:, 1:].reshape(shape)
         if batch:
             xs = self._points(flat)
             n = a.n_inputs
@@ -209,26 +282,37 @@ class ArrayTape(Tape):
         a = self._arrays
         work, p0, p1, cols = self._work(width)
         work[:a.n_inputs] = x
-        call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
+        memo = None
+        if self._pieces() is None:
+            call(K.run_partials, a.code, a.index, a.constants, work, p0, p1)
+        else:
+            memo = self._forward(K.run_partials, work, p0, p1)
         if len(a.guards):
             self._check(x, work)
-        return work[a.outputs], work, p0, p1, cols
+        return work[a.outputs], work, p0, p1, cols, memo
 
     def _tangents(self, x, v2):
         """Outputs and J @ v2 for columns v2 ``(n, p)``."""
         a = self._arrays
-        y, work, p0, p1, t = self._linearized(x, v2.shape[1])
+        y, work, p0, p1, t, memo = self._linearized(x, v2.shape[1])
         t[:a.n_inputs] = v2
-        call(K.tangents, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        if memo is None:
+            call(K.tangents, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        else:
+            self._sweep(K.tangents, matrix_rules.tangents, memo, work, p0, p1, t)
         return y, t[a.outputs].copy()
 
     def _adjoints(self, x, w2):
         """Outputs and w2 @ J for rows w2 ``(q, m)``."""
         a = self._arrays
-        y, work, p0, p1, t = self._linearized(x, w2.shape[0])
+        y, work, p0, p1, t, memo = self._linearized(x, w2.shape[0])
         t[:] = 0.0
         np.add.at(t, a.outputs, w2.T)
-        call(K.adjoints, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        if memo is None:
+            call(K.adjoints, a.code, a.index, a.constants, arrays.KINDS, work, p0, p1, t)
+        else:
+            self._sweep(K.adjoints, matrix_rules.adjoints, memo, work, p0, p1, t,
+                        backwards=True)
         return y, t[:a.n_inputs].T.copy()
 
     def jvp(self, x, v, *args):
@@ -311,7 +395,7 @@ class ArrayTape(Tape):
         if args:
             return self._bound(args).hessian(x, w=w)
         code = self._arrays.code
-        dense = ((code[:, 0] == arrays.MATMUL)).any()
+        dense = ((code[:, 0] == arrays.MATMUL) | (code[:, 0] == arrays.LINALG)).any()
         if not dense or self.n_inputs > _DENSE_HESSIAN_MAX:
             return Tape.hessian(self, x, w=w)
         x = self._one(x)
@@ -336,14 +420,32 @@ def _array_hvp(tape: ArrayTape, x, V, w) -> np.ndarray:
         at = s.scratch("h_at", (n_slots, hi - lo))
         work = bufs[0]
         work[:a.n_inputs] = x
-        call(K.run_second, a.code, a.index, a.constants, *bufs[:6])
+        if tape._pieces() is None:
+            call(K.run_second, a.code, a.index, a.constants, *bufs[:6])
+        else:
+            memo = tape._forward(K.run_second, *bufs[:6])
         if len(a.guards):
             tape._check(x, work)
         t[:a.n_inputs] = V[:, lo:hi]
-        call(K.hvp_sweeps, a.code, a.index, a.constants, arrays.KINDS, a.outputs, w, *bufs[:6],
-             t, bufs[6], at)
+        if tape._pieces() is None:
+            call(K.hvp_sweeps, a.code, a.index, a.constants, arrays.KINDS, a.outputs, w,
+                 *bufs[:6], t, bufs[6], at)
+        else:
+            _matrix_hvp_sweeps(tape, memo, w, bufs, t, at)
         out[:, lo:hi] = at[:a.n_inputs]
     return out
+
+
+def _matrix_hvp_sweeps(tape, memo, w, bufs, t, at) -> None:
+    """:func:`adjit.array_sweeps.hvp_sweeps` of a program with matrix rows."""
+    a = tape._arrays
+    work, p0, p1, s00, s01, s11, abar = bufs
+    tape._sweep(K.tangents, matrix_rules.tangents, memo, work, p0, p1, t)
+    abar[:] = 0.0
+    at[:, :] = 0.0
+    np.add.at(abar, a.outputs, w)
+    tape._sweep(K.hvp_reverse, matrix_rules.hvp, memo, work, p0, p1, s00, s01, s11, t, abar,
+                at, backwards=True)
 
 
 _DIRECTION_BYTES = 1 << 27  # tangents and their adjoints of one chunk of directions

@@ -713,3 +713,15 @@ def array_op(name: str, *operands):
 tracer.ARRAY_INPUT = traced_input
 tracer.BLOCK_TYPES = (TracedBlock,)
 tracer.ARRAY_OP = array_op
+
+
+# --- what adjit.array_linalg builds on ---------------------------------------------
+slots_of = _slots_of
+wrap_slots = _wrap_slots
+find_rec = _find_rec
+
+
+def contiguous(rec, idx) -> int:
+    """The first slot of a contiguous block holding the slots ``idx`` in C
+    order (one gather when they are not one already)."""
+    return _gathered(_wrap_slots(rec, np.ascontiguousarray(idx, dtype=np.int64)))

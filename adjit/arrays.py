@@ -25,11 +25,15 @@ from typing import NamedTuple
 import numpy as np
 
 from . import array_sweeps as K
-from . import levels, ops, tiers
+from . import levels, matrix_rules, ops, tiers
 from .errors import TapeError
 
 ELEM, SUM, MATMUL, GATHER = K.ELEM, K.SUM, K.MATMUL, K.GATHER
-KIND_NAMES = ("elem", "sum", "matmul", "gather")
+# matrix instructions (adjit.matrix_rules) run on LAPACK between kernel calls:
+# no kernel ever reads a LINALG row (see pieces())
+LINALG = K.N_KINDS
+N_KINDS = K.N_KINDS + 1
+KIND_NAMES = ("elem", "sum", "matmul", "gather", "linalg")
 MM_VV, MM_CV, MM_VC = K.MM_VV, K.MM_CV, K.MM_VC
 COLUMNS = 8
 I64 = np.int64
@@ -117,7 +121,7 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
         i = int(bad[0])
         raise TapeError(f"row {i}: writes slots from {res[i]}, expected {starts[i]} (each row "
                         "writes the slots right after the previous row's)")
-    bad = np.flatnonzero((kind < 0) | (kind >= K.N_KINDS))
+    bad = np.flatnonzero((kind < 0) | (kind >= N_KINDS))
     if bad.size:
         raise TapeError(f"row {bad[0]}: unknown kind {kind[bad[0]]}")
 
@@ -150,6 +154,21 @@ def _validate(code, index, n_const, outputs, guards, n_in) -> int:
     m = n // np.maximum(q, 1)
     fail(~mm | span_ok(a0, 1, m * p, np.where(opc == MM_CV, n_const, res)), "operand A")
     fail(~mm | span_ok(a1, 1, p * q, np.where(opc == MM_VC, n_const, res)), "operand B")
+    la = kind == LINALG
+    fail(~la | ((opc >= 0) & (opc < matrix_rules.N_OPS) & (p >= 0) & (q >= 0)), "op or shape")
+    for i in np.flatnonzero(la):
+        m, kk = int(p[i]), int(q[i])
+        if m * max(m, kk) > _MAX_SLOTS or n[i] != matrix_rules.length(int(opc[i]), m, kk):
+            raise TapeError(f"row {i} (linalg {matrix_rules.NAMES[opc[i]]}): {n[i]} results "
+                            f"do not fit a {m}x{m} matrix" + (f" and {kk} columns"
+                                                             if opc[i] == matrix_rules.SOLVE
+                                                             else ""))
+        if opc[i] != matrix_rules.SOLVE and kk != 0:
+            raise TapeError(f"row {i} (linalg): q must be 0 for {matrix_rules.NAMES[opc[i]]}, "
+                            f"got {kk}")
+        for lo, hi in matrix_rules.spans(int(opc[i]), int(a0[i]), int(a1[i]), m, kk):
+            if hi > lo and (lo < 0 or hi > res[i]):
+                raise TapeError(f"row {i} (linalg): operand slots [{lo}, {hi}) out of range")
     ga = kind == GATHER
     fail(~ga | ((a0 >= 0) & (a0 + n <= len(index))), "index range")
     for i in np.flatnonzero(ga & (n > 0)):
@@ -186,7 +205,7 @@ def reverse_plan(p: ArrayProgram) -> tuple:
     code = np.asarray(p.code)
     nrow = len(code)
     flags = np.zeros(nrow, dtype=np.int64)
-    if nrow == 0 or nrow > _PLAN_ROWS:
+    if nrow == 0 or nrow > _PLAN_ROWS or (code[:, 0] == LINALG).any():
         return flags, np.array([[0, p.n_slots]], dtype=np.int64)
     starts = code[:, 2]
     ends = starts + code[:, 3]
@@ -293,6 +312,9 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
                 spans.append((a0[i], a0[i] + m * pp[i] - 1))
             if opc[i] != MM_VC:
                 spans.append((a1[i], a1[i] + pp[i] * qq[i] - 1))
+        elif kind[i] == LINALG:
+            spans.extend((lo, hi - 1) for lo, hi in matrix_rules.spans(
+                int(opc[i]), int(a0[i]), int(a1[i]), int(pp[i]), int(qq[i])))
         else:
             live[np.unique(rows_of(p.index[a0[i]:a0[i] + n[i]]))] = True
         for lo, hi in spans:
@@ -320,6 +342,9 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
         (out[:, 0] == MATMUL) & (out[:, 1] != MM_CV) & (out[:, 3] > 0) & (out[:, 6] > 0))
     reads1 = ((out[:, 0] == ELEM) & (k == ops.VV) & (out[:, 3] > 0)) | (
         (out[:, 0] == MATMUL) & (out[:, 1] != MM_VC) & (out[:, 3] > 0) & (out[:, 6] > 0))
+    reads0 |= (out[:, 0] == LINALG) & (out[:, 6] > 0)
+    reads1 |= (out[:, 0] == LINALG) & (out[:, 1] == matrix_rules.SOLVE) & (out[:, 6] > 0) & (
+        out[:, 7] > 0)
     out[reads0, 4] = slot[out[reads0, 4]]
     out[reads1, 5] = slot[out[reads1, 5]]
     pieces, at = [], 0
@@ -368,6 +393,11 @@ def expand(p: ArrayProgram) -> dict:
          (kind == SUM) & (pp == 1), kind == SUM,
          (kind == MATMUL) & (pp == 0), kind == MATMUL],
         [n, 0, 0, np.where(pp == 0, n, n * (pp - 1)), n, n * (2 * pp - 1)])
+    generated = {}
+    for i in np.flatnonzero(kind == LINALG):
+        rows, results = matrix_rules.scalar_rows(int(code[i, 1]), int(pp[i]), int(qq[i]))
+        generated[i] = rows, results
+        count[i] = len(rows) + sum(r[0] == "C" for r in results)
     first = p.n_inputs + np.cumsum(count) - count  # first scalar slot of each row's rows
     total = int(count.sum())
     slotmap = np.empty(p.n_slots, dtype=I64)
@@ -376,7 +406,7 @@ def expand(p: ArrayProgram) -> dict:
     final = np.select([kind == SUM, kind == MATMUL],
                       [first + np.maximum(count - n, 0), first + np.maximum(count - n, 0)],
                       first)
-    direct = np.flatnonzero((count > 0) & (n > 0))
+    direct = np.flatnonzero((count > 0) & (n > 0) & (kind != LINALG))
     if direct.size:
         rows = np.repeat(direct, n[direct])
         j = np.arange(int(n[direct].sum())) - np.repeat(np.cumsum(n[direct]) - n[direct],
@@ -384,12 +414,18 @@ def expand(p: ArrayProgram) -> dict:
         slotmap[code[rows, 2] + j] = final[rows] + j
     consts = np.asarray(p.constants)
     zero = len(consts)  # a 0.0 appended for empty sums and products
+    needs_zero = bool(((kind == SUM) | (kind == MATMUL))[count > 0].any()
+                      and (pp[(count > 0) & ((kind == SUM) | (kind == MATMUL))] == 0).any())
+    extra = []  # the matrix rows' constants, after the 0.0
     out = np.zeros((total, 4), dtype=np.int64)
     elem = np.flatnonzero(kind == ELEM)
     # rows are filled in order; gathers and one-term sums only map slots, and
     # must be mapped before a later row reads them
     for i in np.flatnonzero(kind != ELEM):
-        if kind[i] == GATHER:
+        if kind[i] == LINALG:
+            _expand_matrix(generated[i], code[i], int(first[i] - p.n_inputs), p.n_inputs,
+                           slotmap, out, extra, len(consts) + needs_zero)
+        elif kind[i] == GATHER:
             idx = p.index[a0[i]:a0[i] + n[i]]
             slotmap[code[i, 2]:code[i, 2] + n[i]] = slotmap[idx]
         elif kind[i] == SUM and pp[i] == 1:  # one term: the sum is its operand
@@ -443,15 +479,48 @@ def expand(p: ArrayProgram) -> dict:
                 prev = p.n_inputs + at + o
                 at += L
     out[:, 1] = np.arange(p.n_inputs, p.n_inputs + total)
-    needs_zero = bool(((kind == SUM) | (kind == MATMUL))[count > 0].any()
-                      and (pp[(count > 0) & ((kind == SUM) | (kind == MATMUL))] == 0).any())
     constants = np.append(consts, 0.0) if needs_zero else consts
+    if extra:
+        constants = np.append(constants, extra)
     guards = np.asarray(p.guards).copy()
     if len(guards):
         guards[:, 0] = slotmap[guards[:, 0]]
     return dict(instructions=out.astype(np.int32), constants=constants,
                 outputs=slotmap[np.asarray(p.outputs)].astype(np.int32), n_inputs=p.n_inputs,
                 guards=guards.astype(np.int32))
+
+
+def _expand_matrix(gen, row, at, n_in, slotmap, out, extra, cbase) -> None:
+    """Write a LINALG row's scalar rows (:func:`adjit.matrix_rules.scalar_rows`)
+    from ``out[at]`` on, constants appended to ``extra``; map its results."""
+    rows, results = gen
+    a0, a1, r = int(row[4]), int(row[5]), int(row[2])
+
+    def ref(x):
+        tag, v = x
+        if tag == "A":
+            return slotmap[a0 + v]
+        if tag == "B":
+            return slotmap[a1 + v]
+        if tag == "T":
+            return n_in + at + v
+        extra.append(v)
+        return cbase + len(extra) - 1
+
+    opcodes = ops.OPCODES
+    for j, (name, x, y) in enumerate(rows):
+        out[at + j, 0] = opcodes[name]
+        out[at + j, 2] = ref(x)
+        out[at + j, 3] = 0 if y is None else ref(y)
+    load = at + len(rows)
+    for j, x in enumerate(results):
+        if x[0] == "C":
+            out[load, 0] = ops.OPCODES["const"]
+            out[load, 2] = ref(x)
+            slotmap[r + j] = n_in + load
+            load += 1
+        else:
+            slotmap[r + j] = ref(x)
 
 
 # ---------------------------------------------------------------------------
@@ -499,6 +568,8 @@ def numpy_rows(code, index, consts, work, partials=None) -> None:
                 A = (consts if opc == MM_CV else work)[a0:a0 + m * p].reshape(m, p)
                 B = (consts if opc == MM_VC else work)[a1:a1 + p * q].reshape(p, q)
                 work[r:r + n] = (A @ B).reshape(-1) if n else 0.0
+            elif kind == LINALG:
+                matrix_rules.values(row, work)
             else:
                 work[r:r + n] = work[index[a0:a0 + n]]
 
@@ -535,8 +606,43 @@ def _numpy_reverse(code, index, consts, work, p0, p1, adj) -> None:
                     adj[a0:a0 + m * p] += (G @ B.T).reshape(-1)
                 if opc != MM_VC:
                     adj[a1:a1 + p * q] += (A.T @ G).reshape(-1)
+            elif kind == LINALG:
+                matrix_rules.adjoint(row, work, adj)
             else:
                 np.add.at(adj, index[a0:a0 + n], g)
+
+
+def pieces(code) -> tuple:
+    """``code``'s rows in order as runs for the kernels, ``(lo, hi)``, and the
+    LINALG rows between them (their row numbers): every kernel call takes a
+    run, so no kernel reads a matrix row."""
+    kind = np.asarray(code)[:, 0]
+    out, lo = [], 0
+    for i in np.flatnonzero(kind == LINALG).tolist():
+        if i > lo:
+            out.append((lo, i))
+        out.append(i)
+        lo = i + 1
+    if lo < len(kind):
+        out.append((lo, len(kind)))
+    return tuple(out)
+
+
+def run_by_pieces(run, kernel, code, index, consts, work, *bufs, memo=None) -> None:
+    """``run(kernel, rows, index, consts, work, *bufs)`` on each run of rows of
+    ``code``, a forward kernel (run_values, run_partials, run_second), and the
+    LINALG rows' values between them (factorizations into ``memo``)."""
+    for piece in pieces(code):
+        if type(piece) is tuple:
+            run(kernel, code[piece[0]:piece[1]], index, consts, work, *bufs)
+        else:
+            matrix_rules.values(code[piece], work, memo, piece)
+
+
+def numpy_reverse(code, index, consts, kinds, flags, work, p0, p1, adj):
+    """:func:`adjit.array_sweeps.reverse` with NumPy (every adjoint summed:
+    the plans of programs with matrix rows assign none)."""
+    _numpy_reverse(code, index, consts, work, p0, p1, adj)
 
 
 def flip(guards, work) -> int:
@@ -599,6 +705,7 @@ def register() -> None:
     tiers.EQUIVALENT[K.run_partials] = numpy_run_partials
     tiers.EQUIVALENT[K.gradient] = numpy_gradient
     tiers.EQUIVALENT[K.batch_gradient] = numpy_batch_gradient
+    tiers.EQUIVALENT[K.reverse] = numpy_reverse
 
 
 register()

@@ -232,6 +232,16 @@ class Recorder:
         self.guard_sources.append(_caller())
         return outcome
 
+    def values_of(self, slots) -> np.ndarray:
+        """Values at ``x0`` of the slots ``slots`` (an integer array), as :meth:`value`."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if slots.size == 0:
+            return np.zeros(slots.shape)
+        self.value(int(slots.max()))  # evaluates every row recorded so far
+        work = self._work if self._work is not None else self.x0
+        return np.where(slots < self.n_inputs, self.x0[np.minimum(slots, self.n_inputs - 1)],
+                        work[slots])
+
     def value(self, slot: int) -> float:
         """Value of ``slot`` at ``x0``. Runs the compiled value kernel on the
         instructions recorded since the last call only, so a trace with many
@@ -269,7 +279,7 @@ class Recorder:
     def _array_value(self, slot: int) -> float:
         """:meth:`value` of a recording with array instructions: the rows
         recorded since the last call, by the array kernels."""
-        from . import array_sweeps, arrays  # noqa: F401  (arrays registers the NumPy tier)
+        from . import array_sweeps, arrays  # arrays also registers the NumPy tier
         n_slots = self.offset + len(self.opcode)
         if self._work is None:
             self._work = np.empty(max(2 * n_slots, 1024))
@@ -281,7 +291,8 @@ class Recorder:
         code = self.code(self._evaluated, self._done_blocks)
         if len(code):
             consts = np.array(self.constants, dtype=np.float64)
-            tiers.run(array_sweeps.run_values, code, self.index_pool(), consts, self._work)
+            arrays.run_by_pieces(tiers.run, array_sweeps.run_values, code, self.index_pool(),
+                                 consts, self._work)
         self._evaluated, self._done_blocks = len(self.opcode), len(self.blocks)
         self._consts = np.zeros(0)  # marks the work vector as the array path's
         return float(self._work[slot]) if slot >= self.n_inputs else float(self.x0[slot])

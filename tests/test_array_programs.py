@@ -122,7 +122,7 @@ def _mutations(a):
 
     last_slot = lambda r: r[RES] - 1  # noqa: E731
     return [
-        ("kind too large", setf(unary, KIND, arrays.K.N_KINDS), "row %d: unknown kind 4" % unary),
+        ("kind too large", setf(unary, KIND, arrays.N_KINDS), "row %d: unknown kind 5" % unary),
         ("kind negative", setf(unary, KIND, -1), "unknown kind -1"),
         ("opcode too large", setf(unary, OPC, ops.N_OPCODES), r"\(elem\): opcode out of range"),
         ("opcode negative", setf(vv, OPC, -1), r"\(elem\): opcode out of range"),
