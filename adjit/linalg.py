@@ -202,8 +202,11 @@ def _cholesky1(m):
 
 def cholesky(a, /, *, upper=False):
     """``np.linalg.cholesky``: lower ``L`` with ``a = L @ L.T`` from ``a``'s
-    lower triangle (``upper=True``: ``L.T``)."""
+    lower triangle (``upper=True``: ``U`` with ``a = U.T @ U`` from the upper
+    triangle, as NumPy reads it)."""
     A = _square(a, "cholesky")
+    if upper:
+        A = np.swapaxes(A, -1, -2)
     n = A.shape[-1]
     L = _batched(A, _cholesky1, (n, n))
     return as_traced(np.swapaxes(L, -1, -2).copy() if upper else L)
