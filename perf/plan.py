@@ -11,14 +11,14 @@ from .tools import PEERS
 
 QUICK_WORKLOADS = [("textbook2", 2), ("rosenbrock", 1000), ("lj", 64), ("bratu", 32),
                    ("kinetics", 40), ("random", 1000), ("bundle", 15), ("rosenvec", 1000),
-                   ("logistic", 50), ("bratuslice", 32)]
+                   ("logistic", 50), ("bratuslice", 32), ("gp", 30)]
 FULL_WORKLOADS = [("textbook1", 1), ("textbook2", 2), ("rosenbrock", 1000),
                   ("rosenbrock", 10000), ("rosenbrock", 100000), ("lj", 64), ("lj", 512),
                   ("bratu", 32), ("bratu", 300), ("kinetics", 40), ("random", 1000),
                   ("random", 10000), ("random", 100000), ("random", 1000000),
                   ("bundle", 15), ("rosenvec", 1000), ("rosenvec", 10000),
                   ("rosenvec", 1000000), ("logistic", 200), ("bratuslice", 32),
-                  ("bratuslice", 300)]
+                  ("bratuslice", 300), ("gp", 100)]
 SCALING_EXTRA = [("random", 10000000)]
 COLD_WORKLOADS = [("rosenbrock", 10000), ("lj", 64)]
 
@@ -34,6 +34,8 @@ def quantities(family: str, size: int, n_inputs: int, n_outputs: int) -> list[st
         return ["record", "forward", "gradient", "transform", "hvp", "batch", "optimize"]
     if family == "logistic":  # a few calls on large arrays: no batch
         return ["record", "forward", "gradient", "hvp", "hessian", "optimize"]
+    if family == "gp":  # matrix instructions: one Cholesky and one solve per call
+        return ["record", "forward", "gradient", "hvp", "hessian", "batch", "optimize"]
     q = ["record", "forward"]
     big = family == "random" and size > 100000
     if n_outputs == 1:
@@ -62,7 +64,7 @@ def workload_dims(family: str, size: int) -> tuple[int, int]:
             "lj": (3 * size, 1), "bratu": (size * size, size * size),
             "kinetics": (size + 1, size + 1), "random": (random_inputs(size), 1),
             "bundle": (15, 2), "rosenvec": (size, 1), "logistic": (size, 1),
-            "bratuslice": (size * size, size * size)}[family]
+            "bratuslice": (size * size, size * size), "gp": (size, 1)}[family]
 
 
 @dataclass

@@ -201,6 +201,8 @@ SUMMARY = [  # (workload, quantity) rows of the Markdown summary
     ("rosenvec-10000", "batch_gradient"), ("rosenvec-1000000", "record"),
     ("logistic-200", "gradient"), ("logistic-200", "hvp"), ("logistic-200", "hessian"),
     ("bratuslice-300", "record"), ("bratuslice-300", "sparse_jacobian"),
+    ("gp-100", "record"), ("gp-100", "gradient"), ("gp-100", "hessian"),
+    ("gp-100", "batch_gradient"),
 ]
 
 

@@ -41,6 +41,11 @@ class Namespace:
         for name, fn in overrides.items():
             setattr(self, name, fn)
 
+    def __getattr__(self, name):  # the rest (log, eye, linalg, diagonal) as the library has it
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["_lib"], name)
+
     def pad(self, a):
         """``a`` (2-D) with a border of zeros one wide on every side.
 
@@ -326,6 +331,64 @@ def logistic_hessian(X, s, lam, w):
     return X.T @ (X * (p * (1.0 - p))[:, None]) + lam * np.eye(X.shape[1])
 
 
+# --- Gaussian-process negative log-likelihood (np.linalg) -----------------------
+
+GP_NOISE = 0.1  # the kernel matrix's nugget: K = exp(−(x_i − x_j)²/2) + GP_NOISE·I
+
+
+def gp_targets(n: int, seed: int = 23) -> np.ndarray:
+    return np.random.default_rng(seed + n).standard_normal(n)
+
+
+def gp_vector(y):
+    """½ yᵀK⁻¹y + ½ log det K as a user writes it: np.linalg.cholesky and solve."""
+    def f(x, m):
+        D = x[:, None] - x[None, :]
+        K = m.exp(-0.5 * D * D) + GP_NOISE * m.eye(len(y))
+        L = m.linalg.cholesky(K)
+        alpha = m.linalg.solve(K, m.asarray(y))
+        return 0.5 * (m.asarray(y) @ alpha) + m.sum(m.log(m.diagonal(L)))
+    return f
+
+
+def gp_scalar(y):
+    """The same likelihood as loops: Cholesky, one triangular solve, yᵀK⁻¹y = |L⁻¹y|²."""
+    ys = y.tolist()
+    n = len(ys)
+
+    def f(x, m):
+        L = [[0.0] * n for _ in range(n)]
+        for j in range(n):
+            for i in range(j, n):
+                d = x[i] - x[j]
+                s = m.exp(-0.5 * d * d) + (GP_NOISE if i == j else 0.0)
+                for k in range(j):
+                    s = s - L[i][k] * L[j][k]
+                L[i][j] = m.sqrt(s) if i == j else s / L[j][j]
+        quad, logdet, z = 0.0, 0.0, []
+        for i in range(n):
+            s = ys[i]
+            for k in range(i):
+                s = s - L[i][k] * z[k]
+            z.append(s / L[i][i])
+            quad = quad + z[i] * z[i]
+            logdet = logdet + m.log(L[i][i])
+        return 0.5 * quad + logdet
+    return f
+
+
+def gp_gradient(y):
+    def g(x):
+        x = np.asarray(x, dtype=float)
+        D = x[:, None] - x[None, :]
+        k = np.exp(-0.5 * D * D)
+        Ki = np.linalg.inv(k + GP_NOISE * np.eye(len(x)))
+        alpha = Ki @ y
+        G = 0.5 * (Ki - np.outer(alpha, alpha))  # d(likelihood)/dK
+        return 2.0 * np.sum(G * (-D * k), axis=1)  # K_ij and K_ji both move with x_i
+    return g
+
+
 # --- mass-action reaction network with an energy balance -------------------------
 
 @dataclass(frozen=True)
@@ -489,7 +552,7 @@ def bundle_directions(count: int) -> np.ndarray:
 # --- registry -------------------------------------------------------------------
 
 FAMILIES = ("textbook1", "textbook2", "rosenbrock", "lj", "bratu", "kinetics", "random",
-            "bundle", "rosenvec", "logistic", "bratuslice")
+            "bundle", "rosenvec", "logistic", "bratuslice", "gp")
 
 
 def make(family: str, size: int) -> Workload:
@@ -519,6 +582,12 @@ def make(family: str, size: int) -> Workload:
                         f"dense logistic regression, {size} features, {len(X):,} samples, "
                         "traced vectorized (X @ w)", traced="vector",
                         data={"X": X, "s": s, "lam": LOGISTIC_LAMBDA})
+    if family == "gp":
+        y = gp_targets(size)
+        x0 = np.linspace(0.0, 0.25 * size, size) + 0.1 * np.random.default_rng(size).random(size)
+        return Workload(family, size, x0, 1, gp_scalar(y), gp_vector(y), gp_gradient(y),
+                        f"Gaussian-process likelihood, {size} points, traced vectorized "
+                        "(np.linalg.cholesky, solve)", traced="vector", data={"y": y})
     if family == "bratuslice":
         return Workload(family, size, bratu_x0(size), size * size, bratu_scalar(size),
                         bratu_slices(size), None, f"2-D Bratu residual, {size}×{size} grid, "
