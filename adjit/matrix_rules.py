@@ -29,8 +29,6 @@ definite); ``det`` of a singular matrix is 0 with the adjugate as its gradient.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 SOLVE, INV, DET, SLOGDET, CHOLESKY = range(5)
@@ -57,12 +55,20 @@ def _fields(row):
     return op, r, n, a0, a1, m, k
 
 
+_LAPACK = []
+
+
+def _lapack():
+    """SciPy's LAPACK wrappers (imported on first use: most tapes have no matrix rows)."""
+    if not _LAPACK:
+        from scipy.linalg import lapack
+        _LAPACK.append(lapack)
+    return _LAPACK[0]
+
+
 def _lu(A):
-    """LAPACK's LU with partial pivoting; LinAlgError at an exactly zero pivot."""
-    from scipy.linalg import lu_factor
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lu, piv = lu_factor(A, check_finite=False)
+    """LAPACK's LU with partial pivoting (getrf): ``(lu, piv)``."""
+    lu, piv, _ = _lapack().dgetrf(A)
     return lu, piv
 
 
@@ -71,8 +77,13 @@ def _singular(lu) -> bool:
 
 
 def _lu_solve(f, B, trans=0):
-    from scipy.linalg import lu_solve
-    return lu_solve(f, B, trans=trans, check_finite=False)
+    """A^-1 B (``trans=1``: A^-T B) from A's LU (getrs)."""
+    return _lapack().dgetrs(f[0], f[1], B, trans=trans)[0]
+
+
+def _tri_solve(L, B, trans=0):
+    """L^-1 B (``trans=1``: L^-T B), L lower triangular (trtrs)."""
+    return _lapack().dtrtrs(L, B, lower=1, trans=trans)[0]
 
 
 def _det_of(f) -> float:
@@ -105,8 +116,13 @@ def _to_lower(G):
 
 
 def _tri_inv(L):
-    from scipy.linalg import solve_triangular
-    return solve_triangular(L, np.eye(L.shape[0]), lower=True, check_finite=False)
+    return _lapack().dtrtri(L, lower=1)[0]
+
+
+def _sandwich(L, P):
+    """L^-T P L^-1 by two triangular solves."""
+    Y = _tri_solve(L, np.ascontiguousarray(P.T), trans=1).T  # P L^-1
+    return _tri_solve(L, np.ascontiguousarray(Y), trans=1)
 
 
 def _adjugate(A):
@@ -135,7 +151,9 @@ def values(row, work, memo: dict | None = None, key=None) -> None:
         return
     fact = None
     if op == CHOLESKY:
-        L = np.linalg.cholesky(_sym_lower(A))  # LinAlgError if not positive definite
+        L, info = _lapack().dpotrf(A, lower=1, clean=1)  # reads the lower triangle
+        if info != 0:
+            raise LinAlgError("Matrix is not positive definite")
         out[:] = L.reshape(-1)
         fact = L
     else:
@@ -232,9 +250,12 @@ def tangents(row, work, t, memo=None, key=None) -> None:
         t[r + 1] = np.einsum("ij,dij->d", G, dA)
     else:
         L = f
-        Li = _tri_inv(L)
-        dS = _sym_lower(dA)
-        _put(t, r, L @ _phi(Li @ dS @ Li.T))
+        out = np.empty_like(dA)
+        for d in range(dA.shape[0]):
+            X = _tri_solve(L, _sym_lower(dA[d]))  # L^-1 dS
+            M = _tri_solve(L, np.ascontiguousarray(X.T))  # L^-1 dS L^-T (symmetric)
+            out[d] = L @ _phi(M)
+        _put(t, r, out)
 
 
 def adjoints(row, work, a, memo=None, key=None) -> None:
@@ -260,10 +281,12 @@ def adjoints(row, work, a, memo=None, key=None) -> None:
         a[a0:a0 + m * m] += np.outer(G.reshape(-1), g)
     else:
         L = f
-        Li = _tri_inv(L)
         Lb = np.tril(_cols(a, r, (m, m)))
-        G = Li.T @ _phi(L.T @ Lb) @ Li
-        _put(a, a0, _to_lower(0.5 * (G + G.swapaxes(-1, -2))), add=True)
+        out = np.empty_like(Lb)
+        for d in range(Lb.shape[0]):
+            G = _sandwich(L, _phi(L.T @ Lb[d]))
+            out[d] = _to_lower(0.5 * (G + G.T))
+        _put(a, a0, out, add=True)
 
 
 def adjoint(row, work, adj, memo=None, key=None) -> None:
