@@ -81,6 +81,8 @@ def _reduce(a, axis, keepdims, initial, ufunc, who):
     y = _tree(a.transpose(axes + rest).reshape((k,) + kept), ufunc)
     if initial is not _NOVALUE:
         y = ufunc(y, float(initial))
+    elif k == 1:
+        y = y.copy()  # a new array, as NumPy's: assigning into it leaves ``a`` alone
     if keepdims:
         return y.reshape(tuple(1 if d in axes else n for d, n in enumerate(a.shape)))
     return y.reshape(kept)
@@ -139,6 +141,8 @@ def _scan(ufunc, who):
         (axis,) = normalize_axes(axis, a.ndim, who)
         y = np.moveaxis(a, axis, 0)  # the scanned axis first: its slices are contiguous
         n, d = y.shape[0], 1
+        if n == 1:
+            y = y.copy()  # a new array, as NumPy's
         while d < n:
             # Hillis-Steele: y[j] combines y[j - d] for j >= d; the first d are done
             y = np.concatenate([y[:d], ufunc(y[d:], y[:-d])])

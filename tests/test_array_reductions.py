@@ -84,6 +84,9 @@ def check(f, x, *, scalar=True, seed=0, max_rows=None):
     ts = adjit.trace(s, x)
     g = ts.gradient(x)
     _close(np.ravel(g), W @ J_fd, 1e-6, 1e-8)
+    G = ts.gradient(np.stack([x2, x]))
+    _close(G[1], g, 1e-13)
+    _close(np.ravel(G[0]), central_jacobian(_reference(s, shape), x2.ravel())[0], 1e-6, 1e-8)
     hv = ts.hvp(x, v)
     _close(np.ravel(hv), _fd_hvp(ts.gradient, x, v), 1e-5, 1e-6)
     H = ts.hessian(x)
@@ -204,6 +207,21 @@ def test_empty_and_length_one():
         adjit.trace(lambda v: np.max(v, axis=2), x)
     with pytest.raises(np.exceptions.AxisError):
         adjit.trace(lambda v: np.prod(v, axis=-3), x)
+
+
+def test_results_are_new_arrays():
+    """A reduction or scan over length-1 lanes records nothing, yet its result
+    is a new array, as NumPy's: assigning into it leaves the input alone."""
+    def f(v):
+        m = np.max(v, axis=1)
+        m[0] = 0.0
+        c = np.cumsum(v, axis=1)
+        c[1] = 5.0
+        p = v[:1].prod(axis=0)
+        p[0] = 2.0
+        return v.sum() + m.sum() + c.sum() + p.sum()
+
+    check(f, _distinct((4, 1)))
 
 
 def test_unsupported_arguments_fall_back():
