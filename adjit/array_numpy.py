@@ -9,8 +9,8 @@ elements (about log2 of a reduced length for the trees and scans):
 * ``np.prod``, ``np.max``/``np.amax``, ``np.min``/``np.amin`` (and
   ``np.nanmax``/``np.nanmin``, ``np.ptp``): a pairwise tree along the reduced
   axes, one elementwise row per level;
-* ``np.cumsum``, ``np.cumprod``: a log-depth (Hillis-Steele) scan, one
-  elementwise row per doubling;
+* ``np.cumsum``, ``np.cumprod``: a work-efficient log-depth scan, two
+  elementwise rows per halving;
 * ``np.einsum`` (explicit and implicit output, repeated labels, ``...``),
   ``np.tensordot``, ``np.inner``, ``np.outer``, ``np.vdot``, ``np.trace``,
   and ``np.dot`` of more than two dimensions: moves, then per pair of
@@ -131,6 +131,24 @@ def ptp(a, axis=None, out=None, keepdims=False):
 # --- scans: log depth ---------------------------------------------------------------
 
 
+def _prefix(y, ufunc):
+    """Inclusive scan of ``y`` along its last axis with ``ufunc``, work-efficient:
+    combine neighbouring pairs (one row), scan the pairs (half as long), then
+    fill in the even positions (one row); ``2 ceil(log2 n)`` rows in all."""
+    n = y.shape[-1]
+    if n == 1:
+        return y.copy()  # a new array, as NumPy's
+    m = n // 2
+    # pairs (2i, 2i+1): every other slot of a fresh block, read with one stride
+    P = _prefix(ufunc(y[..., 0:2 * m:2], y[..., 1:2 * m:2]), ufunc)
+    # P[i] is the scan at 2i + 1; the scan at 2i (i >= 1) is P[i-1] combined with y[2i]
+    evens = y[..., :1]
+    if n > 2:
+        evens = np.concatenate([evens, ufunc(P[..., :(n - 1) // 2], y[..., 2::2])], axis=-1)
+    body = np.stack([evens[..., :m], P], axis=-1).reshape(y.shape[:-1] + (2 * m,))
+    return np.concatenate([body, evens[..., m:]], axis=-1) if n % 2 else body
+
+
 def _scan(ufunc, who):
     def impl(a, axis=None, dtype=None, out=None):
         if not isinstance(a, TracedBlock) or a.size == 0 or out is not None or (
@@ -139,19 +157,14 @@ def _scan(ufunc, who):
         if axis is None:
             a, axis = a.reshape(-1), 0
         (axis,) = normalize_axes(axis, a.ndim, who)
-        y = np.moveaxis(a, axis, 0)  # the scanned axis first: its slices are contiguous
-        n, d = y.shape[0], 1
-        if n == 1:
-            y = y.copy()  # a new array, as NumPy's
-        while d < n:
-            # Hillis-Steele: y[j] combines y[j - d] for j >= d; the first d are done
-            y = np.concatenate([y[:d], ufunc(y[d:], y[:-d])])
-            d *= 2
-        return np.moveaxis(y, 0, axis)
+        # the scanned axis last: on a fresh block of even length, its pairs are
+        # every other slot (one stride) whatever the other axes
+        return np.moveaxis(_prefix(np.moveaxis(a, axis, -1), ufunc), -1, axis)
     impl.__name__ = who
-    impl.__doc__ = (f"``np.{who}``: a log-depth scan, one ``{ufunc.__name__}`` row per "
-                    "doubling (ceil(log2 n) rows along an axis of n), plus the gather "
-                    "of the carried prefix.")
+    impl.__doc__ = (f"``np.{who}``: a work-efficient log-depth scan (Blelloch's up- and "
+                    f"down-sweep), two ``{ufunc.__name__}`` rows per halving of the axis, "
+                    "plus gathers of the interleaved partial scans: O(n) work and gathered "
+                    "slots, where a Hillis-Steele scan would read n log n.")
     return impl
 
 

@@ -259,7 +259,7 @@ SCANS = [
 
 @pytest.mark.parametrize("f", [f for _, f in SCANS], ids=[k for k, _ in SCANS])
 def test_scans(f):
-    check(f, _distinct((3, 5, 2)), max_rows=10)  # 30 elements
+    check(f, _distinct((3, 5, 2)), max_rows=14)  # 30 elements
 
 
 def test_scan_lengths():
@@ -269,6 +269,7 @@ def test_scan_lengths():
         x = _distinct((n, 2), seed=n)
         check(lambda v: np.cumsum(v, axis=0), x)
         check(lambda v: np.cumprod(v, axis=0), x)
+        check(lambda v: np.cumsum(v[:, 1]), x)
     x = _distinct((3,))
     check(lambda v: np.concatenate([np.cumsum(v[:0]), v]), x)
 
@@ -344,25 +345,28 @@ def _n_ops(f, shape):
 
 
 LOG_COST = [
-    # (id, f, shape at n, the reduced length's factor): rows <= 3 per level
-    ("prod", lambda v: np.prod(v), lambda n: (n,)),
-    ("max_axis1", lambda v: np.max(v, axis=1), lambda n: (3, n)),
-    ("min_axis0", lambda v: v.min(axis=0), lambda n: (n, 3)),
-    ("prod_axes", lambda v: np.prod(v, axis=(0, 2)), lambda n: (n // 4, 2, 4)),
-    ("cumsum", lambda v: np.cumsum(v), lambda n: (n,)),
-    ("cumsum_axis1", lambda v: np.cumsum(v, axis=1), lambda n: (2, n)),
-    ("cumprod_axis0", lambda v: np.cumprod(v, axis=0), lambda n: (n, 2)),
+    # (id, f, shape at n, rows per level): a reduction level is an op and the
+    # gathers of its two operands (3); a scan level an op on the way up, one on
+    # the way down and the gathers of the interleaved partial scans (4; 6 when
+    # odd lengths beside another axis gather the pairs too)
+    ("prod", lambda v: np.prod(v), lambda n: (n,), 3),
+    ("max_axis1", lambda v: np.max(v, axis=1), lambda n: (3, n), 3),
+    ("min_axis0", lambda v: v.min(axis=0), lambda n: (n, 3), 3),
+    ("prod_axes", lambda v: np.prod(v, axis=(0, 2)), lambda n: (n // 4, 2, 4), 3),
+    ("cumsum", lambda v: np.cumsum(v), lambda n: (n,), 4),
+    ("cumsum_axis1", lambda v: np.cumsum(v, axis=1), lambda n: (2, n), 4),
+    ("cumprod_axis0", lambda v: np.cumprod(v, axis=0), lambda n: (n - 3, 2), 6),
 ]
 
 
-@pytest.mark.parametrize("f, shape", [(f, s) for _, f, s in LOG_COST],
-                         ids=[k for k, _, _ in LOG_COST])
-def test_rows_grow_with_log2_of_the_length(f, shape):
-    """16x more elements: at most 3 rows more per extra level (an op and the
-    gathers of its operands), 12 in all; far fewer rows than elements."""
+@pytest.mark.parametrize("f, shape, per_level", [(f, s, c) for _, f, s, c in LOG_COST],
+                         ids=[k for k, _, _, _ in LOG_COST])
+def test_rows_grow_with_log2_of_the_length(f, shape, per_level):
+    """16x more elements: at most ``per_level`` rows more for each of the 4
+    extra levels; far fewer rows than elements."""
     small, large = _n_ops(f, shape(64)), _n_ops(f, shape(1024))
-    assert large - small <= 3 * 4
-    assert large <= 3 * math.log2(1024) + 6
+    assert large - small <= per_level * 4
+    assert large <= per_level * math.log2(1024) + 6
     assert large * 20 < 1024
 
 
