@@ -170,6 +170,9 @@ def test_ties_split_by_halves():
     np.testing.assert_array_equal(grad(lambda v: np.max(v, initial=2.0), [1, 2]), [0, 0.5])
     g = grad(lambda v: np.max(v, axis=0).sum(), np.full((8, 3), 2.0))
     np.testing.assert_array_equal(g, np.full((8, 3), 1 / 8))
+    with scalar_form():  # folds left to right: the last tie weighs most
+        np.testing.assert_array_equal(grad(np.max, [3, 3, 3, 3]), [1 / 8, 1 / 8, 1 / 4, 1 / 2])
+        np.testing.assert_array_equal(grad(np.max, [5, 5, 5]), [0.25, 0.25, 0.5])
 
 
 def test_nan_propagates_as_in_numpy():
@@ -293,6 +296,7 @@ CONTRACTIONS = [
     ("outer", (3, 4), lambda v: np.einsum("i,j->ij", v[0], v[1])),
     ("three", (3, 4), lambda v: np.einsum("ij,jk,k->i", v, v.T, v[:, 0])),
     ("batched", (2, 3, 4), lambda v: np.einsum("bij,bkj->bik", v, v)),
+    ("batched_matmul", (2, 3, 3), lambda v: np.einsum("...ij,...jk->...ik", v, v)),
     ("batch_keep_summed", (2, 3, 4), lambda v: np.einsum("bij,bij,b->bj", v, v, v[:, 0, 0])),
     ("repeated_in_two", (3, 3), lambda v: np.einsum("ii,ij->j", v, v)),
     ("ellipsis", (2, 3, 4), lambda v: np.einsum("...ij,j->...i", v, v[0, 0])),
