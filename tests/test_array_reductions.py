@@ -383,3 +383,74 @@ def test_rows_grow_with_log2_of_the_length(f, shape, per_level):
 def test_contractions_cost_the_same_at_every_size(f):
     small, large = _n_ops(f, (8, 8)), _n_ops(f, (32, 32))
     assert small == large <= 6
+
+
+def _random_einsum(rng):
+    """A random einsum over labels a..d (sizes 2..3): 1 to 3 operands of 0 to 3
+    labels (repeats allowed), read from one traced x or made constant, and an
+    explicit output of some labels or the implicit one."""
+    sizes = dict(zip("abcd", rng.integers(2, 4, 4).tolist()))
+    specs = ["".join(rng.choice(list("abcd"), rng.integers(1, 4))) for _ in range(
+        rng.integers(1, 4))]
+    used = sorted(set("".join(specs)))
+    if rng.random() < 0.7:
+        out = "".join(rng.permutation(used)[:rng.integers(0, len(used) + 1)])
+        subscripts = ",".join(specs) + "->" + out
+    else:
+        subscripts = ",".join(specs)
+    shapes = [tuple(sizes[c] for c in s) for s in specs]
+    const = [bool(rng.random() < 0.3) and k > 0 for k in range(len(specs))]
+    consts = [np.linspace(-1, 1, math.prod(s)).reshape(s) for s in shapes]
+    n = sum(math.prod(s) for s in shapes)
+
+    def f(v):
+        args, k = [], 0
+        for s, c, C in zip(shapes, const, consts):
+            size = math.prod(s)
+            args.append(C if c else v[k:k + size].reshape(s))
+            k += size
+        return np.einsum(subscripts, *args) + v[0]  # a traced term even with no traced operand
+
+    return subscripts, f, n
+
+
+def test_random_einsums_agree_with_numpy_and_the_scalar_form():
+    rng = np.random.default_rng(15)
+    for _ in range(40):
+        subscripts, f, n = _random_einsum(rng)
+        x = rng.standard_normal(n)
+        tape = adjit.trace(f, x)
+        with scalar_form():
+            plain = adjit.trace(f, x)
+        ref = _reference(f, x.shape)
+        _close(tape.forward(x), ref(x), 1e-12)
+        J = tape.jacobian(x)
+        _close(J, plain.jacobian(x), 1e-12)
+        _close(J, central_jacobian(ref, x), 1e-6, 1e-8)
+        assert tape.n_ops <= 12, subscripts
+
+
+def test_random_reductions_agree_with_numpy_and_the_scalar_form():
+    rng = np.random.default_rng(16)
+    for _ in range(30):
+        shape = tuple(rng.integers(1, 5, rng.integers(1, 4)).tolist())
+        nd = len(shape)
+        axis = [None, int(rng.integers(-nd, nd)),
+                tuple(int(a) for a in rng.permutation(nd)[:rng.integers(0, nd + 1)])][
+            rng.integers(0, 3)]
+        keepdims = bool(rng.random() < 0.5)
+        func = [np.prod, np.max, np.min, np.cumsum, np.cumprod][rng.integers(0, 5)]
+        if func in (np.cumsum, np.cumprod):
+            def f(v, func=func, axis=axis if not isinstance(axis, tuple) else None):
+                return func(v, axis=axis)
+        else:
+            def f(v, func=func, axis=axis, keepdims=keepdims):
+                return func(v, axis=axis, keepdims=keepdims)
+        x = _distinct(shape, seed=int(rng.integers(1000)))
+        tape = adjit.trace(f, x)
+        with scalar_form():
+            plain = adjit.trace(f, x)
+        ref = _reference(f, shape)
+        _close(tape.forward(x), ref(x), 1e-12)
+        _close(tape.jacobian(x), plain.jacobian(x), 1e-12)
+        _close(tape.jacobian(x), central_jacobian(ref, x.ravel()), 1e-6, 1e-8)
