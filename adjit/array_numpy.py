@@ -14,7 +14,8 @@ elements (about log2 of a reduced length for the trees and scans):
 * ``np.einsum`` (explicit and implicit output, repeated labels, ``...``),
   ``np.tensordot``, ``np.inner``, ``np.outer``, ``np.vdot``, ``np.trace``,
   and ``np.dot`` of more than two dimensions: moves, then per pair of
-  operands one matrix product, or one broadcasting product and one sum.
+  operands one matrix product, or one broadcasting product and one sum;
+* ``np.diag``, ``np.diagflat``: moves (and one constant for the zeros).
 
 Each returns ``NotImplemented`` for what it does not cover (``out=``,
 ``where=``, a dtype other than float64, empty operands, a traced ``initial``,
@@ -402,6 +403,30 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return np.sum(d, axis=-1)
 
 
+def diag(v, k=0):
+    """``np.diag``: of a matrix its k-th diagonal, of a vector the matrix with
+    it on the k-th diagonal and zeros elsewhere: moves (the zeros are one
+    constant's slot)."""
+    if not isinstance(v, TracedBlock) or v.ndim not in (1, 2) or not isinstance(
+            k, numbers.Integral):
+        return NotImplemented
+    if v.ndim == 2:
+        return np.diagonal(v, k)
+    n, a = v.shape[0], abs(int(k))
+    # each element followed by n zeros, cut to n rows of n: v[i] lands at (i, i)
+    square = np.pad(v[:, None], ((0, 0), (0, n))).reshape(-1)[:n * n].reshape(n, n)
+    if not a:
+        return square
+    return np.pad(square, ((0, a), (a, 0)) if k > 0 else ((a, 0), (0, a)))
+
+
+def diagflat(v, k=0):
+    """``np.diagflat``: :func:`diag` of the flattened operand."""
+    if not isinstance(v, TracedBlock):
+        return NotImplemented
+    return diag(v.reshape(-1), k)
+
+
 def dot(a, b, out=None):
     """``np.dot``: 1-D and 2-D as :func:`adjit.array_tracer.dot`; more
     dimensions as the tensordot of a's last axis with b's second to last."""
@@ -418,5 +443,6 @@ FUNCTIONS.update({
     np.prod: prod, np.max: amax, np.amax: amax, np.min: amin, np.amin: amin,
     np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.cumsum: cumsum,
     np.cumprod: cumprod, np.einsum: einsum, np.tensordot: tensordot, np.inner: inner,
-    np.outer: outer, np.vdot: vdot, np.trace: trace, np.dot: dot,
+    np.outer: outer, np.vdot: vdot, np.trace: trace, np.dot: dot, np.diag: diag,
+    np.diagflat: diagflat,
 })

@@ -313,6 +313,11 @@ CONTRACTIONS = [
     ("trace_fn", (3, 4), lambda v: np.trace(v)),
     ("trace_offset_axes", (2, 3, 4), lambda v: np.trace(v, 1, 2, 1)),
     ("trace_method", (4, 4), lambda v: v.trace(offset=-1)),
+    ("diag_of_vector", (3, 4), lambda v: np.diag(v[0]) @ v.T),
+    ("diag_above", (3, 4), lambda v: np.diag(v[1], 2) * 2.0),
+    ("diag_below", (3, 4), lambda v: np.diag(v[2], k=-1) + 1.0),
+    ("diag_of_matrix", (3, 4), lambda v: np.diag(v, 1) * v[0, :3]),
+    ("diagflat", (2, 2), lambda v: np.diagflat(v) * 3.0),
     ("dot_3d", (2, 3, 4), lambda v: np.dot(v, v[0].T)),
     ("dot_3d_vector", (2, 3, 4), lambda v: np.dot(v, v[1, 1])),
 ]
