@@ -427,6 +427,18 @@ def diagflat(v, k=0):
     return diag(v.reshape(-1), k)
 
 
+def batched_matmul(a, b):
+    """``a @ b`` with more than two dimensions: :func:`einsum` over NumPy's
+    broadcast batch axes (one matrix product when only one operand has them,
+    else one broadcasting product and one sum)."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if not na or not nb:
+        return NotImplemented
+    left, right = ("...ij" if na > 1 else "j"), ("...jk" if nb > 1 else "j")
+    res = ("...i" if na > 1 else "...") + ("k" if nb > 1 else "")
+    return einsum(f"{left},{right}->{res}", a, b)
+
+
 def dot(a, b, out=None):
     """``np.dot``: 1-D and 2-D as :func:`adjit.array_tracer.dot`; more
     dimensions as the tensordot of a's last axis with b's second to last."""
@@ -439,6 +451,7 @@ def dot(a, b, out=None):
     return tensordot(a, b, ([na - 1], [max(nb - 2, 0)]))
 
 
+array_tracer.BATCHED_MATMUL = batched_matmul
 FUNCTIONS.update({
     np.prod: prod, np.max: amax, np.amax: amax, np.min: amin, np.amin: amin,
     np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.cumsum: cumsum,

@@ -558,10 +558,20 @@ def _matrix(rec, x, who):
     return None
 
 
+#: ``a @ b`` with more than two dimensions, or None: set by adjit.array_numpy
+#: (an einsum); NotImplemented from it means element by element
+BATCHED_MATMUL = None
+
+
 def matmul(a, b, out=None, **kwargs):
     """``a @ b`` of 1-D and 2-D operands, one of them traced: one matrix product
     instruction (NumPy's shapes: a 1-D left operand is a row, a 1-D right
     operand a column, and those axes are dropped from the result)."""
+    if BATCHED_MATMUL is not None and out is None and not kwargs and max(
+            np.ndim(a), np.ndim(b)) > 2:
+        got = BATCHED_MATMUL(a, b)
+        if got is not NotImplemented:
+            return got
     rec = (a if isinstance(a, TracedBlock) else b)._rec
     A, B = _matrix(rec, a, "matmul"), _matrix(rec, b, "matmul")
     if out is not None or kwargs or A is None or B is None or (A[0] == "c" and B[0] == "c"):

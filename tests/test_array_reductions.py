@@ -318,6 +318,12 @@ CONTRACTIONS = [
     ("diag_below", (3, 4), lambda v: np.diag(v[2], k=-1) + 1.0),
     ("diag_of_matrix", (3, 4), lambda v: np.diag(v, 1) * v[0, :3]),
     ("diagflat", (2, 2), lambda v: np.diagflat(v) * 3.0),
+    ("matmul_3d_2d", (2, 3, 4), lambda v: v @ _C34.T),
+    ("matmul_3d_3d", (2, 3, 4), lambda v: v @ v.transpose(0, 2, 1)),
+    ("matmul_broadcast", (2, 3, 4), lambda v: np.matmul(v[:1], v.transpose(0, 2, 1))),
+    ("matmul_1d_3d", (2, 3, 4), lambda v: v[0, 0, :3] @ v),
+    ("matmul_3d_1d", (2, 3, 4), lambda v: v @ v[1, 1]),
+    ("matmul_const_3d", (3, 4), lambda v: np.stack([_C34.T, _C34.T]) @ v),
     ("dot_3d", (2, 3, 4), lambda v: np.dot(v, v[0].T)),
     ("dot_3d_vector", (2, 3, 4), lambda v: np.dot(v, v[1, 1])),
 ]
