@@ -8,7 +8,7 @@ elements (about log2 of a reduced length for the trees and scans):
 
 * ``np.prod``, ``np.max``/``np.amax``, ``np.min``/``np.amin`` (and
   ``np.nanmax``/``np.nanmin``, ``np.ptp``): a pairwise tree along the reduced
-  axes, one elementwise row per level;
+  axes, one elementwise row per level; ``np.var``, ``np.std`` in a few rows;
 * ``np.cumsum``, ``np.cumprod``: a work-efficient log-depth scan, two
   elementwise rows per halving;
 * ``np.einsum`` (explicit and implicit output, repeated labels, ``...``),
@@ -127,6 +127,28 @@ def ptp(a, axis=None, out=None, keepdims=False):
     if hi is NotImplemented:
         return hi
     return np.subtract(hi, amin(a, axis, keepdims=keepdims))
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+        mean=_NOVALUE, correction=_NOVALUE):
+    """``np.var``: NumPy's formula (squared deviations from the mean, summed,
+    divided by ``n - ddof``) in array rows."""
+    if not isinstance(a, TracedBlock) or a.size == 0 or out is not None or (
+            where is not True or mean is not _NOVALUE or not _float_dtype(dtype)):
+        return NotImplemented
+    if correction is not _NOVALUE:
+        ddof = correction
+    n = math.prod(a.shape[d] for d in normalize_axes(axis, a.ndim, "var"))
+    d = a - np.mean(a, axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(np.square(d), axis, keepdims=keepdims) / np.float64(max(n - ddof, 0))
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+        mean=_NOVALUE, correction=_NOVALUE):
+    """``np.std``: the square root of :func:`var`."""
+    r = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+    return r if r is NotImplemented else np.sqrt(r)
 
 
 # --- scans: log depth ---------------------------------------------------------------
@@ -454,7 +476,8 @@ def dot(a, b, out=None):
 array_tracer.BATCHED_MATMUL = batched_matmul
 FUNCTIONS.update({
     np.prod: prod, np.max: amax, np.amax: amax, np.min: amin, np.amin: amin,
-    np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.cumsum: cumsum,
+    np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.var: var, np.std: std,
+    np.cumsum: cumsum,
     np.cumprod: cumprod, np.einsum: einsum, np.tensordot: tensordot, np.inner: inner,
     np.outer: outer, np.vdot: vdot, np.trace: trace, np.dot: dot, np.diag: diag,
     np.diagflat: diagflat,

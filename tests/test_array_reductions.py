@@ -133,6 +133,10 @@ REDUCTIONS = [
     ("min_method", lambda v: v.min(axis=(1, 2))),
     ("ptp", lambda v: np.ptp(v, axis=1)),
     ("max_axis_empty_tuple", lambda v: np.max(v, axis=())),
+    ("var", lambda v: np.var(v)),
+    ("var_axis1_ddof", lambda v: np.var(v, axis=1, ddof=1)),
+    ("std_axes_keepdims", lambda v: np.std(v, axis=(0, -1), keepdims=True)),
+    ("std_correction", lambda v: np.std(v, -1, correction=1.5)),
     ("prod_of_max", lambda v: np.prod(np.max(v, axis=1) * v[:, 0], axis=-1)),
 ]
 
@@ -244,6 +248,7 @@ def test_unsupported_arguments_fall_back():
 
     check(into_out, x)
     check(lambda v: np.max(v[1:], axis=0, initial=v[0, 0]), x)
+    check(lambda v: np.var(v, axis=0, mean=np.mean(v, axis=0, keepdims=True)), x)
 
 
 # --- scans --------------------------------------------------------------------------
@@ -389,11 +394,13 @@ def test_rows_grow_with_log2_of_the_length(f, shape, per_level):
     lambda v: np.einsum("ij,kj->ik", v, v), lambda v: np.einsum("ij,ij->i", v, v),
     lambda v: np.einsum("ij,jk,k->i", v, v.T, v[:, 0]), lambda v: np.tensordot(v, v, 2),
     lambda v: np.outer(v[0], v[1]), lambda v: np.trace(v), lambda v: np.inner(v, v),
-    lambda v: np.einsum("ii", v),
-], ids=["matmul", "rowwise", "three", "tensordot", "outer", "trace", "inner", "einsum_trace"])
-def test_contractions_cost_the_same_at_every_size(f):
+    lambda v: np.einsum("ii", v), lambda v: np.var(v, axis=0), lambda v: np.std(v),
+    lambda v: v @ v.reshape(4, -1, v.shape[1]).transpose(0, 2, 1),
+], ids=["matmul", "rowwise", "three", "tensordot", "outer", "trace", "inner", "einsum_trace",
+        "var", "std", "batched_matmul"])
+def test_constant_cost_at_every_size(f):
     small, large = _n_ops(f, (8, 8)), _n_ops(f, (32, 32))
-    assert small == large <= 6
+    assert small == large <= 8
 
 
 def _random_einsum(rng):
