@@ -137,6 +137,8 @@ REDUCTIONS = [
     ("var_axis1_ddof", lambda v: np.var(v, axis=1, ddof=1)),
     ("std_axes_keepdims", lambda v: np.std(v, axis=(0, -1), keepdims=True)),
     ("std_correction", lambda v: np.std(v, -1, correction=1.5)),
+    ("var_method", lambda v: v.var(axis=0)),
+    ("std_method", lambda v: v.std(axis=(0, 2), ddof=1)),
     ("prod_of_max", lambda v: np.prod(np.max(v, axis=1) * v[:, 0], axis=-1)),
 ]
 
