@@ -473,7 +473,27 @@ def dot(a, b, out=None):
     return tensordot(a, b, ([na - 1], [max(nb - 2, 0)]))
 
 
+_REDUCE = {np.multiply: prod, np.maximum: amax, np.minimum: amin, np.fmax: nanmax,
+           np.fmin: nanmin}
+_ACCUMULATE = {np.add: cumsum, np.multiply: cumprod}
+
+
+def ufunc_method(ufunc, method, a, kwargs):
+    """``np.maximum.reduce(a, axis)`` and the like as :func:`amax` ...,
+    ``np.add.accumulate(a, axis)`` as :func:`cumsum` (the ufunc methods'
+    default axis is 0); anything else NotImplemented."""
+    kw = dict(kwargs)
+    axis = kw.pop("axis", 0)
+    if method == "reduce" and ufunc in _REDUCE and set(kw) <= {"keepdims", "initial"}:
+        return _REDUCE[ufunc](a, axis, keepdims=kw.get("keepdims", False),
+                              initial=kw.get("initial", _NOVALUE))
+    if method == "accumulate" and ufunc in _ACCUMULATE and not kw and axis is not None:
+        return _ACCUMULATE[ufunc](a, axis)
+    return NotImplemented
+
+
 array_tracer.BATCHED_MATMUL = batched_matmul
+array_tracer.UFUNC_METHODS = ufunc_method
 FUNCTIONS.update({
     np.prod: prod, np.max: amax, np.amax: amax, np.min: amin, np.amin: amin,
     np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.var: var, np.std: std,

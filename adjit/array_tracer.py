@@ -443,7 +443,17 @@ def record_ufunc(ufunc, method, inputs, kwargs):
     if method == "reduce" and ufunc is np.add and not kwargs.get("out"):
         return sum_(inputs[0], axis=kwargs.get("axis", 0), keepdims=kwargs.get("keepdims",
                                                                                  False))
+    if UFUNC_METHODS is not None and len(inputs) == 1 and isinstance(inputs[0], TracedBlock):
+        got = UFUNC_METHODS(ufunc, method, inputs[0], kwargs)
+        if got is not NotImplemented:
+            return got
     return tracer.record_ufunc(ufunc, method, _fallback(inputs), _fallback(kwargs))
+
+
+#: ``ufunc.reduce``/``ufunc.accumulate`` of one traced block, or None: set by
+#: adjit.array_numpy (np.maximum.reduce as np.max, ...); NotImplemented from it
+#: means element by element
+UFUNC_METHODS = None
 
 
 def _fallback(x):

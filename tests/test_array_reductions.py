@@ -139,6 +139,9 @@ REDUCTIONS = [
     ("std_correction", lambda v: np.std(v, -1, correction=1.5)),
     ("var_method", lambda v: v.var(axis=0)),
     ("std_method", lambda v: v.std(axis=(0, 2), ddof=1)),
+    ("maximum_reduce", lambda v: np.maximum.reduce(v)),
+    ("minimum_reduce_axis_keepdims", lambda v: np.minimum.reduce(v, axis=(1, 2), keepdims=True)),
+    ("multiply_reduce_initial", lambda v: np.multiply.reduce(v, axis=-1, initial=2.0)),
     ("prod_of_max", lambda v: np.prod(np.max(v, axis=1) * v[:, 0], axis=-1)),
 ]
 
@@ -264,6 +267,8 @@ SCANS = [
     ("cumprod", lambda v: np.cumprod(v)),
     ("cumprod_axis1", lambda v: np.cumprod(v, axis=1)),
     ("cumprod_method", lambda v: v.cumprod(axis=-3)),
+    ("add_accumulate", lambda v: np.add.accumulate(v)),
+    ("multiply_accumulate_axis", lambda v: np.multiply.accumulate(v, axis=2)),
 ]
 
 
