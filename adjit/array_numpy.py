@@ -15,7 +15,11 @@ elements (about log2 of a reduced length for the trees and scans):
   ``np.tensordot``, ``np.inner``, ``np.outer``, ``np.vdot``, ``np.trace``,
   and ``np.dot`` of more than two dimensions: moves, then per pair of
   operands one matrix product, or one broadcasting product and one sum;
-* ``np.diag``, ``np.diagflat``: moves (and one constant for the zeros).
+* ``np.diag``, ``np.diagflat``: moves (and one constant for the zeros);
+* through two hooks of :mod:`adjit.array_tracer` (which cannot import this
+  module): ``@``/``np.matmul`` of more than two dimensions
+  (``BATCHED_MATMUL``), and ``np.maximum.reduce``, ``np.add.accumulate``, ...
+  (``UFUNC_METHODS``).
 
 Each returns ``NotImplemented`` for what it does not cover (``out=``,
 ``where=``, a dtype other than float64, empty operands, a traced ``initial``,
