@@ -182,6 +182,34 @@ class TracedBlock:
     def dot(self, b, out=None):
         return np.dot(self, b, out=out)
 
+    # adjit.array_numpy records these (trees, scans, contractions) or falls back
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        return np.prod(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+
+    def max(self, axis=None, out=None, keepdims=False, **kw):
+        return np.max(self, axis=axis, out=out, keepdims=keepdims, **kw)
+
+    def min(self, axis=None, out=None, keepdims=False, **kw):
+        return np.min(self, axis=axis, out=out, keepdims=keepdims, **kw)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+        return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+        return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return np.cumsum(self, axis=axis, dtype=dtype, out=out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return np.cumprod(self, axis=axis, dtype=dtype, out=out)
+
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        return np.trace(self, offset, axis1, axis2, dtype, out)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset, axis1, axis2)
+
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         return self.traced().astype(dtype, order, casting, subok, copy)
 
@@ -415,7 +443,17 @@ def record_ufunc(ufunc, method, inputs, kwargs):
     if method == "reduce" and ufunc is np.add and not kwargs.get("out"):
         return sum_(inputs[0], axis=kwargs.get("axis", 0), keepdims=kwargs.get("keepdims",
                                                                                  False))
+    if UFUNC_METHODS is not None and len(inputs) == 1 and isinstance(inputs[0], TracedBlock):
+        got = UFUNC_METHODS(ufunc, method, inputs[0], kwargs)
+        if got is not NotImplemented:
+            return got
     return tracer.record_ufunc(ufunc, method, _fallback(inputs), _fallback(kwargs))
+
+
+#: ``ufunc.reduce``/``ufunc.accumulate`` of one traced block, or None: set by
+#: adjit.array_numpy (np.maximum.reduce as np.max, ...); NotImplemented from it
+#: means element by element
+UFUNC_METHODS = None
 
 
 def _fallback(x):
@@ -536,10 +574,20 @@ def _matrix(rec, x, who):
     return None
 
 
+#: ``a @ b`` with more than two dimensions, or None: set by adjit.array_numpy
+#: (an einsum); NotImplemented from it means element by element
+BATCHED_MATMUL = None
+
+
 def matmul(a, b, out=None, **kwargs):
     """``a @ b`` of 1-D and 2-D operands, one of them traced: one matrix product
     instruction (NumPy's shapes: a 1-D left operand is a row, a 1-D right
     operand a column, and those axes are dropped from the result)."""
+    if BATCHED_MATMUL is not None and out is None and not kwargs and max(
+            np.ndim(a), np.ndim(b)) > 2:
+        got = BATCHED_MATMUL(a, b)
+        if got is not NotImplemented:
+            return got
     rec = (a if isinstance(a, TracedBlock) else b)._rec
     A, B = _matrix(rec, a, "matmul"), _matrix(rec, b, "matmul")
     if out is not None or kwargs or A is None or B is None or (A[0] == "c" and B[0] == "c"):

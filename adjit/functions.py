@@ -10,6 +10,7 @@ from . import ops
 from .numpy_api import logsumexp  # noqa: F401  (importing it registers NumPy's API)
 from . import array_tracer  # noqa: F401,E402  (importing it turns array instructions on)
 from . import array_linalg  # noqa: F401,E402  (np.linalg as matrix instructions)
+from . import array_numpy  # noqa: F401,E402  (registers more NumPy functions on traced blocks)
 from .tracer import binary, unary, where  # noqa: F401  (where is public here)
 
 
