@@ -24,7 +24,11 @@ The scheme, in four steps:
    (that reader's group, which operand, the reader's place in its group; a sum's
    term by its position). So a group whose members' operands each come from one
    producer group reads them as one block at stride 1; three coordinates that a
-   loop body interleaves (``dx*dx + dy*dy + dz*dz``) land in three blocks.
+   loop body interleaves (``dx*dx + dy*dy + dz*dz``) land in three blocks. A
+   group whose blocks (one per reader group and operand) are all long becomes
+   one row per block: each is then read whole by one reader, which the
+   gradient's adjoint sweep assigns rather than zeroes and adds up
+   (:func:`adjit.arrays.reverse_plan`).
 4. **Operands, bottom up.** With the producers numbered, each operand of a
    group is a list of slots (or constant indices). An arithmetic progression
    with a step >= 0 is read in place (step 0: one slot broadcast); constant
@@ -50,6 +54,7 @@ from .program import Program
 _ADD = ops.OPCODES["add"]
 _SUM_RUNS = 4  # contiguous runs a sum reads without a gather first
 _SUM_KEY = ops.N_OPCODES  # group keys at and beyond this are sum nodes
+_SPLIT_MIN = 32  # a group goes in one row per reader block when each is this long
 
 
 def _progression(v: np.ndarray):
@@ -217,6 +222,7 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
 
     # Step 3: each member's place in its block, from the last group to the first.
     position = np.zeros(n, dtype=np.int64)
+    piece_of = np.zeros(n, dtype=np.int64)  # which row of its group a member goes in
     for g in range(len(groups) - 1, -1, -1):
         members = groups[g]
         c = first_reader[n_in + members]
@@ -225,9 +231,18 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
         k1 = np.where(has, gid[cc], len(groups))
         k2 = np.where(has, first_operand[n_in + members], 0)
         k3 = np.where(has, position[cc], members)
-        ranked = members[np.lexsort((k3, k2, k1))]
-        groups[g] = ranked
+        order = np.lexsort((k3, k2, k1))
+        ranked = members[order]
         position[ranked] = np.arange(ranked.size)
+        k1, k2, k4 = k1[order], k2[order], np.where(has, piece_of[cc], 0)[order]
+        pieces = np.split(ranked, np.flatnonzero((np.diff(k1) != 0) | (np.diff(k2) != 0)
+                                                 | (np.diff(k4) != 0)) + 1)
+        if len(pieces) > 1 and min(piece.size for piece in pieces) >= _SPLIT_MIN:
+            groups[g] = pieces
+            for k, piece in enumerate(pieces):
+                piece_of[piece] = k
+        else:
+            groups[g] = [ranked]
 
     # Step 4: slots, bottom up.
     new = np.full(n_slots, -1, dtype=np.int64)
@@ -260,7 +275,7 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
         n_const += idx.shape[0]
         return n_const - idx.shape[0], 1
 
-    for members in groups:
+    for members in (piece for pieces in groups for piece in pieces):
         r0 = int(members[0])
         t = terms.get(r0)
         if t is not None:  # a sum node
