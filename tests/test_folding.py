@@ -228,3 +228,29 @@ def test_constant_operands_any_order():
     x = np.array([0.3, -0.7, 1.1])
     tape = adjit.trace(f, x)
     check_same_function(tape, x)
+
+
+def test_small_and_degenerate_programs():
+    """No instructions, a constant output, a single row, an input read twice."""
+    x = np.array([0.7, -1.3])
+    for f, expect in ((lambda v: v[1], [0.0, 1.0]),
+                      (lambda v: [v[0] * v[0], 2.5], None),
+                      (lambda v: v[0] * v[1], [-1.3, 0.7])):
+        tape = adjit.trace(f, x)
+        ft = folded(tape)
+        np.testing.assert_allclose(ft.forward(x), tape.forward(x), rtol=1e-15)
+        np.testing.assert_allclose(ft.jacobian(x), tape.jacobian(x), rtol=1e-15)
+        if expect is not None:
+            np.testing.assert_allclose(ft.gradient(x), expect, rtol=1e-15)
+
+
+def test_folding_an_array_tapes_expansion():
+    """A vectorized recording's scalar expansion folds back into array rows."""
+    def f(v):
+        return np.sum(100.0 * (v[1:] - v[:-1] ** 2) ** 2 + (1.0 - v[:-1]) ** 2)
+    x = np.random.default_rng(3).uniform(-1.0, 1.5, 25)
+    tape = adjit.trace(f, x)
+    ft = folded(tape)
+    np.testing.assert_allclose(ft.gradient(x), tape.gradient(x), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ft.gradient(x), central_jacobian(flat(f, x.shape), x)[0],
+                               rtol=1e-6, atol=1e-6)
