@@ -22,7 +22,11 @@ The scheme, in four steps:
    The order of the members inside a block is chosen by demand, from the last
    level to the first: a member goes where its first reader wants it, keyed by
    (that reader's group, which operand, the reader's place in its group; a sum's
-   term by its position). So a group whose members' operands each come from one
+   term by its rank). A sum ranks its terms (it is reassociated anyway) by the
+   inputs each depends on, (highest - lowest, lowest): the pairs ``(i, j)`` of a
+   pair loop go by diagonal ``j - i``, so that neighbours in a block read
+   different inputs (a gather's adjoint then adds into one slot no twice in a
+   row, which would wait on the previous add). So a group whose members' operands each come from one
    producer group reads them as one block at stride 1; three coordinates that a
    loop body interleaves (``dx*dx + dy*dy + dz*dz``) land in three blocks. A
    group whose blocks (one per reader group and operand) are all long becomes
@@ -33,7 +37,10 @@ The scheme, in four steps:
    group is a list of slots (or constant indices). An arithmetic progression
    with a step >= 0 is read in place (step 0: one slot broadcast); constant
    indices that are not become a fresh run of the constant pool; any other list
-   of slots is copied first by one ``GATHER`` row. A sum's terms are sorted (a
+   of slots is copied first by one ``GATHER`` row (or, with ``runs=m``, the
+   group is cut into consecutive pieces whose operands are progressions, one
+   row each, when they average at least ``m`` members: no copies, but strided
+   operands, which the array kernels take element by element). A sum's terms are sorted (a
    sum is reassociated, as the array kernels do anyway) and read as at most
    ``_SUM_RUNS`` contiguous runs (one ``SUM`` row each, added up), else
    gathered into one block.
@@ -159,11 +166,66 @@ def _unfused(instr: np.ndarray, n_in: int):
     return out, slot
 
 
-def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
+def _input_spans(instr: np.ndarray, n_in: int):
+    """``(lo, hi)``: per slot, the lowest and highest input slot its value depends on
+    (an input: itself; a value of constants alone: ``(0, 0)``)."""
+    n = instr.shape[0]
+    kind = ops.KIND[instr[:, 0]]
+    big = n_in + 1
+    lo = list(range(n_in)) + [big] * (n + 1)
+    hi = list(range(n_in)) + [-1] * (n + 1)
+    sink = n_in + n
+    d0 = np.where(kind != ops.CONST, instr[:, 2], sink).tolist()
+    d1 = np.where(kind == ops.VV, instr[:, 3], sink).tolist()
+    for r in range(n):
+        a, b = d0[r], d1[r]
+        lo[n_in + r] = min(lo[a], lo[b])
+        hi[n_in + r] = max(hi[a], hi[b])
+    lo, hi = np.array(lo[:sink]), np.array(hi[:sink])
+    none = hi < 0
+    lo[none], hi[none] = 0, 0
+    return lo, hi
+
+
+def _runs(members, k, a0, a1, new, min_mean):
+    """Cut points splitting ``members`` into the fewest consecutive pieces whose
+    operands are each a progression (step >= 0), or None when the pieces would
+    average fewer than ``min_mean`` members (a gather is then cheaper) or one
+    piece does."""
+    cols = []
+    if k == ops.CONST:
+        cols.append(a0[members])
+    else:
+        cols.append(new[a0[members]])
+        if k == ops.VV:
+            cols.append(new[a1[members]])
+        elif k in (ops.VC, ops.CV):
+            cols.append(a1[members])
+    v = np.stack(cols).tolist()
+    m = members.shape[0]
+    cuts, start = [0], 0
+    while start < m:
+        end = start + 1
+        if end < m:
+            steps = [c[end] - c[start] for c in v]
+            if min(steps) >= 0:
+                end += 1
+                while end < m and all(c[end] - c[end - 1] == st for c, st in zip(v, steps)):
+                    end += 1
+        cuts.append(end)
+        start = end
+        if len(cuts) - 1 > m / min_mean:
+            return None
+    return cuts if len(cuts) > 2 else None
+
+
+def fold(p: Program, min_sum: int = 8, runs: int = 0) -> arrays.ArrayProgram:
     """The array program of the scalar program ``p``: the same function, its rows
     grouped by level and opcode into ``ELEM`` rows, long running sums as ``SUM``
-    rows (the scheme: this module's docstring). Raises TapeError (from
-    :func:`adjit.arrays.build`) only if something here is wrong."""
+    rows (the scheme: this module's docstring). ``min_sum``: the fewest terms
+    of a running sum made one ``SUM`` row; ``runs``: see step 4 (0: gathers
+    only). Raises TapeError (from :func:`adjit.arrays.build`) only if
+    something here is wrong."""
     n_in = p.n_inputs
     instr, unfused = _unfused(np.asarray(p.instructions, dtype=np.int64), n_in)
     n = instr.shape[0]
@@ -214,11 +276,15 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
     last_first = np.lexsort((which, rows))[::-1]  # assigned in turn: the first read wins
     first_reader[read[last_first]] = rows[last_first]
     first_operand[read[last_first]] = which[last_first]
+    if sum_rows.size:
+        lo, hi = _input_spans(instr, n_in)
     for r in sum_rows[::-1].tolist():
         t = terms[r]
+        rank = np.empty(t.size, dtype=np.int64)
+        rank[np.lexsort((lo[t], hi[t] - lo[t]))] = np.arange(t.size)
         earlier = (first_reader[t] < 0) | (first_reader[t] > r)
         first_reader[t[earlier][::-1]] = r
-        first_operand[t[earlier][::-1]] = np.flatnonzero(earlier)[::-1]
+        first_operand[t[earlier][::-1]] = rank[earlier][::-1]
 
     # Step 3: each member's place in its block, from the last group to the first.
     position = np.zeros(n, dtype=np.int64)
@@ -281,14 +347,13 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
         if t is not None:  # a sum node
             s = np.sort(new[t])
             breaks = np.flatnonzero(np.diff(s) != 1) + 1
-            runs = np.split(s, breaks)
-            if len(runs) > _SUM_RUNS:
-                lo, _ = gather(s)
-                runs = [(lo, s.shape[0])]
+            spans = np.split(s, breaks)
+            if len(spans) > _SUM_RUNS:
+                spans = [(gather(s)[0], s.shape[0])]
             else:
-                runs = [(int(run[0]), run.shape[0]) for run in runs]
+                spans = [(int(span[0]), span.shape[0]) for span in spans]
             parts = []
-            for lo, count in runs:
+            for lo, count in spans:
                 code.append((arrays.SUM, 0, top, 1, lo, 0, count, 1))
                 parts.append(top)
                 top += 1
@@ -302,6 +367,17 @@ def fold(p: Program, min_sum: int = 8) -> arrays.ArrayProgram:
         op = int(opc[r0])
         k = ops.KIND[op]
         m = members.shape[0]
+        cuts = _runs(members, k, a0, a1, new, runs) if runs else None
+        if cuts is not None:
+            for lo_, hi_ in zip(cuts[:-1], cuts[1:]):
+                part = members[lo_:hi_]
+                i0, s0 = _progression(a0[part] if k == ops.CONST else new[a0[part]])
+                i1, s1 = (_progression(new[a1[part]]) if k == ops.VV else
+                          _progression(a1[part]) if k in (ops.VC, ops.CV) else (0, 0))
+                code.append((arrays.ELEM, op, top, part.shape[0], i0, i1, s0, s1))
+                new[n_in + part] = top + np.arange(part.shape[0])
+                top += part.shape[0]
+            continue
         if k == ops.CONST:
             (i0, s0), (i1, s1) = const_operand(a0[members]), (0, 0)
         else:

@@ -254,3 +254,20 @@ def test_folding_an_array_tapes_expansion():
     np.testing.assert_allclose(ft.gradient(x), tape.gradient(x), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ft.gradient(x), central_jacobian(flat(f, x.shape), x)[0],
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("runs", [1, 10 ** 6])
+def test_groups_cut_into_progressions(runs):
+    """With ``runs``, groups read their operands in strided pieces rather than
+    gathered (``runs=1``: always; a huge ``runs``: never), the same function."""
+    x = lj_positions(7)
+    tape = adjit.trace(lj, x)
+    a = folding.fold(tape.program, runs=runs)
+    assert (folding.stats(a)["gathers"] == 0) == (runs == 1)
+    ft = array_tape.make(a.code, a.index, a.constants, a.outputs, a.n_inputs, a.guards,
+                         tape.guard_sources, tape.signature)
+    np.testing.assert_allclose(ft.forward(x), tape.forward(x), rtol=1e-12)
+    g = tape.gradient(x)
+    np.testing.assert_allclose(ft.gradient(x), g, rtol=1e-10, atol=1e-12 * np.abs(g).max())
+    v = np.random.default_rng(7).standard_normal(x.shape)
+    np.testing.assert_allclose(ft.jvp(x, v)[1], tape.jvp(x, v)[1], rtol=1e-9)
