@@ -50,11 +50,11 @@ def _per_call(fn, arg, budget: float) -> tuple:
     return (time.perf_counter() - t) / reps, (time.thread_time() - c) / reps
 
 
-def measure(family: str, size: int, rounds: int, budget: float) -> dict:
+def measure(family: str, size: int, rounds: int, budget: float, runs: int = 0) -> dict:
     w = workloads.make(family, size)
     tape = adjit.trace(w.f, w.x0)
     t = time.perf_counter()
-    a = folding.fold(tape.program)
+    a = folding.fold(tape.program, runs=runs)
     fold_s = time.perf_counter() - t
     ft = array_tape.make(a.code, a.index, a.constants, a.outputs, a.n_inputs, a.guards, (),
                          tape.signature)
@@ -92,12 +92,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--budget", type=float, default=0.02, help="seconds per sample")
+    ap.add_argument("--runs", type=int, default=0, help="fold(..., runs=RUNS)")
     ap.add_argument("--json", help="write the results here too")
     args = ap.parse_args(argv)
     load = os.getloadavg()
     results = []
     for family, size in CASES:
-        r = measure(family, size, args.rounds, args.budget)
+        r = measure(family, size, args.rounds, args.budget, args.runs)
         results.append(r)
         m, wall = r["median_us"], r["wall_us"]
         print(f"{r['workload']}: {r['scalar_rows']} scalar rows -> {r['folded']['rows']} "
