@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import array_sweeps as K
-from . import arrays, branches, matrix_rules, parallel, program, second, signature
+from . import arrays, branches, folding, matrix_rules, parallel, program, second, signature
 from . import tape as tape_module
 from .errors import BranchChanged, TapeError
 from .optimize import optimize_arrays
@@ -512,4 +512,17 @@ def _from_file(code, index, parts) -> ArrayTape:
                 parts["guards"], parts.get("guard_sources", ()), parts.get("signature"))
 
 
+def _folded(tape: Tape) -> ArrayTape:
+    """:meth:`adjit.Tape.folded`."""
+    if isinstance(tape, ArrayTape):
+        return tape
+    if any(arg.where is not None for arg in tape.signature.args):
+        raise ValueError("folded(): this tape has data arguments, whose constant pool must "
+                         "keep its layout; fold a tape traced without them")
+    a = folding.fold(tape.program)
+    return make(a.code, a.index, a.constants, a.outputs, a.n_inputs, a.guards,
+                tape.guard_sources, tape.signature)
+
+
 tape_module.ARRAY_TAPE = _from_file
+tape_module.FOLD = _folded

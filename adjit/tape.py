@@ -530,6 +530,20 @@ class Tape:
         from .optimize import slot_program
         return self._state.once("slot_program", lambda: slot_program(self))
 
+    def folded(self) -> "Tape":
+        """The same function with each loop body's repeated rows folded into
+        array instructions (TMBad's tape compression, :mod:`adjit.folding`), as
+        an :class:`adjit.array_tape.ArrayTape`. Opt-in: it pays where a loop
+        reads its inputs in order (a chained Rosenbrock loop's gradient runs
+        about twice as fast) and loses where the loop reads them in no even
+        order (pair loops: their operands are gathered first); see
+        ``perf/README.md``. Measure both on your function. Values agree to
+        rounding (sums are reassociated). Tapes with data arguments are not
+        folded (ValueError): their constant pool must keep its layout."""
+        if FOLD is None:
+            raise RuntimeError("adjit.array_tape is not loaded")
+        return self._state.once("folded", lambda: FOLD(self))
+
     def njit_functions(self, *args):
         """Value, gradient, JVP, VJP and Jacobian as Numba functions that a user's
         ``@njit`` code can call, with the tape as one record (see
@@ -714,6 +728,9 @@ def _optimized(tape, optimize) -> "Tape":
     return Tape(**new, guard_sources=opt["guard_sources"],
                 signature=signature.Signature(sig.in_shape, sig.out_shape, args))
 
+
+#: ``FOLD(tape)`` is :meth:`Tape.folded` (set by :mod:`adjit.array_tape`, a layer above)
+FOLD = None
 
 #: ``ARRAY_TAPE(parts)`` builds a tape with array instructions from the parts
 #: :mod:`adjit.serialize` reads (set by :mod:`adjit.array_tape`, a layer above)

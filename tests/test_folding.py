@@ -271,3 +271,19 @@ def test_groups_cut_into_progressions(runs):
     np.testing.assert_allclose(ft.gradient(x), g, rtol=1e-10, atol=1e-12 * np.abs(g).max())
     v = np.random.default_rng(7).standard_normal(x.shape)
     np.testing.assert_allclose(ft.jvp(x, v)[1], tape.jvp(x, v)[1], rtol=1e-9)
+
+
+def test_the_public_method_folds_and_refuses_data_arguments(monkeypatch):
+    x = np.linspace(-0.5, 1.2, 40)
+    tape = adjit.trace(lambda v: sum(100.0 * (v[i + 1] - v[i] ** 2) ** 2 + (1.0 - v[i]) ** 2
+                                     for i in range(39)), x)
+    fold = tape.folded()
+    assert isinstance(fold, array_tape.ArrayTape) and fold.n_ops < tape.n_ops
+    assert fold.folded() is fold and tape.folded() is fold  # kept, and idempotent
+    np.testing.assert_allclose(fold.gradient(x), central_jacobian(
+        lambda v: np.atleast_1d(tape.forward(v)), x)[0], rtol=1e-6)
+    monkeypatch.setattr(adjit.config, "array_instructions", False)
+    with_data = adjit.trace(lambda v, c: np.sum(v * c), x, np.ones(40))
+    assert not isinstance(with_data, array_tape.ArrayTape)
+    with pytest.raises(ValueError, match="data arguments"):
+        with_data.folded()
