@@ -379,12 +379,14 @@ class ArrayTape(Tape):
                          + f", got {v.shape}")
 
     def optimized(self) -> "ArrayTape":
-        """This tape without the array instructions no output or guard needs
-        (the element-level optimizer of :meth:`adjit.Tape.optimized` runs on the
-        scalar program, :attr:`program`, where Hessians and sparsity use it)."""
+        """This tape with each array instruction that repeats an earlier one
+        read from that one (:func:`adjit.arrays.without_common_rows`) and
+        without the instructions no output or guard needs (the element-level
+        optimizer of :meth:`adjit.Tape.optimized` runs on the scalar program,
+        :attr:`program`, where Hessians and sparsity use it)."""
         return self._state.once("optimized", lambda: _new(
-            arrays.without_dead_rows(self._arrays), self._guard_sources, self._signature,
-            program.TapeState()))
+            arrays.without_dead_rows(arrays.without_common_rows(self._arrays)),
+            self._guard_sources, self._signature, program.TapeState()))
 
     def hessian(self, x, *args, w=None) -> np.ndarray:
         """The dense Hessian: by forward-over-reverse with every direction on the

@@ -361,6 +361,136 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
 
 
 # ---------------------------------------------------------------------------
+# Common subexpressions.
+
+#: VV opcodes whose two operands may be swapped without changing a bit (add, mul, ...)
+_COMMUTES = np.array([v.op is not None and v.kind == ops.VV and v.op.canonical
+                      for v in ops.VARIANTS], dtype=bool)
+
+
+def _operands(row) -> list:
+    """``(column, first, last, step)`` of each slot range a row reads (column
+    4 or 5 holds its first slot); a gather's reads are its index entries."""
+    kind, opc, _, n, a0, a1, pp, qq = (int(v) for v in row)
+    if n == 0:
+        return []
+    if kind == ELEM:
+        k = KINDS[opc]
+        out = [] if k == ops.CONST else [(4, a0, a0 + (n - 1) * pp, pp)]
+        if k == ops.VV:
+            out.append((5, a1, a1 + (n - 1) * qq, qq))
+        return out
+    if kind == SUM:
+        return [(4, a0, a0 + (n // qq) * pp * qq - 1, 1)] if pp else []
+    if kind == MATMUL:
+        m = n // qq
+        out = []
+        if opc != MM_CV and pp:
+            out.append((4, a0, a0 + m * pp - 1, 1))
+        if opc != MM_VC and pp:
+            out.append((5, a1, a1 + pp * qq - 1, 1))
+        return out
+    if kind == LINALG:
+        return [(4 + j, lo, hi - 1, 1) for j, (lo, hi) in
+                enumerate(matrix_rules.spans(opc, a0, a1, pp, qq)) if hi > lo]
+    return []
+
+
+def _constant_reads(row) -> list:
+    """``(operand, first, count, step)`` of each constant-pool range a row reads
+    (operand 0 is the one at column 4, 1 at column 5)."""
+    kind, opc, _, n, a0, a1, pp, qq = (int(v) for v in row)
+    if n == 0:
+        return []
+    if kind == ELEM:
+        k = KINDS[opc]
+        if k == ops.CONST:
+            return [(0, a0, n, pp)]
+        return [(1, a1, n, qq)] if k in (ops.VC, ops.CV) else []
+    if kind == MATMUL and pp:
+        m = n // qq
+        if opc == MM_CV:
+            return [(0, a0, m * pp, 1)]
+        if opc == MM_VC:
+            return [(1, a1, pp * qq, 1)]
+    return []
+
+
+def without_common_rows(p: ArrayProgram) -> ArrayProgram:
+    """``p`` with every row that computes what an earlier row computes (the same
+    kind, op, shape and operands, once the operands' own duplicates are
+    replaced; a commutative op's two operands in either order) replaced by that
+    row, then the rows nothing reads any more dropped (:func:`without_dead_rows`).
+    A row is replaced only when every range read from its block lies inside
+    it, so that each read stays one progression of the same stride."""
+    code = np.array(p.code)
+    nrow = len(code)
+    if nrow < 2:
+        return p
+    n_in = p.n_inputs
+    starts = code[:, 2]
+    ends = starts + code[:, 3]
+    reads = [_operands(code[i]) for i in range(nrow)]
+    movable = np.ones(nrow, dtype=bool)
+    for ops_i in reads:
+        for _, lo, hi, _ in ops_i:
+            if hi < n_in:
+                continue
+            first = int(np.searchsorted(ends, max(lo, n_in), side="right"))
+            last = int(np.searchsorted(ends, hi, side="right"))
+            if first != last:  # a range over several blocks: those keep their slots
+                movable[first:last + 1] = False
+    target = np.arange(nrow)  # the row each row's values are read from
+    seen: dict = {}
+    index = np.asarray(p.index)
+    consts = np.asarray(p.constants)
+    pieces, at = [], 0
+    for i in range(nrow):
+        for col, lo, hi, _ in reads[i]:
+            if lo >= n_in:
+                k = int(np.searchsorted(ends, lo, side="right"))
+                t = target[k]
+                if t != k:
+                    code[i, col] = lo - starts[k] + starts[t]
+        kind, opc, n = int(code[i, 0]), int(code[i, 1]), int(code[i, 3])
+        if kind == GATHER:
+            idx = index[code[i, 4]:code[i, 4] + n].copy()
+            big = idx >= n_in
+            if big.any():
+                rows = np.searchsorted(ends, idx[big], side="right")
+                idx[big] = idx[big] - starts[rows] + starts[target[rows]]
+            code[i, 4] = at
+            pieces.append(idx)
+            at += n
+            key = (kind, n, idx.tobytes())
+        else:
+            ops_key = [(int(code[i, 4]), int(code[i, 6])), (int(code[i, 5]), int(code[i, 7]))]
+            for j, lo, count, step in _constant_reads(code[i]):
+                # equal constants at other places in the pool are the same operand
+                ops_key[j] = (-1, consts[lo:lo + (count - 1) * step + 1:step].tobytes()
+                              if step else consts[lo:lo + 1].tobytes(), step)
+            if kind == ELEM and _COMMUTES[opc]:
+                ops_key.sort(key=repr)
+            key = (kind, opc, n, tuple(ops_key), int(code[i, 6]), int(code[i, 7]))
+        j = seen.get(key)
+        if j is not None and movable[i] and n > 0:
+            target[i] = j
+        else:
+            seen.setdefault(key, i)
+    if (target == np.arange(nrow)).all():
+        return p
+    slot = np.arange(p.n_slots, dtype=np.int64)
+    for i in np.flatnonzero(target != np.arange(nrow)):
+        slot[starts[i]:ends[i]] = np.arange(starts[target[i]], ends[target[i]])
+    new_index = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    guards = np.array(p.guards)
+    if len(guards):
+        guards[:, 0] = slot[guards[:, 0]]
+    merged = build(code, new_index, p.constants, slot[np.asarray(p.outputs)], n_in, guards)
+    return without_dead_rows(merged)
+
+
+# ---------------------------------------------------------------------------
 # The scalar program of the same function.
 
 def _elem_rows(code, slotmap, first):

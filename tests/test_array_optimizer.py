@@ -1,0 +1,82 @@
+"""The optimizer on array programs: rows that repeat an earlier row are read from
+it (adjit.arrays.without_common_rows), then dead rows go. The optimized tape
+must compute the same function (values, gradients, Hessians against the
+unoptimized tape and central differences) with fewer rows."""
+import numpy as np
+import pytest
+
+import adjit
+from adjit import arrays
+from conftest import central_jacobian
+from test_array_programs import _x, random_program
+
+
+def _kinds(tape):
+    return tape.op_counts()
+
+
+def twice(x):
+    a = np.sin(x) * np.cos(x)
+    b = np.cos(x) * np.sin(x)  # the same products, operands swapped
+    M = x.reshape(2, 3)
+    return np.sum(a + b) + np.sum(M.T @ M) + np.sum(M.T @ M) + np.sum(np.exp(x[1:]) *
+                                                                      np.exp(x[1:]))
+
+
+def dets(x):
+    A = x[:4].reshape(2, 2) + 3.0 * np.eye(2)
+    return np.linalg.det(A) * np.linalg.det(A) + np.sum(np.linalg.solve(A, x[4:]))
+
+
+@pytest.mark.parametrize("f,fewer", [(twice, ["sin", "cos", "mul", "matmul", "exp"]),
+                                     (dets, ["linalg"])])
+def test_repeated_rows_are_computed_once(f, fewer):
+    x = _x(4)
+    raw = adjit.trace(f, x, optimize=False)
+    opt = raw.optimized()
+    assert opt.n_ops < raw.n_ops
+    before, after = _kinds(raw), _kinds(opt)
+    for name in fewer:
+        assert after.get(name, 0) < before[name], (name, before, after)
+    for point in (x, 0.5 - x):
+        np.testing.assert_allclose(opt.forward(point), np.atleast_1d(f(point)), rtol=1e-13)
+        np.testing.assert_allclose(opt.gradient(point), central_jacobian(f, point)[0],
+                                   rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(opt.hessian(point), raw.hessian(point), rtol=1e-12,
+                                   atol=1e-12)
+    assert adjit.trace(f, x).n_ops == opt.n_ops  # trace optimizes by default
+
+
+def test_a_block_read_across_rows_keeps_its_slots():
+    # scalar rows read as one vector by a sum: a duplicate among them stays,
+    # so that the sum still reads one contiguous range
+    def f(x):
+        s = [x[0] * x[1], x[2] * x[3], x[0] * x[1]]
+        v = np.array(s)
+        return np.sum(v * x[:3]) + s[2] * x[5]
+    x = _x(7)
+    opt = adjit.trace(f, x)
+    np.testing.assert_allclose(opt.forward(x), [f(x)], rtol=1e-14)
+    np.testing.assert_allclose(opt.gradient(x), central_jacobian(f, x)[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_programs_keep_their_function(seed):
+    f, _ = random_program(seed, vector=seed % 2 == 1)
+    x = _x(seed)
+
+    def g(v):  # the random program twice: every row has a twin
+        return np.sum(np.atleast_1d(f(v))) + 0.5 * np.sum(np.atleast_1d(f(v)))
+    raw = adjit.trace(g, x, optimize=False)
+    opt = raw.optimized()
+    assert opt.n_ops <= raw.n_ops
+    for point in (x, 0.7 * x - 0.1):
+        np.testing.assert_allclose(opt.forward(point), raw.forward(point), rtol=1e-13,
+                                   atol=1e-13)
+        np.testing.assert_allclose(opt.jacobian(point), raw.jacobian(point), rtol=1e-12,
+                                   atol=1e-12)
+    code = opt.arrays.code
+    # no two rows left that are the same instruction on the same operands
+    keys = {tuple(r) for r in code[:, [0, 1, 3, 4, 5, 6, 7]].tolist()
+            if r[0] != arrays.GATHER and r[2] > 0}
+    assert len(keys) == int(((code[:, 0] != arrays.GATHER) & (code[:, 3] > 0)).sum())
