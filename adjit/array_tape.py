@@ -29,7 +29,7 @@ class ArrayTape(Tape):
     them (one per NumPy call), :attr:`arrays` is their record, and
     :attr:`program` the scalar program of the same function (built on first use)."""
 
-    __slots__ = ("_arrays",)
+    __slots__ = ("_arrays", "_hot")
 
     @property
     def arrays(self) -> arrays.ArrayProgram:
@@ -95,8 +95,8 @@ class ArrayTape(Tape):
         kernel then takes the whole program in one call)."""
         def make():
             a = self._arrays
-            return arrays.pieces(a.code) if (a.code[:, 0] == arrays.LINALG).any() else None
-        return self._state.once("pieces", make)
+            return (arrays.pieces(a.code) if (a.code[:, 0] == arrays.LINALG).any() else (),)
+        return self._state.once("pieces", make)[0] or None
 
     def _forward(self, kernel, work, *bufs) -> dict:
         """A forward kernel over the program (matrix rows between its runs);
@@ -119,6 +119,15 @@ class ArrayTape(Tape):
             else:
                 rule(a.code[piece], work, *bufs[-1:] if rule is not matrix_rules.hvp
                      else bufs[-3:], memo, piece)
+
+    def _hot_state(self) -> tuple:
+        """``(pieces, flags, zero)`` (:meth:`_pieces`, :meth:`_plan`), kept in a
+        slot: the hot path of a small gradient reads them at every call."""
+        h = self._hot
+        if h is None:
+            h = (self._pieces(), *self._plan())
+            _SET_HOT(self, h)
+        return h
 
     def _plan(self) -> tuple:
         """The gradient sweep's (flags, zero) (:func:`adjit.arrays.reverse_plan`),
@@ -155,9 +164,9 @@ class ArrayTape(Tape):
     def _value_and_gradient(self, x, bufs):
         """``(value, gradient)`` at one checked point ``x``."""
         a = self._arrays
-        if self._pieces() is not None:
+        pieces, flags, zero = self._hot_state()
+        if pieces is not None:
             return self._matrix_gradient(x, bufs)
-        flags, zero = self._plan()
         ys, gs, flips = np.empty(1), np.empty((1, a.n_inputs)), np.empty(1, dtype=np.int64)
         # the batch kernel at one point: one call, which holds both sweeps
         call(K.batch_gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero,
@@ -485,6 +494,7 @@ _GET_SLOT = Tape._program.fget
 ArrayTape._program = property(_expanded)
 _SET_PROGRAM = _TAPE_SETTERS["_program"]
 _SET_ARRAYS = ArrayTape.__dict__["_arrays"].__set__
+_SET_HOT = ArrayTape.__dict__["_hot"].__set__
 ArrayTape._arrays = property(ArrayTape.__dict__["_arrays"].__get__)
 
 
@@ -494,6 +504,7 @@ def _new(arrays_program, sources, sig, state) -> ArrayTape:
     _TAPE_SETTERS["_signature"](t, sig)
     _TAPE_SETTERS["_state"](t, state)
     _SET_ARRAYS(t, arrays_program)
+    _SET_HOT(t, None)
     return t
 
 
