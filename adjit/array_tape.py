@@ -388,14 +388,19 @@ class ArrayTape(Tape):
                          + f", got {v.shape}")
 
     def optimized(self) -> "ArrayTape":
-        """This tape with each array instruction that repeats an earlier one
-        read from that one (:func:`adjit.arrays.without_common_rows`) and
-        without the instructions no output or guard needs (the element-level
+        """This tape with the array instructions of constants computed
+        (:func:`adjit.arrays.without_constant_rows`), each one that repeats an
+        earlier one read from that one (:func:`adjit.arrays.without_common_rows`)
+        and without the instructions no output or guard needs (the element-level
         optimizer of :meth:`adjit.Tape.optimized` runs on the scalar program,
         :attr:`program`, where Hessians and sparsity use it)."""
-        return self._state.once("optimized", lambda: _new(
-            arrays.without_dead_rows(arrays.without_common_rows(self._arrays)),
-            self._guard_sources, self._signature, program.TapeState()))
+        data = [arg.index for arg in self._signature.args if arg.index is not None]
+        moving = np.concatenate(data) if data else None
+        def build():
+            a = arrays.without_constant_rows(self._arrays, moving)
+            a = arrays.without_dead_rows(arrays.without_common_rows(a, moving))
+            return _new(a, self._guard_sources, self._signature, program.TapeState())
+        return self._state.once("optimized", build)
 
     def hessian(self, x, *args, w=None) -> np.ndarray:
         """The dense Hessian: by forward-over-reverse with every direction on the

@@ -316,7 +316,7 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
             spans.extend((lo, hi - 1) for lo, hi in matrix_rules.spans(
                 int(opc[i]), int(a0[i]), int(a1[i]), int(pp[i]), int(qq[i])))
         else:
-            live[np.unique(rows_of(p.index[a0[i]:a0[i] + n[i]]))] = True
+            live[rows_of(p.index[a0[i]:a0[i] + n[i]])] = True
         for lo, hi in spans:
             if hi < lo or hi < p.n_inputs:
                 continue
@@ -327,13 +327,15 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
     keep = np.flatnonzero(live)
     new_len = n[keep]
     new_start = p.n_inputs + np.cumsum(new_len) - new_len
-    slot = np.full(p.n_slots, -1, dtype=np.int64)
-    slot[:p.n_inputs] = np.arange(p.n_inputs)
-    total = int(new_len.sum())
-    if total:
-        old = np.repeat(starts[keep], new_len) + (np.arange(total) - np.repeat(
-            np.cumsum(new_len) - new_len, new_len))
-        slot[old] = p.n_inputs + np.arange(total)
+    shift = np.zeros(nrow, dtype=np.int64)  # new slot - old slot, for each kept row
+    shift[keep] = new_start - starts[keep]
+
+    def slot(old):
+        """The new numbers of live slots (the inputs keep theirs)."""
+        old = np.asarray(old, dtype=np.int64)
+        rows = np.searchsorted(ends, old, side="right")
+        return np.where(old < p.n_inputs, old, old + shift[np.minimum(rows, nrow - 1)])
+
     out = code[keep].copy()
     out[:, 2] = new_start
     k = np.where(out[:, 0] == ELEM, KINDS[out[:, 1]], -1)
@@ -345,19 +347,19 @@ def without_dead_rows(p: ArrayProgram) -> ArrayProgram:
     reads0 |= (out[:, 0] == LINALG) & (out[:, 6] > 0)
     reads1 |= (out[:, 0] == LINALG) & (out[:, 1] == matrix_rules.SOLVE) & (out[:, 6] > 0) & (
         out[:, 7] > 0)
-    out[reads0, 4] = slot[out[reads0, 4]]
-    out[reads1, 5] = slot[out[reads1, 5]]
+    out[reads0, 4] = slot(out[reads0, 4])
+    out[reads1, 5] = slot(out[reads1, 5])
     pieces, at = [], 0
     for i in np.flatnonzero(out[:, 0] == GATHER):
         idx = p.index[out[i, 4]:out[i, 4] + out[i, 3]]
-        pieces.append(slot[idx])
+        pieces.append(slot(idx))
         out[i, 4] = at
         at += len(idx)
     index = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
     guards = np.array(p.guards)
     if len(guards):
-        guards[:, 0] = slot[guards[:, 0]]
-    return build(out, index, p.constants, slot[np.asarray(p.outputs)], p.n_inputs, guards)
+        guards[:, 0] = slot(guards[:, 0])
+    return build(out, index, p.constants, slot(p.outputs), p.n_inputs, guards)
 
 
 # ---------------------------------------------------------------------------
@@ -416,13 +418,15 @@ def _constant_reads(row) -> list:
     return []
 
 
-def without_common_rows(p: ArrayProgram) -> ArrayProgram:
+def without_common_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
     """``p`` with every row that computes what an earlier row computes (the same
     kind, op, shape and operands, once the operands' own duplicates are
     replaced; a commutative op's two operands in either order) replaced by that
     row, then the rows nothing reads any more dropped (:func:`without_dead_rows`).
     A row is replaced only when every range read from its block lies inside
-    it, so that each read stays one progression of the same stride."""
+    it, so that each read stays one progression of the same stride.
+    ``rebindable`` lists the constant-pool entries data arguments replace at
+    call time: a read of those is the same operand only at the same place."""
     code = np.array(p.code)
     nrow = len(code)
     if nrow < 2:
@@ -444,7 +448,11 @@ def without_common_rows(p: ArrayProgram) -> ArrayProgram:
     seen: dict = {}
     index = np.asarray(p.index)
     consts = np.asarray(p.constants)
+    moving = np.zeros(len(consts), dtype=bool)
+    if rebindable is not None and len(rebindable):
+        moving[np.asarray(rebindable, dtype=np.int64)] = True
     pieces, at = [], 0
+    merged = False
     for i in range(nrow):
         for col, lo, hi, _ in reads[i]:
             if lo >= n_in:
@@ -454,9 +462,10 @@ def without_common_rows(p: ArrayProgram) -> ArrayProgram:
                     code[i, col] = lo - starts[k] + starts[t]
         kind, opc, n = int(code[i, 0]), int(code[i, 1]), int(code[i, 3])
         if kind == GATHER:
-            idx = index[code[i, 4]:code[i, 4] + n].copy()
-            big = idx >= n_in
-            if big.any():
+            idx = index[code[i, 4]:code[i, 4] + n]
+            if merged:
+                idx = idx.copy()
+                big = idx >= n_in
                 rows = np.searchsorted(ends, idx[big], side="right")
                 idx[big] = idx[big] - starts[rows] + starts[target[rows]]
             code[i, 4] = at
@@ -467,27 +476,93 @@ def without_common_rows(p: ArrayProgram) -> ArrayProgram:
             ops_key = [(int(code[i, 4]), int(code[i, 6])), (int(code[i, 5]), int(code[i, 7]))]
             for j, lo, count, step in _constant_reads(code[i]):
                 # equal constants at other places in the pool are the same operand
-                ops_key[j] = (-1, consts[lo:lo + (count - 1) * step + 1:step].tobytes()
-                              if step else consts[lo:lo + 1].tobytes(), step)
+                # (unless data arguments may replace them)
+                span = slice(lo, lo + (count - 1) * step + 1, step) if step else slice(lo, lo + 1)
+                if not moving[span].any():
+                    ops_key[j] = (-1, consts[span].tobytes(), step)
             if kind == ELEM and _COMMUTES[opc]:
                 ops_key.sort(key=repr)
             key = (kind, opc, n, tuple(ops_key), int(code[i, 6]), int(code[i, 7]))
         j = seen.get(key)
-        if j is not None and movable[i] and n > 0:
+        # (two loads of equal constants are left apart: merging them saves no
+        # work, and renumbering every read after them costs more than it saves)
+        if j is not None and movable[i] and n > 0 and not (kind == ELEM and opc == 0):
             target[i] = j
+            merged = True
         else:
             seen.setdefault(key, i)
     if (target == np.arange(nrow)).all():
         return p
-    slot = np.arange(p.n_slots, dtype=np.int64)
-    for i in np.flatnonzero(target != np.arange(nrow)):
-        slot[starts[i]:ends[i]] = np.arange(starts[target[i]], ends[target[i]])
+    shift = starts[target] - starts
+
+    def slot(old):
+        old = np.asarray(old, dtype=np.int64)
+        rows = np.searchsorted(ends, old, side="right")
+        return np.where(old < n_in, old, old + shift[np.minimum(rows, nrow - 1)])
+
     new_index = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
     guards = np.array(p.guards)
     if len(guards):
-        guards[:, 0] = slot[guards[:, 0]]
-    merged = build(code, new_index, p.constants, slot[np.asarray(p.outputs)], n_in, guards)
+        guards[:, 0] = slot(guards[:, 0])
+    merged = build(code, new_index, p.constants, slot(p.outputs), n_in, guards)
     return without_dead_rows(merged)
+
+
+# ---------------------------------------------------------------------------
+# Constant folding.
+
+def without_constant_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
+    """``p`` with every row whose operands are all known when it is recorded
+    (constant loads, and rows of those) replaced by a constant load of its
+    values, computed here (:func:`numpy_rows`) and appended to the pool; then
+    the rows nothing reads any more dropped (:func:`without_dead_rows`). Loads
+    of the ``rebindable`` entries (data arguments) are not known, and rows
+    holding a guarded comparison keep it (the guard names a comparison)."""
+    code = np.array(p.code)
+    nrow = len(code)
+    if nrow == 0:
+        return p
+    consts = np.asarray(p.constants)
+    moving = np.zeros(len(consts), dtype=bool)
+    if rebindable is not None and len(rebindable):
+        moving[np.asarray(rebindable, dtype=np.int64)] = True
+    known = np.zeros(p.n_slots, dtype=bool)
+    guarded = np.zeros(p.n_slots, dtype=bool)
+    if len(p.guards):
+        guarded[np.asarray(p.guards)[:, 0]] = True
+    val = np.zeros(p.n_slots)
+    index = np.asarray(p.index)
+    extra: list = []
+    for i in range(nrow):
+        kind, opc, r, n, a0 = (int(v) for v in code[i, :5])
+        if n == 0:
+            continue
+        if kind == ELEM and KINDS[opc] == ops.CONST:
+            step = int(code[i, 6])
+            span = slice(a0, a0 + (n - 1) * step + 1, step) if step else slice(a0, a0 + 1)
+            if not moving[span].any():
+                known[r:r + n] = True
+                val[r:r + n] = consts[span] if step else consts[a0]
+            continue
+        if kind == GATHER:
+            ready = bool(known[index[a0:a0 + n]].all())
+        else:
+            ready = all(known[lo:hi + 1:step].all() if step else known[lo]
+                        for _, lo, hi, step in _operands(code[i]))
+        if not ready or guarded[r:r + n].any():
+            continue
+        try:
+            numpy_rows(code[i:i + 1], index, consts, val)
+        except np.linalg.LinAlgError:
+            continue  # a singular constant matrix: left for evaluation to report
+        known[r:r + n] = True
+        code[i] = (ELEM, 0, r, n, len(consts) + len(extra), 0, 1, 0)
+        extra.extend(val[r:r + n].tolist())
+    if not extra:
+        return p
+    folded = build(code, index, np.concatenate([consts, extra]), p.outputs, p.n_inputs,
+                   p.guards)
+    return without_dead_rows(folded)
 
 
 # ---------------------------------------------------------------------------

@@ -80,3 +80,33 @@ def test_random_programs_keep_their_function(seed):
     keys = {tuple(r) for r in code[:, [0, 1, 3, 4, 5, 6, 7]].tolist()
             if r[0] != arrays.GATHER and r[2] > 0}
     assert len(keys) == int(((code[:, 0] != arrays.GATHER) & (code[:, 3] > 0)).sum())
+
+
+def test_data_arguments_are_never_merged_with_equal_constants():
+    # the data traced with equal the constant block: merged, a new c would
+    # silently change the constant too
+    def f(x, c):
+        y = np.concatenate([x, c])
+        z = np.concatenate([x, np.ones(3)])
+        return np.sum(y ** 2) + np.sum(z ** 3)
+    x = np.array([0.3, -0.2, 0.5])
+    tape = adjit.trace(f, x, np.ones(3))
+    c = np.array([2.0, -1.0, 0.5])
+    np.testing.assert_allclose(tape.forward(x, c), [f(x, c)], rtol=1e-14)
+    np.testing.assert_allclose(tape.gradient(x, c), 2 * x + 3 * x ** 2, rtol=1e-14)
+
+
+def test_rows_of_constants_are_computed_when_traced():
+    def f(x):
+        z = np.concatenate([x, np.linspace(0.1, 0.3, 3)])  # a block of constant slots
+        w = np.exp(z[3:]) * 2.0  # computed from constants alone: folded
+        return np.sum(z[:3] * w) + np.sum(np.sin(z) * z)
+    x = np.array([0.3, -0.2, 0.5])
+    raw = adjit.trace(f, x, optimize=False)
+    opt = adjit.trace(f, x)
+    assert "exp" in raw.op_counts() and "exp" not in opt.op_counts()
+    for point in (x, -2.0 * x):
+        np.testing.assert_allclose(opt.forward(point), [f(point)], rtol=1e-14)
+        np.testing.assert_allclose(opt.gradient(point), raw.gradient(point), rtol=1e-14)
+        np.testing.assert_allclose(opt.gradient(point), central_jacobian(f, point)[0],
+                                   rtol=1e-6)
