@@ -336,6 +336,9 @@ def tangents(code, index, consts, kinds, work, p0, p1, t):
         q = code[i, 7]
         if kind == ELEM:
             k = kinds[code[i, 1]]
+            if nd == 1 and p == 1 and k != 0 and (k != 2 or q <= 1):
+                _tangent1(t.reshape(t.shape[0]), p0, p1, r, n, a0, a1, q, k == 2)
+                continue
             for j in range(n):
                 if k == 0:
                     for d in range(nd):
@@ -375,6 +378,90 @@ def tangents(code, index, consts, kinds, work, p0, p1, t):
                 src = np.uint64(index[a0 + j])
                 for d in range(nd):
                     t[r + j, d] = t[src, d]
+
+
+@njit(**_KERNEL)
+def _azm(d, g):
+    """azmul inline: a zero on either side gives zero (as a select, so that the
+    loops below stay vectorizable)."""
+    return 0.0 if (d == 0.0 or g == 0.0) else d * g
+
+
+@njit(**_KERNEL)
+def _tangent1(tf, p0, p1, r, n, a0, a1, q, two):
+    """One direction's tangents of an ELEM row whose variable operand is
+    contiguous (and the second, if variable, contiguous or one slot)."""
+    R = tf[r:r + n]
+    A = tf[a0:a0 + n]
+    P0 = p0[r:r + n]
+    if not two:
+        for j in range(n):
+            R[j] = _azm(P0[j], A[j])
+        return
+    P1 = p1[r:r + n]
+    if q == 1:
+        B = tf[a1:a1 + n]
+        for j in range(n):
+            R[j] = _azm(P0[j], A[j]) + _azm(P1[j], B[j])
+    else:
+        b = tf[a1]
+        for j in range(n):
+            R[j] = _azm(P0[j], A[j]) + _azm(P1[j], b)
+
+
+@njit(**_KERNEL)
+def _hvp_reverse1(abar, af, tf, p0, p1, s00, s01, s11, r, n, a0, a1, q, two):
+    """:func:`hvp_reverse` of one ELEM row for one direction, its variable
+    operand contiguous (the second, if variable, contiguous or one slot)."""
+    G = abar[r:r + n]
+    GT = af[r:r + n]
+    D0 = p0[r:r + n]
+    H00 = s00[r:r + n]
+    A0 = abar[a0:a0 + n]
+    TA = tf[a0:a0 + n]
+    ATA = af[a0:a0 + n]
+    if not two:
+        for j in range(n):
+            g = G[j]
+            A0[j] += _azm(D0[j], g)
+            ATA[j] += _azm(D0[j], GT[j]) + _azm(_azm(H00[j], g), TA[j])
+        return
+    D1 = p1[r:r + n]
+    H01 = s01[r:r + n]
+    H11 = s11[r:r + n]
+    if q == 1:
+        A1 = abar[a1:a1 + n]
+        TB = tf[a1:a1 + n]
+        ATB = af[a1:a1 + n]
+        for j in range(n):
+            g = G[j]
+            ar = GT[j]
+            ta = TA[j]
+            tb = TB[j]
+            h00 = _azm(H00[j], g)
+            h01 = _azm(H01[j], g)
+            h11 = _azm(H11[j], g)
+            A0[j] += _azm(D0[j], g)
+            A1[j] += _azm(D1[j], g)
+            ATA[j] += _azm(D0[j], ar) + _azm(h00, ta) + _azm(h01, tb)
+            ATB[j] += _azm(D1[j], ar) + _azm(h01, ta) + _azm(h11, tb)
+        return
+    tb = tf[a1]
+    sb = 0.0
+    stb = 0.0
+    for j in range(n):
+        g = G[j]
+        ar = GT[j]
+        ta = TA[j]
+        h00 = _azm(H00[j], g)
+        h01 = _azm(H01[j], g)
+        h11 = _azm(H11[j], g)
+        A0[j] += _azm(D0[j], g)
+        sb += _azm(D1[j], g)
+        ATA[j] += _azm(D0[j], ar) + _azm(h00, ta) + _azm(h01, tb)
+        stb += _azm(D1[j], ar) + _azm(h01, ta) + _azm(h11, tb)
+    abar[a1] += sb
+    af[a1] += stb
 
 
 @njit(**_KERNEL)
@@ -512,6 +599,10 @@ def hvp_reverse(code, index, consts, kinds, work, p0, p1, s00, s01, s11, t, abar
         if kind == ELEM:
             k = kinds[code[i, 1]]
             if k == 0:
+                continue
+            if nd == 1 and p == 1 and (k != 2 or q <= 1):
+                _hvp_reverse1(abar, at.reshape(at.shape[0]), t.reshape(t.shape[0]), p0, p1, s00,
+                              s01, s11, r, n, a0, a1, q, k == 2)
                 continue
             for j in range(n):
                 g = abar[r + j]
@@ -2921,27 +3012,902 @@ def elem_partials(op, r, n, i0, s0, i1, s1, consts, work, p0, p1):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def elem_second(op, r, n, i0, s0, i1, s1, consts, work, p0, p1, s00, s01, s11):
-    """One elementwise array instruction's values, partials and second partials."""
+    """One elementwise array instruction's values, partials and second partials s00[r + j] (and s01, s11 for two variable operands)."""
     if op == 0:
         for j in range(n):
             work[r + j] = consts[np.uint64(i0 + j * s0)]
             p0[r + j] = 0.0
             s00[r + j] = 0.0
-    else:
-        k = KIND[op]
-        for j in range(n):
-            v = work[np.uint64(i0 + j * s0)]
-            c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else (work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)
-            if k == 4:
-                y, d0, d1, d00, d01, d11 = scalar_second(op, c, v)
-            else:
-                y, d0, d1, d00, d01, d11 = scalar_second(op, v, c)
-            work[r + j] = y
-            p0[r + j] = d0
-            p1[r + j] = d1
-            s00[r + j] = d00
-            s01[r + j] = d01
-            s11[r + j] = d11
+        return
+    if s0 == 1:
+        R = work[r:r + n]
+        A = work[i0:i0 + n]
+        P0 = p0[r:r + n]
+        P1 = p1[r:r + n]
+        S00 = s00[r:r + n]
+        S01 = s01[r:r + n]
+        S11 = s11[r:r + n]
+        if op == 1:  # add
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = 1.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = 1.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 2:  # add_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a + b
+                    R[j] = y
+                    P0[j] = 1.0
+                    S00[j] = 0.0
+                return
+        elif op == 3:  # sub
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = -1.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    P1[j] = -1.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 4:  # sub_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a - b
+                    R[j] = y
+                    P0[j] = 1.0
+                    S00[j] = 0.0
+                return
+        elif op == 5:  # sub_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = -1.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a - b
+                    R[j] = y
+                    P0[j] = -1.0
+                    S00[j] = 0.0
+                return
+        elif op == 6:  # mul
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    P1[j] = a
+                    S00[j] = 0.0
+                    S01[j] = 1.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    P1[j] = a
+                    S00[j] = 0.0
+                    S01[j] = 1.0
+                    S11[j] = 0.0
+                return
+        elif op == 7:  # mul_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a * b
+                    R[j] = y
+                    P0[j] = b
+                    S00[j] = 0.0
+                return
+        elif op == 8:  # div
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    P1[j] = -y / b
+                    S00[j] = 0.0
+                    S01[j] = -(1.0 / b) / b
+                    S11[j] = 2.0 * (y / b) / b
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    P1[j] = -y / b
+                    S00[j] = 0.0
+                    S01[j] = -(1.0 / b) / b
+                    S11[j] = 2.0 * (y / b) / b
+                return
+        elif op == 9:  # div_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a / b
+                    R[j] = y
+                    P0[j] = 1.0 / b
+                    S00[j] = 0.0
+                return
+        elif op == 10:  # div_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = -y / b
+                    S00[j] = 2.0 * (y / b) / b
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a / b
+                    R[j] = y
+                    P0[j] = -y / b
+                    S00[j] = 2.0 * (y / b) / b
+                return
+        elif op == 49:  # neg
+            for j in range(n):
+                a = A[j]
+                y = -a
+                R[j] = y
+                P0[j] = -1.0
+                S00[j] = 0.0
+            return
+        elif op == 55:  # square
+            for j in range(n):
+                a = A[j]
+                y = a * a
+                R[j] = y
+                P0[j] = 2.0 * a
+                S00[j] = 2.0
+            return
+        elif op == 56:  # reciprocal
+            for j in range(n):
+                a = A[j]
+                y = 1.0 / a
+                R[j] = y
+                P0[j] = -y * y
+                S00[j] = 2.0 * y * y * y
+            return
+        elif op == 11:  # pow
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    P1[j] = y * np.log(a) if a != 0.0 else 0.0
+                    S00[j] = ((b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if a > 0.0 else b * (b - 1.0) * a ** (b - 2.0)) if (b != 0.0 and b != 1.0) else 0.0
+                    S01[j] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
+                    S11[j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    P1[j] = y * np.log(a) if a != 0.0 else 0.0
+                    S00[j] = ((b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if a > 0.0 else b * (b - 1.0) * a ** (b - 2.0)) if (b != 0.0 and b != 1.0) else 0.0
+                    S01[j] = a ** (b - 1.0) * (1.0 + b * np.log(a)) if a != 0.0 else 0.0
+                    S11[j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                return
+        elif op == 12:  # pow_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    S00[j] = ((b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if a > 0.0 else b * (b - 1.0) * a ** (b - 2.0)) if (b != 0.0 and b != 1.0) else 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = b * a ** (b - 1.0) if b != 0.0 else 0.0
+                    S00[j] = ((b * a ** (0.5 * b - 1.0)) * ((b - 1.0) * a ** (0.5 * b - 1.0)) if a > 0.0 else b * (b - 1.0) * a ** (b - 2.0)) if (b != 0.0 and b != 1.0) else 0.0
+                return
+        elif op == 13:  # pow_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = y * np.log(a) if a != 0.0 else 0.0
+                    S00[j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = a ** b
+                    R[j] = y
+                    P0[j] = y * np.log(a) if a != 0.0 else 0.0
+                    S00[j] = y * np.log(a) ** 2 if a != 0.0 else 0.0
+                return
+        elif op == 19:  # minimum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b < a else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 20:  # minimum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a < b else (b if b < a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a < b else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                return
+        elif op == 21:  # maximum
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    P1[j] = 1.0 if b > a else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 22:  # maximum_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = a if a > b else (b if b > a else (a if a == b else a + b))
+                    R[j] = y
+                    P0[j] = 1.0 if a > b else (0.5 if a == b else 0.0)
+                    S00[j] = 0.0
+                return
+        elif op == 23:  # lt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 24:  # lt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 25:  # lt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a < b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 26:  # le
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 27:  # le_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 28:  # le_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a <= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 29:  # gt
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 30:  # gt_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 31:  # gt_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a > b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 32:  # ge
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 33:  # ge_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 34:  # ge_cv
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = B[j]
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = bs
+                    b = A[j]
+                    y = 1.0 if a >= b else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 45:  # pick_true
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a != 0.0 else 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a != 0.0 else 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 46:  # pick_true_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a != 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 47:  # pick_false
+            if s1 == 1:
+                B = work[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a == 0.0 else 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+            if s1 == 0:
+                bs = work[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    P1[j] = 1.0 if a == 0.0 else 0.0
+                    S00[j] = 0.0
+                    S01[j] = 0.0
+                    S11[j] = 0.0
+                return
+        elif op == 48:  # pick_false_vc
+            if s1 == 1:
+                B = consts[i1:i1 + n]
+                for j in range(n):
+                    a = A[j]
+                    b = B[j]
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+            if s1 == 0:
+                bs = consts[i1]
+                for j in range(n):
+                    a = A[j]
+                    b = bs
+                    y = b if a == 0.0 else 0.0
+                    R[j] = y
+                    P0[j] = 0.0
+                    S00[j] = 0.0
+                return
+        elif op == 51:  # abs
+            for j in range(n):
+                a = A[j]
+                y = np.abs(a)
+                R[j] = y
+                P0[j] = np.sign(a)
+                S00[j] = 0.0
+            return
+        elif op == 57:  # sqrt
+            for j in range(n):
+                a = A[j]
+                y = np.sqrt(a)
+                R[j] = y
+                P0[j] = 0.5 / y
+                S00[j] = -0.25 / (y * y * y)
+            return
+        elif op == 59:  # exp
+            for j in range(n):
+                a = A[j]
+                y = np.exp(a)
+                R[j] = y
+                P0[j] = y
+                S00[j] = y
+            return
+        elif op == 60:  # expm1
+            for j in range(n):
+                a = A[j]
+                y = np.expm1(a)
+                R[j] = y
+                P0[j] = np.exp(a)
+                S00[j] = np.exp(a)
+            return
+        elif op == 61:  # log
+            for j in range(n):
+                a = A[j]
+                y = np.log(a)
+                R[j] = y
+                P0[j] = 1.0 / a
+                S00[j] = -(1.0 / a) / a
+            return
+        elif op == 62:  # log1p
+            for j in range(n):
+                a = A[j]
+                y = np.log1p(a)
+                R[j] = y
+                P0[j] = 1.0 / (1.0 + a)
+                S00[j] = -(1.0 / (1.0 + a)) / (1.0 + a)
+            return
+        elif op == 65:  # sin
+            for j in range(n):
+                a = A[j]
+                y = np.sin(a)
+                R[j] = y
+                P0[j] = np.cos(a)
+                S00[j] = -y
+            return
+        elif op == 66:  # cos
+            for j in range(n):
+                a = A[j]
+                y = np.cos(a)
+                R[j] = y
+                P0[j] = -np.sin(a)
+                S00[j] = -y
+            return
+        elif op == 73:  # tanh
+            for j in range(n):
+                a = A[j]
+                y = np.tanh(a)
+                R[j] = y
+                P0[j] = 1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2
+                S00[j] = -2.0 * y * (1.0 - y * y if np.abs(a) < 0.5 else (1.0 / np.cosh(a)) ** 2)
+            return
+    k = KIND[op]
+    for j in range(n):
+        v = work[np.uint64(i0 + j * s0)]
+        c = consts[np.uint64(i1 + j * s1)] if (k == 3 or k == 4) else (work[np.uint64(i1 + j * s1)] if k == 2 else 0.0)
+        if k == 4:
+            y, d0, d1, d00, d01, d11 = scalar_second(op, c, v)
+        else:
+            y, d0, d1, d00, d01, d11 = scalar_second(op, v, c)
+        work[r + j] = y
+        p0[r + j] = d0
+        p1[r + j] = d1
+        s00[r + j] = d00
+        s01[r + j] = d01
+        s11[r + j] = d11
 
 
 # ---- END GENERATED ----

@@ -476,15 +476,19 @@ def _elem_loads(v: ops.Variant, form: str) -> list[str]:
     return [f"a = {w0}", f"b = {other}"]
 
 
-def _elem_body(w: Writer, v: ops.Variant, form: str, partials: bool) -> None:
+def _elem_body(w: Writer, v: ops.Variant, form: str, order: int) -> None:
+    """The loop of one op: values, and partials up to ``order`` (second
+    partials: s00, and s01, s11 for two variable operands)."""
     store = "work[r + j]" if form == "strided" else "R[j]"
     with w.block("for j in range(n):"):
         w.extend(_elem_loads(v, form) + [f"y = {v.op.value}", f"{store} = y"])
-        if partials:
-            p0, p1 = ops._partial_exprs(v)[:2]
-            w.line(f"{'p0[r + j]' if form == 'strided' else 'P0[j]'} = {p0}")
-            if v.kind == ops.VV:
-                w.line(f"{'p1[r + j]' if form == 'strided' else 'P1[j]'} = {p1}")
+        rules = ops._partial_exprs(v)
+        names = [("P0", 0), ("P1", 1)] if order >= 1 else []
+        names += [("S00", 2), ("S01", 3), ("S11", 4)] if order >= 2 else []
+        for name, k in names:
+            if k in (1, 3, 4) and v.kind != ops.VV:
+                continue  # read only for two variable operands
+            w.line(f"{name}[j] = {rules[k]}")
 
 
 #: The ops vectorized code uses most: their loops also come in contiguous forms
@@ -533,21 +537,26 @@ def _generic_loop(w: Writer, order: int) -> None:
             w.extend(["s00[r + j] = d00", "s01[r + j] = d01", "s11[r + j] = d11"])
 
 
-def _elem_kernel(name: str, doc: str, partials: bool) -> list[str]:
+def _elem_kernel(name: str, doc: str, order: int) -> list[str]:
     """The ops of ARRAY_FAST over contiguous operands (the variable one at stride
     1, the other at stride 1 or 0) as their own plain loops; everything else
-    element by element through the scalar rules."""
+    element by element through the scalar rules. ``order``: values (0), and
+    partials (1), and second partials (2)."""
     w = Writer()
-    args = "op, r, n, i0, s0, i1, s1, consts, work" + (", p0, p1" if partials else "")
+    partials = order >= 1
+    args = "op, r, n, i0, s0, i1, s1, consts, work" + (", p0, p1" if partials else "") + (
+        ", s00, s01, s11" if order >= 2 else "")
     _header(w, name, args, doc)
     fast = [v for v in ops.VARIANTS if v.op is not None and v.op.name in ARRAY_FAST]
     hot = [v for v in fast if v.op.hot]
-    order = hot + [v for v in fast if v not in hot]
+    ranked = hot + [v for v in fast if v not in hot]
     with w.block("if op == 0:"):
         with w.block("for j in range(n):"):
             w.line("work[r + j] = consts[np.uint64(i0 + j * s0)]")
             if partials:
                 w.line("p0[r + j] = 0.0")
+            if order >= 2:
+                w.line("s00[r + j] = 0.0")
         w.line("return")
     with w.block("if s0 == 1:"):
         # contiguous operands as array views: plain loops that LLVM vectorizes
@@ -555,21 +564,23 @@ def _elem_kernel(name: str, doc: str, partials: bool) -> list[str]:
         w.line("A = work[i0:i0 + n]")
         if partials:
             w.extend(["P0 = p0[r:r + n]", "P1 = p1[r:r + n]"])
-        for v in w.cases(order, lambda v: (f"op == {v.opcode}", v.name)):
+        if order >= 2:
+            w.extend(["S00 = s00[r:r + n]", "S01 = s01[r:r + n]", "S11 = s11[r:r + n]"])
+        for v in w.cases(ranked, lambda v: (f"op == {v.opcode}", v.name)):
             if v.kind == ops.UNARY:
-                _elem_body(w, v, "v1", partials)
+                _elem_body(w, v, "v1", order)
                 w.line("return")
                 continue
             src = "work" if v.kind == ops.VV else "consts"
             with w.block("if s1 == 1:"):
                 w.line(f"B = {src}[i1:i1 + n]")
-                _elem_body(w, v, "vv1" if v.kind == ops.VV else "v1", partials)
+                _elem_body(w, v, "vv1" if v.kind == ops.VV else "v1", order)
                 w.line("return")
             with w.block("if s1 == 0:"):
                 w.line(f"bs = {src}[i1]")
-                _elem_body(w, v, "v1s", partials)
+                _elem_body(w, v, "v1s", order)
                 w.line("return")
-    _generic_loop(w, 1 if partials else 0)
+    _generic_loop(w, order)
     return w.lines
 
 
@@ -586,29 +597,15 @@ def generate_arrays() -> str:
             ", partials and second partials") + " (the rules of the op table).", order)
             + ["", ""])
     w.extend(_elem_kernel("elem_values", "One elementwise array instruction's values: "
-                          "work[r + j] for j < n.", False) + ["", ""])
+                          "work[r + j] for j < n.", 0) + ["", ""])
     w.extend(_elem_kernel("elem_partials", "One elementwise array instruction's values and "
                           "partials p0[r + j] (and p1[r + j] for two variable operands).",
-                          True) + ["", ""])
-    w.extend(_second_kernel() + ["", ""])
+                          1) + ["", ""])
+    w.extend(_elem_kernel("elem_second", "One elementwise array instruction's values, "
+                          "partials and second partials s00[r + j] (and s01, s11 for two "
+                          "variable operands).", 2) + ["", ""])
     w.extend([END])
     return "\n".join(w.lines)
-
-
-def _second_kernel() -> list[str]:
-    """Values, first and second partials of one elementwise array instruction,
-    by slot: the Hessian sweeps' (every op element by element through the
-    scalar rules: they run less often)."""
-    w = Writer()
-    _header(w, "elem_second", "op, r, n, i0, s0, i1, s1, consts, work, p0, p1, s00, s01, s11",
-            "One elementwise array instruction's values, partials and second partials.")
-    with w.block("if op == 0:"):
-        with w.block("for j in range(n):"):
-            w.extend(["work[r + j] = consts[np.uint64(i0 + j * s0)]", "p0[r + j] = 0.0",
-                      "s00[r + j] = 0.0"])
-    with w.block("else:"):
-        _generic_loop(w, 2)
-    return w.lines
 
 
 def write_all() -> list[str]:
