@@ -425,8 +425,7 @@ def _array_hvp(tape: ArrayTape, x, V, w) -> np.ndarray:
     w = np.ascontiguousarray(second.weights(tape, w), dtype=np.float64)
     n_slots = a.n_slots
     s = tape._state
-    bufs = [s.scratch(f"h_{k}", (n_slots,)) for k in ("work", "p0", "p1", "s00", "s01", "s11",
-                                                      "abar")]
+    bufs = s.arrays("h_bufs", 7, n_slots)  # work, p0, p1, s00, s01, s11, abar
     p = V.shape[1]
     out = np.empty((a.n_inputs, p))
     chunk = max(1, min(p, _DIRECTION_BYTES // (16 * max(n_slots, 1))))

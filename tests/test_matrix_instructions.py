@@ -297,3 +297,63 @@ def test_environment_switch_still_records_element_by_element():
     x = _mat(5).ravel()
     tape = adjit.trace(lambda z: np.linalg.det(z.reshape(M, M)), x)
     assert "linalg" in tape.op_counts()
+
+
+# --- random compositions ----------------------------------------------------------------
+
+_MATRIX_STEPS = ("solve", "inv", "det", "slogdet", "cholesky", "sin", "square", "matmul",
+                 "max", "prod", "cumsum")
+
+
+def random_matrix_program(seed):
+    """A random chain of matrix instructions, elementwise ops and reductions on a
+    3x3 matrix and a vector built from x (12,); plain NumPy runs it on floats."""
+    rng = np.random.default_rng(seed)
+    steps = [str(s) for s in rng.choice(_MATRIX_STEPS, size=int(rng.integers(2, 5)))]
+
+    def f(x):
+        A = x[:9].reshape(3, 3) + 3.0 * np.eye(3)
+        v = x[9:]
+        total = 0.0
+        for s in steps:
+            if s == "solve":
+                v = np.linalg.solve(A, v)
+            elif s == "inv":
+                A = np.linalg.inv(A) + 2.0 * np.eye(3)
+            elif s == "det":
+                total = total + 0.1 * np.linalg.det(A)
+            elif s == "slogdet":
+                total = total + np.linalg.slogdet(A)[1]
+            elif s == "cholesky":
+                A = np.linalg.cholesky(A @ A.T + np.eye(3)) + np.eye(3)
+            elif s == "sin":
+                v = np.sin(v) + 0.5 * v
+            elif s == "square":
+                A = A * A + np.eye(3)
+            elif s == "matmul":
+                v = A @ v * 0.3
+            elif s == "max":
+                total = total + np.max(A * v)
+            elif s == "prod":
+                total = total + np.prod(v)
+            else:
+                v = np.cumsum(v) * 0.5
+        return total + np.sum(v * v) + 0.01 * np.sum(A)
+    return f, steps
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_matrix_programs(seed):
+    f, steps = random_matrix_program(seed)
+    x = np.random.default_rng(seed + 100).uniform(-0.5, 0.5, 12)
+    tape = adjit.trace(f, x)
+    for point in (x, 0.8 * x + 0.05):
+        _close(tape.forward(point), [f(point)], 1e-11)
+        _close(tape.gradient(point), _fd_grad(f, point), 1e-6)
+    H = tape.hessian(x)
+    _close(H, _fd_jac(tape.gradient, x, 1e-5), 1e-5)
+    v = np.cos(np.arange(12.0))
+    _close(tape.hvp(x, v), H @ v, 1e-9)
+    parts = arrays.expand(tape.arrays)
+    scalar = adjit.Tape(**parts, guard_sources=["g"] * len(parts["guards"]))
+    _close(scalar.gradient(x), tape.gradient(x), 1e-9)
