@@ -357,3 +357,28 @@ def test_random_matrix_programs(seed):
     parts = arrays.expand(tape.arrays)
     scalar = adjit.Tape(**parts, guard_sources=["g"] * len(parts["guards"]))
     _close(scalar.gradient(x), tape.gradient(x), 1e-9)
+
+
+EDGE = {
+    "det 1x1": lambda v: np.linalg.det(v[:1].reshape(1, 1)) * v[1],
+    "solve 1x1": lambda v: np.sum(np.linalg.solve(v[:1].reshape(1, 1), v[1:])),
+    "inv 1x1": lambda v: np.sum(np.linalg.inv(v[:1].reshape(1, 1))) + v[1],
+    "cholesky 1x1": lambda v: np.sum(np.linalg.cholesky(v[:1].reshape(1, 1))) * v[1],
+    "slogdet 1x1": lambda v: np.linalg.slogdet(v[:1].reshape(1, 1))[1] * v[1],
+    "det 0x0": lambda v: np.linalg.det(v[:0].reshape(0, 0)) * v[1],
+    "inv 0x0": lambda v: np.sum(np.linalg.inv(v[:0].reshape(0, 0))) + v[1],
+    "solve 0x0": lambda v: np.sum(np.linalg.solve(v[:0].reshape(0, 0), v[:0])) + v[1],
+    "cholesky 0x0": lambda v: np.sum(np.linalg.cholesky(v[:0].reshape(0, 0))) + v[1],
+    "slogdet 0x0": lambda v: np.linalg.slogdet(v[:0].reshape(0, 0))[1] + v[1],
+    "empty stack": lambda v: np.sum(np.linalg.det(v[:0].reshape(0, 2, 2))) + v[1],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE))
+def test_empty_and_one_by_one_matrices(name):
+    f = EDGE[name]
+    x = np.array([2.0, 3.0])
+    tape = adjit.trace(f, x)
+    _close(tape.forward(x), [f(x)], 1e-14)
+    _close(tape.gradient(x), _fd_grad(f, x), 1e-7)
+    _close(tape.hessian(x), _fd_jac(tape.gradient, x, 1e-5), 1e-6)
