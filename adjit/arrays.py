@@ -418,6 +418,14 @@ def _constant_reads(row) -> list:
     return []
 
 
+def _digest(a: np.ndarray) -> tuple:
+    """A cheap key for an array's values (its ends and sums); equal keys are
+    then compared in full."""
+    if len(a) <= 8:
+        return (a.tobytes(),)
+    return (len(a), a[:4].tobytes(), a[-4:].tobytes(), float(np.sum(a, dtype=np.float64)))
+
+
 def without_common_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
     """``p`` with every row that computes what an earlier row computes (the same
     kind, op, shape and operands, once the operands' own duplicates are
@@ -461,6 +469,7 @@ def without_common_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
                 if t != k:
                     code[i, col] = lo - starts[k] + starts[t]
         kind, opc, n = int(code[i, 0]), int(code[i, 1]), int(code[i, 3])
+        data = []  # arrays that must also be equal: gathered slots, constants
         if kind == GATHER:
             idx = index[code[i, 4]:code[i, 4] + n]
             if merged:
@@ -471,7 +480,8 @@ def without_common_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
             code[i, 4] = at
             pieces.append(idx)
             at += n
-            key = (kind, n, idx.tobytes())
+            data.append(idx)
+            key = (kind, n, _digest(idx))
         else:
             ops_key = [(int(code[i, 4]), int(code[i, 6])), (int(code[i, 5]), int(code[i, 7]))]
             for j, lo, count, step in _constant_reads(code[i]):
@@ -479,18 +489,25 @@ def without_common_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
                 # (unless data arguments may replace them)
                 span = slice(lo, lo + (count - 1) * step + 1, step) if step else slice(lo, lo + 1)
                 if not moving[span].any():
-                    ops_key[j] = (-1, consts[span].tobytes(), step)
+                    data.append(consts[span])
+                    ops_key[j] = (-1, _digest(consts[span]), step)
             if kind == ELEM and _COMMUTES[opc]:
                 ops_key.sort(key=repr)
             key = (kind, opc, n, tuple(ops_key), int(code[i, 6]), int(code[i, 7]))
-        j = seen.get(key)
         # (two loads of equal constants are left apart: merging them saves no
         # work, and renumbering every read after them costs more than it saves)
-        if j is not None and movable[i] and n > 0 and not (kind == ELEM and opc == 0):
-            target[i] = j
+        found = None
+        if movable[i] and n > 0 and not (kind == ELEM and opc == 0):
+            for j, other in seen.get(key, ()):
+                if len(other) == len(data) and all(np.array_equal(u, v)
+                                                   for u, v in zip(other, data)):
+                    found = j
+                    break
+        if found is not None:
+            target[i] = found
             merged = True
         else:
-            seen.setdefault(key, i)
+            seen.setdefault(key, []).append((i, data))
     if (target == np.arange(nrow)).all():
         return p
     shift = starts[target] - starts
@@ -520,42 +537,57 @@ def without_constant_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
     holding a guarded comparison keep it (the guard names a comparison)."""
     code = np.array(p.code)
     nrow = len(code)
-    if nrow == 0:
+    loads = (code[:, 0] == ELEM) & (code[:, 1] == 0) & (code[:, 3] > 0)
+    if not loads.any():
         return p
     consts = np.asarray(p.constants)
     moving = np.zeros(len(consts), dtype=bool)
     if rebindable is not None and len(rebindable):
         moving[np.asarray(rebindable, dtype=np.int64)] = True
-    known = np.zeros(p.n_slots, dtype=bool)
-    guarded = np.zeros(p.n_slots, dtype=bool)
-    if len(p.guards):
-        guarded[np.asarray(p.guards)[:, 0]] = True
-    val = np.zeros(p.n_slots)
+    n_in = p.n_inputs
+    ends = code[:, 2] + code[:, 3]
+    known = np.zeros(nrow, dtype=bool)  # rows whose values are known (whole rows)
+    guards = np.asarray(p.guards)
     index = np.asarray(p.index)
+    val = None  # the known values by slot, made when a first row folds
     extra: list = []
+
+    def all_known(slots_lo, slots_hi):
+        if slots_lo < n_in:
+            return False
+        a, b = np.searchsorted(ends, [slots_lo, slots_hi], side="right")
+        return bool(known[a:b + 1].all())
+
     for i in range(nrow):
         kind, opc, r, n, a0 = (int(v) for v in code[i, :5])
         if n == 0:
             continue
-        if kind == ELEM and KINDS[opc] == ops.CONST:
+        if loads[i]:
             step = int(code[i, 6])
             span = slice(a0, a0 + (n - 1) * step + 1, step) if step else slice(a0, a0 + 1)
-            if not moving[span].any():
-                known[r:r + n] = True
-                val[r:r + n] = consts[span] if step else consts[a0]
+            known[i] = not moving[span].any()
+            if known[i] and val is not None:
+                numpy_rows(code[i:i + 1], index, consts, val)
             continue
         if kind == GATHER:
-            ready = bool(known[index[a0:a0 + n]].all())
+            idx = index[a0:a0 + n]
+            if idx.min() < n_in:
+                continue
+            ready = bool(known[np.searchsorted(ends, idx, side="right")].all())
         else:
-            ready = all(known[lo:hi + 1:step].all() if step else known[lo]
-                        for _, lo, hi, step in _operands(code[i]))
-        if not ready or guarded[r:r + n].any():
+            reads = _operands(code[i])
+            ready = bool(reads) and all(all_known(lo, hi) for _, lo, hi, _ in reads)
+        if not ready or (len(guards) and ((guards[:, 0] >= r) & (guards[:, 0] < r + n)).any()):
             continue
+        if val is None:
+            val = np.zeros(p.n_slots)
+            for j in np.flatnonzero(known[:i]):  # the loads so far (nothing folded yet)
+                numpy_rows(code[j:j + 1], index, consts, val)
         try:
             numpy_rows(code[i:i + 1], index, consts, val)
         except np.linalg.LinAlgError:
             continue  # a singular constant matrix: left for evaluation to report
-        known[r:r + n] = True
+        known[i] = True
         code[i] = (ELEM, 0, r, n, len(consts) + len(extra), 0, 1, 0)
         extra.extend(val[r:r + n].tolist())
     if not extra:

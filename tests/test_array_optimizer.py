@@ -110,3 +110,22 @@ def test_rows_of_constants_are_computed_when_traced():
         np.testing.assert_allclose(opt.gradient(point), raw.gradient(point), rtol=1e-14)
         np.testing.assert_allclose(opt.gradient(point), central_jacobian(f, point)[0],
                                    rtol=1e-6)
+
+
+def test_constant_rows_fold_across_several_loads():
+    # two constant blocks loaded apart, the first folded before the second is
+    # loaded, and a row of both: each must be computed from its own values
+    def f(x):
+        z = np.concatenate([x, np.array([0.5, 1.5])])
+        u = np.exp(z[3:])  # folded from the first load
+        y = np.concatenate([x * u[0], np.array([2.0, -1.0])])
+        w = y[3:] * u  # both loads: folded too
+        return np.sum(x * w[0]) + np.sum(y[:3] * w[1]) + np.sum(np.sin(z))
+    x = np.array([0.3, -0.2, 0.5])
+    raw = adjit.trace(f, x, optimize=False)
+    opt = adjit.trace(f, x)
+    assert opt.n_ops < raw.n_ops
+    for point in (x, 1.5 * x):
+        np.testing.assert_allclose(opt.forward(point), [f(point)], rtol=1e-14)
+        np.testing.assert_allclose(opt.gradient(point), central_jacobian(f, point)[0],
+                                   rtol=1e-6)
