@@ -336,8 +336,11 @@ def tangents(code, index, consts, kinds, work, p0, p1, t):
         q = code[i, 7]
         if kind == ELEM:
             k = kinds[code[i, 1]]
-            if nd == 1 and p == 1 and k != 0 and (k != 2 or q <= 1):
-                _tangent1(t.reshape(t.shape[0]), p0, p1, r, n, a0, a1, q, k == 2)
+            if p == 1 and k != 0 and (k != 2 or q <= 1):
+                if nd == 1:
+                    _tangent1(t.reshape(t.shape[0]), p0, p1, r, n, a0, a1, q, k == 2)
+                else:
+                    _tangents_rows(t, p0, p1, r, n, a0, a1, q, k == 2)
                 continue
             for j in range(n):
                 if k == 0:
@@ -381,13 +384,6 @@ def tangents(code, index, consts, kinds, work, p0, p1, t):
 
 
 @njit(**_KERNEL)
-def _azm(d, g):
-    """azmul inline: a zero on either side gives zero (as a select, so that the
-    loops below stay vectorizable)."""
-    return 0.0 if (d == 0.0 or g == 0.0) else d * g
-
-
-@njit(**_KERNEL)
 def _tangent1(tf, p0, p1, r, n, a0, a1, q, two):
     """One direction's tangents of an ELEM row whose variable operand is
     contiguous (and the second, if variable, contiguous or one slot)."""
@@ -396,17 +392,68 @@ def _tangent1(tf, p0, p1, r, n, a0, a1, q, two):
     P0 = p0[r:r + n]
     if not two:
         for j in range(n):
-            R[j] = _azm(P0[j], A[j])
+            R[j] = azmul(P0[j], A[j])
         return
     P1 = p1[r:r + n]
     if q == 1:
         B = tf[a1:a1 + n]
         for j in range(n):
-            R[j] = _azm(P0[j], A[j]) + _azm(P1[j], B[j])
+            R[j] = azmul(P0[j], A[j]) + azmul(P1[j], B[j])
     else:
         b = tf[a1]
         for j in range(n):
-            R[j] = _azm(P0[j], A[j]) + _azm(P1[j], b)
+            R[j] = azmul(P0[j], A[j]) + azmul(P1[j], b)
+
+
+@njit(**_KERNEL)
+def _tangents_rows(t, p0, p1, r, n, a0, a1, q, two):
+    """:func:`_tangent1` for several directions: each element's row of
+    tangents is a contiguous loop (azmul as a select)."""
+    nd = t.shape[1]
+    for j in range(n):
+        dst = t[r + j]
+        src = t[a0 + j]
+        q0 = p0[r + j]
+        if two:
+            q1 = p1[r + j]
+            srcb = t[a1 + j * q]
+            for d in range(nd):
+                dst[d] = azmul(q0, src[d]) + azmul(q1, srcb[d])
+        else:
+            for d in range(nd):
+                dst[d] = azmul(q0, src[d])
+
+
+@njit(**_KERNEL)
+def _hvp_reverse_rows(abar, at, t, p0, p1, s00, s01, s11, r, n, a0, a1, q, two):
+    """:func:`_hvp_reverse1` for several directions: each element's rows of
+    tangents and adjoint tangents as contiguous loops."""
+    nd = t.shape[1]
+    for j in range(n):
+        g = abar[r + j]
+        d0 = p0[r + j]
+        h00 = azmul(s00[r + j], g)
+        ATr = at[r + j]
+        ATa = at[a0 + j]
+        Ta = t[a0 + j]
+        abar[a0 + j] += azmul(d0, g)
+        if two:
+            i1 = a1 + j * q
+            d1 = p1[r + j]
+            h01 = azmul(s01[r + j], g)
+            h11 = azmul(s11[r + j], g)
+            abar[i1] += azmul(d1, g)
+            ATb = at[i1]
+            Tb = t[i1]
+            for d in range(nd):
+                ar = ATr[d]
+                ta = Ta[d]
+                tb = Tb[d]
+                ATa[d] += azmul(d0, ar) + azmul(h00, ta) + azmul(h01, tb)
+                ATb[d] += azmul(d1, ar) + azmul(h01, ta) + azmul(h11, tb)
+        else:
+            for d in range(nd):
+                ATa[d] += azmul(d0, ATr[d]) + azmul(h00, Ta[d])
 
 
 @njit(**_KERNEL)
@@ -423,8 +470,8 @@ def _hvp_reverse1(abar, af, tf, p0, p1, s00, s01, s11, r, n, a0, a1, q, two):
     if not two:
         for j in range(n):
             g = G[j]
-            A0[j] += _azm(D0[j], g)
-            ATA[j] += _azm(D0[j], GT[j]) + _azm(_azm(H00[j], g), TA[j])
+            A0[j] += azmul(D0[j], g)
+            ATA[j] += azmul(D0[j], GT[j]) + azmul(azmul(H00[j], g), TA[j])
         return
     D1 = p1[r:r + n]
     H01 = s01[r:r + n]
@@ -438,13 +485,13 @@ def _hvp_reverse1(abar, af, tf, p0, p1, s00, s01, s11, r, n, a0, a1, q, two):
             ar = GT[j]
             ta = TA[j]
             tb = TB[j]
-            h00 = _azm(H00[j], g)
-            h01 = _azm(H01[j], g)
-            h11 = _azm(H11[j], g)
-            A0[j] += _azm(D0[j], g)
-            A1[j] += _azm(D1[j], g)
-            ATA[j] += _azm(D0[j], ar) + _azm(h00, ta) + _azm(h01, tb)
-            ATB[j] += _azm(D1[j], ar) + _azm(h01, ta) + _azm(h11, tb)
+            h00 = azmul(H00[j], g)
+            h01 = azmul(H01[j], g)
+            h11 = azmul(H11[j], g)
+            A0[j] += azmul(D0[j], g)
+            A1[j] += azmul(D1[j], g)
+            ATA[j] += azmul(D0[j], ar) + azmul(h00, ta) + azmul(h01, tb)
+            ATB[j] += azmul(D1[j], ar) + azmul(h01, ta) + azmul(h11, tb)
         return
     tb = tf[a1]
     sb = 0.0
@@ -453,13 +500,13 @@ def _hvp_reverse1(abar, af, tf, p0, p1, s00, s01, s11, r, n, a0, a1, q, two):
         g = G[j]
         ar = GT[j]
         ta = TA[j]
-        h00 = _azm(H00[j], g)
-        h01 = _azm(H01[j], g)
-        h11 = _azm(H11[j], g)
-        A0[j] += _azm(D0[j], g)
-        sb += _azm(D1[j], g)
-        ATA[j] += _azm(D0[j], ar) + _azm(h00, ta) + _azm(h01, tb)
-        stb += _azm(D1[j], ar) + _azm(h01, ta) + _azm(h11, tb)
+        h00 = azmul(H00[j], g)
+        h01 = azmul(H01[j], g)
+        h11 = azmul(H11[j], g)
+        A0[j] += azmul(D0[j], g)
+        sb += azmul(D1[j], g)
+        ATA[j] += azmul(D0[j], ar) + azmul(h00, ta) + azmul(h01, tb)
+        stb += azmul(D1[j], ar) + azmul(h01, ta) + azmul(h11, tb)
     abar[a1] += sb
     af[a1] += stb
 
@@ -600,9 +647,13 @@ def hvp_reverse(code, index, consts, kinds, work, p0, p1, s00, s01, s11, t, abar
             k = kinds[code[i, 1]]
             if k == 0:
                 continue
-            if nd == 1 and p == 1 and (k != 2 or q <= 1):
-                _hvp_reverse1(abar, at.reshape(at.shape[0]), t.reshape(t.shape[0]), p0, p1, s00,
-                              s01, s11, r, n, a0, a1, q, k == 2)
+            if p == 1 and (k != 2 or q <= 1):
+                if nd == 1:
+                    _hvp_reverse1(abar, at.reshape(at.shape[0]), t.reshape(t.shape[0]), p0, p1,
+                                  s00, s01, s11, r, n, a0, a1, q, k == 2)
+                else:
+                    _hvp_reverse_rows(abar, at, t, p0, p1, s00, s01, s11, r, n, a0, a1, q,
+                                      k == 2)
                 continue
             for j in range(n):
                 g = abar[r + j]
