@@ -161,13 +161,25 @@ class ArrayTape(Tape):
         if flip >= 0:
             branches.raise_flipped(self, flip, x)
 
+    def gradient(self, x, *args) -> np.ndarray:
+        a = self._arrays
+        if not args and type(x) is np.ndarray and x.ndim == 1 and self._signature.plain \
+                and a.outputs.shape[0] == 1:  # the hot path: one flat point
+            return self._value_and_gradient(program.point(a, x),
+                                            self._state.arrays("a_work", 4, a.n_slots))[1]
+        return Tape.gradient(self, x, *args)
+
+    gradient.__doc__ = Tape.gradient.__doc__
+
     def _value_and_gradient(self, x, bufs):
         """``(value, gradient)`` at one checked point ``x``."""
         a = self._arrays
         pieces, flags, zero = self._hot_state()
         if pieces is not None:
             return self._matrix_gradient(x, bufs)
-        ys, gs, flips = np.empty(1), np.empty((1, a.n_inputs)), np.empty(1, dtype=np.int64)
+        ys = self._state.scratch("a_ys", (1,))
+        gs = np.empty((1, a.n_inputs))
+        flips = np.empty(1, dtype=np.int64)
         # the batch kernel at one point: one call, which holds both sweeps
         call(K.batch_gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero,
              a.outputs[0], a.guards, x.reshape(1, -1), *bufs, ys, gs, flips)
