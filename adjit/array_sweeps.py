@@ -610,6 +610,11 @@ def _matmul_tangents(i, code, consts, work, t):
         A = consts[a0:a0 + m * p].reshape((m, p))
         tf = t.reshape(t.size)  # 1-D: its slices are contiguous to Numba
         dB = tf[a1 * nd:(a1 + p * q) * nd].reshape((p, q * nd))
+        if q == 1 and nd == p and _is_identity(dB):
+            # X @ w with every input direction at once (a dense Hessian): the
+            # tangents are X itself, no product needed
+            tf[r * nd:(r + n) * nd] = A.reshape(n * nd)
+            return
         tf[r * nd:(r + n) * nd] = np.dot(A, dB).reshape(n * nd)
         return
     for row in range(m):
@@ -627,6 +632,16 @@ def _matmul_tangents(i, code, consts, work, t):
                     if mode != MM_VC:
                         v += aik * t[ib, d]
                     t[out, d] += v
+
+
+@njit(**_KERNEL)
+def _is_identity(M):
+    """Whether the square matrix M is exactly the identity."""
+    for i in range(M.shape[0]):
+        for j in range(M.shape[1]):
+            if M[i, j] != (1.0 if i == j else 0.0):
+                return False
+    return True
 
 
 @njit(**_KERNEL)
