@@ -32,7 +32,7 @@ LinAlgError = np.linalg.LinAlgError
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 
-def _slots(rec, x, who):
+def _slots(rec, x):
     s = array_tracer.slots_of(rec, x)
     if s.ndim < 2:
         raise LinAlgError(f"{s.ndim}-dimensional array given. Array must be at least "
@@ -86,7 +86,7 @@ def solve(a, b):
     rec = _rec_of(a, b)
     if rec is None:
         return NotImplemented
-    S = _slots(rec, a, "solve")
+    S = _slots(rec, a)
     Bs = array_tracer.slots_of(rec, b)
     vector = Bs.ndim == 1
     if vector:
@@ -116,7 +116,7 @@ def inv(a):
     rec = _rec_of(a)
     if rec is None:
         return NotImplemented
-    S = _slots(rec, a, "inv")
+    S = _slots(rec, a)
     m = S.shape[-1]
     out = np.empty(S.shape, dtype=np.int64)
     for idx in _stack(S.shape[:-2]):
@@ -141,7 +141,7 @@ def det(a):
     rec = _rec_of(a)
     if rec is None:
         return NotImplemented
-    S = _slots(rec, a, "det")
+    S = _slots(rec, a)
     res = np.empty(S.shape[:-2], dtype=object)
     for idx in _stack(S.shape[:-2]):
         perm, odd, _ = _pivots(rec, S[idx])
@@ -155,7 +155,7 @@ def slogdet(a):
     rec = _rec_of(a)
     if rec is None:
         return NotImplemented
-    S = _slots(rec, a, "slogdet")
+    S = _slots(rec, a)
     signs = np.empty(S.shape[:-2], dtype=object)
     logs = np.empty(S.shape[:-2], dtype=object)
     for idx in _stack(S.shape[:-2]):
@@ -180,7 +180,7 @@ def cholesky(a, /, *, upper=False):
     rec = _rec_of(a)
     if rec is None:
         return NotImplemented
-    S = _slots(rec, a, "cholesky")
+    S = _slots(rec, a)
     if upper:
         S = np.swapaxes(S, -1, -2)
     m = S.shape[-1]

@@ -189,12 +189,11 @@ def _factor(row, work, memo, key):
     return f
 
 
-def _inv_t(row, work, f):
-    """A^-T (and det A, for det's rule), from the factorization ``f``."""
-    op, r, n, a0, a1, m, k = _fields(row)
+def _inv_t(f):
+    """A^-T from A's LU ``f`` (LinAlgError if A is singular)."""
     if _singular(f[0]):
         raise LinAlgError("Singular matrix")
-    return _lu_solve(f, np.eye(m), trans=1)
+    return _lu_solve(f, np.eye(f[0].shape[0]), trans=1)
 
 
 def _det_gradient(row, work, f):
@@ -202,7 +201,7 @@ def _det_gradient(row, work, f):
     op, r, n, a0, a1, m, k = _fields(row)
     if _singular(f[0]):
         return _adjugate(work[a0:a0 + m * m].reshape(m, m)).T
-    return _det_of(f) * _inv_t(row, work, f)
+    return _det_of(f) * _inv_t(f)
 
 
 # ---------------------------------------------------------------------------
@@ -245,7 +244,7 @@ def tangents(row, work, t, memo=None, key=None) -> None:
         G = _det_gradient(row, work, f)
         t[r] = np.einsum("ij,dij->d", G, dA)
     elif op == SLOGDET:
-        G = _inv_t(row, work, f)
+        G = _inv_t(f)
         t[r] = 0.0
         t[r + 1] = np.einsum("ij,dij->d", G, dA)
     else:
@@ -276,7 +275,7 @@ def adjoints(row, work, a, memo=None, key=None) -> None:
         Yb = _cols(a, r, (m, m))
         _put(a, a0, -(Y.T @ Yb @ Y.T), add=True)
     elif op in (DET, SLOGDET):
-        G = _det_gradient(row, work, f) if op == DET else _inv_t(row, work, f)
+        G = _det_gradient(row, work, f) if op == DET else _inv_t(f)
         g = a[r] if op == DET else a[r + 1]
         a[a0:a0 + m * m] += np.outer(G.reshape(-1), g)
     else:
@@ -327,7 +326,7 @@ def hvp(row, work, t, abar, at, memo=None, key=None) -> None:
         dYt = dY.swapaxes(-1, -2)
         _put(at, a0, -(dYt @ Yb @ Y.T + Y.T @ dYb @ Y.T + Y.T @ Yb @ dYt), add=True)
     elif op in (DET, SLOGDET):
-        Gi = _inv_t(row, work, f)  # A^-T
+        Gi = _inv_t(f)  # A^-T
         dGi = -(Gi @ dA.swapaxes(-1, -2) @ Gi)
         if op == DET:
             y = work[r]
