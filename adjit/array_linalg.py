@@ -25,7 +25,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import array_tracer, arrays, matrix_rules
+from . import array_tracer, arrays, linalg, matrix_rules
 from .array_tracer import FUNCTIONS
 
 LinAlgError = np.linalg.LinAlgError
@@ -33,13 +33,8 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 
 def _slots(rec, x):
-    s = array_tracer.slots_of(rec, x)
-    if s.ndim < 2:
-        raise LinAlgError(f"{s.ndim}-dimensional array given. Array must be at least "
-                          "two-dimensional")
-    if s.shape[-1] != s.shape[-2]:
-        raise LinAlgError("Last 2 dimensions of the array must be square")
-    return s
+    """The slot numbers of a stack of square matrices (NumPy's errors otherwise)."""
+    return linalg.check_square(array_tracer.slots_of(rec, x))
 
 
 def _rec_of(*xs):

@@ -37,14 +37,18 @@ def _is_zero(v) -> bool:
     return not isinstance(v, Tracer) and v == 0.0
 
 
-def _square(a, who) -> np.ndarray:
-    A = _obj(a)
+def check_square(A: np.ndarray) -> np.ndarray:
+    """``A`` when it is a stack of square matrices, else NumPy's LinAlgError."""
     if A.ndim < 2:
         raise LinAlgError(f"{A.ndim}-dimensional array given. Array must be at least "
                           "two-dimensional")
     if A.shape[-1] != A.shape[-2]:
         raise LinAlgError("Last 2 dimensions of the array must be square")
     return A
+
+
+def _square(a) -> np.ndarray:
+    return check_square(_obj(a))
 
 
 def _eliminate(rows, n, singular: bool):
@@ -108,7 +112,7 @@ def _batched(A, fn, tail):
 def solve(a, b):
     """``np.linalg.solve(a, b)``: ``b`` of shape (M,) is a vector, otherwise
     (..., M, K) (NumPy 2's rule)."""
-    A = _square(a, "solve")
+    A = _square(a)
     B = _obj(b)
     vector = B.ndim == 1
     if vector:
@@ -129,7 +133,7 @@ def solve(a, b):
 
 def inv(a):
     """``np.linalg.inv``: the solution of ``a @ X = I``."""
-    A = _square(a, "inv")
+    A = _square(a)
     n = A.shape[-1]
     eye = np.eye(n).tolist()
     return as_traced(_batched(A, lambda m: _solve1(m, eye), (n, n)))
@@ -158,14 +162,14 @@ def _det1(m):
 def det(a):
     """``np.linalg.det``: the product of U's diagonal, signed by the row
     swaps; 0.0 (no derivative) at an exactly singular matrix."""
-    A = _square(a, "det")
+    A = _square(a)
     return as_traced(_batched(A, _det1, ()))
 
 
 def slogdet(a):
     """``np.linalg.slogdet``: ``(sign, log|det|)`` from U's diagonal;
     ``(0.0, -inf)`` at an exactly singular matrix, as NumPy."""
-    A = _square(a, "slogdet")
+    A = _square(a)
     signs = np.empty(A.shape[:-2], dtype=object)
     logs = np.empty(A.shape[:-2], dtype=object)
     for idx in np.ndindex(A.shape[:-2]):
@@ -204,7 +208,7 @@ def cholesky(a, /, *, upper=False):
     """``np.linalg.cholesky``: lower ``L`` with ``a = L @ L.T`` from ``a``'s
     lower triangle (``upper=True``: ``U`` with ``a = U.T @ U`` from the upper
     triangle, as NumPy reads it)."""
-    A = _square(a, "cholesky")
+    A = _square(a)
     if upper:
         A = np.swapaxes(A, -1, -2)
     n = A.shape[-1]
