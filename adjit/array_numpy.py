@@ -16,6 +16,10 @@ elements (about log2 of a reduced length for the trees and scans):
   and ``np.dot`` of more than two dimensions: moves, then per pair of
   operands one matrix product, or one broadcasting product and one sum;
 * ``np.diag``, ``np.diagflat``: moves (and one constant for the zeros);
+* the everyday helpers ``np.diff``, ``np.linalg.norm`` (vector and Frobenius
+  norms), ``np.average``, ``np.triu``/``np.tril`` (moves), ``np.cross``,
+  ``np.kron``, ``np.trapezoid``, ``np.polyval`` and ``np.dot`` with a scalar:
+  a few rows each;
 * through two hooks of :mod:`adjit.array_tracer` (which cannot import this
   module): ``@``/``np.matmul`` of more than two dimensions
   (``BATCHED_MATMUL``), and ``np.maximum.reduce``, ``np.add.accumulate``, ...
@@ -467,13 +471,14 @@ def batched_matmul(a, b):
 
 def dot(a, b, out=None):
     """``np.dot``: 1-D and 2-D as :func:`adjit.array_tracer.dot`; more
-    dimensions as the tensordot of a's last axis with b's second to last."""
+    dimensions as the tensordot of a's last axis with b's second to last; a
+    scalar operand as a product."""
     got = array_tracer.dot(a, b, out)
     if got is not NotImplemented or out is not None:
         return got
     na, nb = np.ndim(a), np.ndim(b)
     if not na or not nb:
-        return NotImplemented
+        return np.multiply(a, b)
     return tensordot(a, b, ([na - 1], [max(nb - 2, 0)]))
 
 
@@ -496,6 +501,220 @@ def ufunc_method(ufunc, method, a, kwargs):
     return NotImplemented
 
 
+# --- everyday helpers of vectorized code --------------------------------------------
+
+
+def _along(ndim, axis, part):
+    """The index taking ``part`` (a slice) along ``axis`` and everything elsewhere."""
+    key = [slice(None)] * ndim
+    key[axis] = part
+    return tuple(key)
+
+
+def _operand_array(x):
+    """A traced block as it is, a constant as a float array, anything else
+    (a traced scalar, an object array) None."""
+    if isinstance(x, TracedBlock):
+        return x
+    if isinstance(x, array_tracer.Tracer):
+        return None
+    try:
+        c = np.asarray(x)
+    except (TypeError, ValueError):
+        return None
+    return c.astype(np.float64) if c.dtype.kind in "biuf" else None
+
+
+def diff(a, n=1, axis=-1, prepend=_NOVALUE, append=_NOVALUE):
+    """``np.diff``: ``n`` differences of two shifted slices, one ``sub`` row
+    each (``prepend``/``append`` are concatenated first, as NumPy does)."""
+    if not isinstance(a, TracedBlock) or not isinstance(n, numbers.Integral):
+        return NotImplemented
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    if a.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
+    axis = normalize_axes(axis, a.ndim, "diff")[0]
+    if n == 0:
+        return a
+    parts = []
+    for extra in (prepend, a, append):
+        if extra is _NOVALUE:
+            continue
+        if extra is not a:
+            got = _operand_array(extra)
+            if got is None:
+                return NotImplemented
+            if got.ndim == 0:
+                shape = list(a.shape)
+                shape[axis] = 1
+                got = np.broadcast_to(got, tuple(shape))
+            extra = got
+        parts.append(extra)
+    if len(parts) > 1:
+        a = np.concatenate(parts, axis=axis)
+    hi, lo = _along(a.ndim, axis, slice(1, None)), _along(a.ndim, axis, slice(None, -1))
+    for _ in range(n):
+        a = a[hi] - a[lo]
+    return a
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """``np.linalg.norm``: vector norms (``ord`` None, 2, 1, inf, -inf or any
+    p >= 1) over one axis, the Frobenius norm over two (or all, for
+    ``ord=None``), in a few reduction rows. Matrix norms that need an SVD or
+    a maximum of column sums fall back to the scalar form. At zero the
+    2-norm's derivative is 0 (a subgradient)."""
+    if not isinstance(x, TracedBlock):
+        return NotImplemented
+    if ord == "f":
+        ord = "fro"
+    if axis is None and (ord is None or (ord == "fro" and x.ndim == 2)):
+        axes = tuple(range(x.ndim))
+        ord = 2
+    else:
+        if axis is None:
+            if x.ndim != 1:
+                return NotImplemented
+            axis = 0
+        axes = normalize_axes(axis, x.ndim, "norm")
+        if len(axes) == 2 and ord in (None, "fro"):
+            ord = 2
+        elif len(axes) != 1 or isinstance(ord, str):
+            return NotImplemented
+    if ord is None or ord == 2:
+        r = np.sqrt(np.sum(np.square(x), axis=axes, keepdims=keepdims))
+    elif ord == 1:
+        r = np.sum(np.abs(x), axis=axes, keepdims=keepdims)
+    elif ord == np.inf:
+        r = amax(np.abs(x), axes, keepdims=keepdims)
+    elif ord == -np.inf:
+        r = amin(np.abs(x), axes, keepdims=keepdims)
+    elif _is_number(ord) and ord >= 1:
+        p = float(ord)
+        r = np.power(np.sum(np.power(np.abs(x), p), axis=axes, keepdims=keepdims), 1.0 / p)
+    else:
+        return NotImplemented
+    return r
+
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """``np.average``: ``sum(a * w) / sum(w)`` over ``axis`` (NumPy's rules for
+    1-D weights along one axis); without weights, :func:`np.mean`."""
+    A, W = _operand_array(a), (None if weights is None else _operand_array(weights))
+    if A is None or (weights is not None and W is None):
+        return NotImplemented
+    if keepdims is _NOVALUE:
+        keepdims = False
+    if W is None:
+        avg = np.mean(A, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        scl = A.size / max(np.size(avg), 1)
+        return avg, np.full(np.shape(avg), scl)
+    if W.shape != A.shape:
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if W.ndim != 1:
+            raise TypeError("1D weights expected when shapes of a and weights differ.")
+        ax = normalize_axes(axis, A.ndim, "average")
+        if len(ax) != 1 or W.shape[0] != A.shape[ax[0]]:
+            raise ValueError("Shape of weights must be consistent with shape of a along specified "
+                             "axis.")
+        shape = [1] * A.ndim
+        shape[ax[0]] = W.shape[0]
+        W = W.reshape(tuple(shape))
+    if not isinstance(W, TracedBlock) and np.any(np.sum(np.broadcast_to(W, A.shape), axis=axis)
+                                                 == 0.0):
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    scl = np.sum(W * np.ones(A.shape), axis=axis, keepdims=keepdims)
+    avg = np.sum(A * W, axis=axis, keepdims=keepdims) / scl
+    return (avg, scl) if returned else avg
+
+
+def triu(m, k=0):
+    """``np.triu``: the kept elements' slots and one zero's; no instruction."""
+    if not isinstance(m, TracedBlock) or m.ndim < 2 or not isinstance(k, numbers.Integral):
+        return NotImplemented
+    return np.where(np.tri(*m.shape[-2:], k=int(k) - 1, dtype=bool), 0.0, m)
+
+
+def tril(m, k=0):
+    """``np.tril``: the kept elements' slots and one zero's; no instruction."""
+    if not isinstance(m, TracedBlock) or m.ndim < 2 or not isinstance(k, numbers.Integral):
+        return NotImplemented
+    return np.where(np.tri(*m.shape[-2:], k=int(k), dtype=bool), m, 0.0)
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """``np.cross`` of 3-vectors (broadcast over the other axes): six
+    products and three differences, then a stack."""
+    A, B = _operand_array(a), _operand_array(b)
+    if A is None or B is None or A.ndim == 0 or B.ndim == 0:
+        return NotImplemented
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    A, B = np.moveaxis(A, axisa, -1), np.moveaxis(B, axisb, -1)
+    if A.shape[-1] != 3 or B.shape[-1] != 3:
+        return NotImplemented  # 2-vectors: NumPy's deprecated z-component
+    # components as (..., 1) blocks: 3-vectors' stay blocks, not traced scalars
+    a0, a1, a2 = (A[..., j:j + 1] for j in range(3))
+    b0, b1, b2 = (B[..., j:j + 1] for j in range(3))
+    c = np.concatenate(np.broadcast_arrays(a1 * b2 - a2 * b1, a2 * b0 - a0 * b2,
+                                           a0 * b1 - a1 * b0), axis=-1)
+    return np.moveaxis(c, -1, axisc) if c.ndim > 1 else c
+
+
+def kron(a, b):
+    """``np.kron`` of two vectors or two matrices: one broadcasting product,
+    then a reshape."""
+    A, B = _operand_array(a), _operand_array(b)
+    if A is None or B is None or A.ndim != B.ndim or A.ndim not in (1, 2):
+        return NotImplemented
+    if A.ndim == 1:
+        return (A[:, None] * B[None, :]).reshape(-1)
+    (p, q), (r, s) = A.shape, B.shape
+    return (A[:, None, :, None] * B[None, :, None, :]).reshape(p * r, q * s)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """``np.trapezoid`` (``np.trapz``): the trapezoid rule along ``axis``, a
+    few rows whatever the length."""
+    Y = _operand_array(y)
+    if Y is None or Y.ndim == 0:
+        return NotImplemented
+    ax = normalize_axes(axis, Y.ndim, "trapezoid")[0]
+    if x is None:
+        d = dx
+    else:
+        X = _operand_array(x)
+        if X is None:
+            return NotImplemented
+        if X.ndim == 1:
+            shape = [1] * Y.ndim
+            shape[ax] = X.shape[0] - 1
+            d = diff(X) if isinstance(X, TracedBlock) else np.diff(X)
+            d = d.reshape(tuple(shape))
+        else:
+            d = diff(X, axis=ax) if isinstance(X, TracedBlock) else np.diff(X, axis=ax)
+    hi, lo = _along(Y.ndim, ax, slice(1, None)), _along(Y.ndim, ax, slice(None, -1))
+    return np.sum(d * (Y[hi] + Y[lo]) / 2.0, axis=ax)
+
+
+def polyval(p, x):
+    """``np.polyval``: Horner's rule, two rows per coefficient."""
+    if isinstance(p, np.poly1d):
+        return NotImplemented
+    P, X = _operand_array(p), _operand_array(x)
+    if P is None or P.ndim != 1 or P.shape[0] < 2 or (
+            X is None and not isinstance(x, array_tracer.Tracer)):
+        return NotImplemented
+    y = P[0]
+    for c in P[1:]:
+        y = y * x + c
+    return y
+
+
 array_tracer.BATCHED_MATMUL = batched_matmul
 array_tracer.UFUNC_METHODS = ufunc_method
 FUNCTIONS.update({
@@ -504,5 +723,8 @@ FUNCTIONS.update({
     np.cumsum: cumsum,
     np.cumprod: cumprod, np.einsum: einsum, np.tensordot: tensordot, np.inner: inner,
     np.outer: outer, np.vdot: vdot, np.trace: trace, np.dot: dot, np.diag: diag,
-    np.diagflat: diagflat,
+    np.diagflat: diagflat, np.diff: diff, np.linalg.norm: norm, np.average: average,
+    np.triu: triu, np.tril: tril, np.cross: cross, np.kron: kron, np.polyval: polyval,
 })
+FUNCTIONS.update({f: trapezoid for f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None))
+                  if f is not None})

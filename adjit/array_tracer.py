@@ -618,13 +618,17 @@ def dot(a, b, out=None):
 
 
 def where(condition, x=None, y=None):
-    """``np.where(c, x, y)`` with a traced condition: select instructions."""
+    """``np.where(c, x, y)``: with a traced condition, select instructions; with
+    a constant one (``np.triu``'s mask), the slots it picks."""
     if x is None or y is None:
         return NotImplemented
     rec = next(v._rec for v in (condition, x, y) if isinstance(v, (TracedBlock, Tracer)))
     c, a, b = (_as_operand(rec, v) for v in (condition, x, y))
-    if c is None or a is None or b is None or _is_const_operand(c):
+    if c is None or a is None or b is None:
         return NotImplemented
+    if _is_const_operand(c):  # a fixed mask picks slots: a move, no instruction
+        return _wrap_slots(rec, np.where(np.asarray(c) != 0.0, _slots_of(rec, x),
+                                         _slots_of(rec, y)))
     shape = np.broadcast_shapes(_shape(c), _shape(a), _shape(b))
     t = _elementwise(rec, "pick_true", (c, a), shape)
     f = _elementwise(rec, "pick_false", (c, b), shape)
