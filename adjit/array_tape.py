@@ -121,11 +121,22 @@ class ArrayTape(Tape):
                      else bufs[-3:], memo, piece)
 
     def _hot_state(self) -> tuple:
-        """``(pieces, flags, zero)`` (:meth:`_pieces`, :meth:`_plan`), kept in a
-        slot: the hot path of a small gradient reads them at every call."""
+        """``(pieces, flags, zero, head)`` (:meth:`_pieces`, :meth:`_plan`), kept
+        in a slot: the hot path of a small gradient reads them at every call.
+        ``head``: the batch kernel's arguments before the points, when a flat
+        point's gradient is that one call (one output, a plain signature, no
+        matrix rows); else None. (Per tape, never per thread: a tape bound to
+        other data shares its parent's thread-local memory, not its constants.)"""
         h = self._hot
         if h is None:
-            h = (self._pieces(), *self._plan())
+            a = self._arrays
+            pieces = self._pieces()
+            flags, zero = self._plan()
+            head = None
+            if pieces is None and a.outputs.shape[0] == 1 and self._signature.plain:
+                head = (a.code, a.index, a.constants, arrays.KINDS, flags, zero,
+                        int(a.outputs[0]), a.guards)
+            h = (pieces, flags, zero, head)
             _SET_HOT(self, h)
         return h
 
@@ -162,19 +173,38 @@ class ArrayTape(Tape):
             branches.raise_flipped(self, flip, x)
 
     def gradient(self, x, *args) -> np.ndarray:
+        if not args and type(x) is np.ndarray and x.ndim == 1:
+            head = (self._hot or self._hot_state())[3]
+            if head is not None:  # the hot path: one flat point, one kernel call
+                return self._hot_gradient(head, x)[1]
         a = self._arrays
         if not args and type(x) is np.ndarray and x.ndim == 1 and self._signature.plain \
-                and a.outputs.shape[0] == 1:  # the hot path: one flat point
+                and a.outputs.shape[0] == 1:  # one flat point of a program with matrix rows
             return self._value_and_gradient(program.point(a, x),
                                             self._state.arrays("a_work", 4, a.n_slots))[1]
         return Tape.gradient(self, x, *args)
 
     gradient.__doc__ = Tape.gradient.__doc__
 
+    def _hot_gradient(self, head, x):
+        """``(value, gradient)`` at the flat point ``x`` by the batch kernel's one
+        call (``head``: :meth:`_hot_state`); the fewest Python steps around it,
+        which is most of a small tape's time."""
+        a = self._arrays
+        x = program.point(a, x)
+        ys = np.empty(1)
+        gs = np.empty((1, x.shape[0]))
+        flips = np.empty(1, dtype=np.int64)
+        call(K.batch_gradient, *head, x.reshape(1, -1),
+             *self._state.arrays("a_work", 4, a.n_slots), ys, gs, flips)
+        if flips[0] >= 0:
+            branches.raise_flipped(self, int(flips[0]), x)
+        return float(ys[0]), gs[0]
+
     def _value_and_gradient(self, x, bufs):
         """``(value, gradient)`` at one checked point ``x``."""
         a = self._arrays
-        pieces, flags, zero = self._hot_state()
+        pieces, flags, zero, _ = self._hot_state()
         if pieces is not None:
             return self._matrix_gradient(x, bufs)
         ys = self._state.scratch("a_ys", (1,))
@@ -263,6 +293,9 @@ class ArrayTape(Tape):
             self._scalar_output("value_and_gradient")
         if type(x) is np.ndarray and x.ndim == 1 and self._signature.plain:
             # the hot path: one flat point
+            head = self._hot_state()[3]
+            if head is not None:
+                return self._hot_gradient(head, x)
             return self._value_and_gradient(program.point(a, x),
                                             self._state.arrays("a_work", 4, a.n_slots))
         shape = np.shape(x)
@@ -402,7 +435,9 @@ class ArrayTape(Tape):
     def optimized(self) -> "ArrayTape":
         """This tape with the array instructions of constants computed
         (:func:`adjit.arrays.without_constant_rows`), each one that repeats an
-        earlier one read from that one (:func:`adjit.arrays.without_common_rows`)
+        earlier one read from that one (:func:`adjit.arrays.without_common_rows`),
+        the optimizer's exact fusions made on whole rows
+        (:func:`adjit.arrays.fused_rows`: ``square(a - b) -> sqdiff(a, b)`` ...)
         and without the instructions no output or guard needs (the element-level
         optimizer of :meth:`adjit.Tape.optimized` runs on the scalar program,
         :attr:`program`, where Hessians and sparsity use it)."""
@@ -411,6 +446,7 @@ class ArrayTape(Tape):
         def build():
             a = arrays.without_constant_rows(self._arrays, moving)
             a = arrays.without_dead_rows(arrays.without_common_rows(a, moving))
+            a = arrays.fused_rows(a, moving)  # after the dead rows: they would count as readers
             return _new(a, self._guard_sources, self._signature, program.TapeState())
         return self._state.once("optimized", build)
 
@@ -548,7 +584,7 @@ def _folded(tape: Tape) -> ArrayTape:
     if any(arg.where is not None for arg in tape.signature.args):
         raise ValueError("folded(): this tape has data arguments, whose constant pool must "
                          "keep its layout; fold a tape traced without them")
-    a = folding.fold(tape.program)
+    a = arrays.fused_rows(folding.fold(tape.program))
     return make(a.code, a.index, a.constants, a.outputs, a.n_inputs, a.guards,
                 tape.guard_sources, tape.signature)
 

@@ -496,7 +496,8 @@ def _elem_body(w: Writer, v: ops.Variant, form: str, order: int) -> None:
 #: of each op is compile time (docs/arrays.md), so the list stays short.
 ARRAY_FAST = ("add", "sub", "mul", "div", "pow", "neg", "square", "reciprocal", "sqrt",
               "exp", "log", "log1p", "sin", "cos", "tanh", "abs", "maximum", "minimum",
-              "lt", "le", "gt", "ge", "pick_true", "pick_false", "expm1")
+              "lt", "le", "gt", "ge", "pick_true", "pick_false", "expm1", "sqdiff", "cube",
+              "inv_cube")
 
 
 def _scalar_rules(name: str, doc: str, order: int) -> list[str]:

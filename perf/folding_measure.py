@@ -26,7 +26,7 @@ os.environ.setdefault("ADJIT_COLD_TIER", "0")  # compiled kernels only: never th
 import numpy as np  # noqa: E402
 
 import adjit  # noqa: E402
-from adjit import array_tape, folding  # noqa: E402
+from adjit import array_tape, arrays, folding  # noqa: E402
 from perf import handwritten, workloads  # noqa: E402
 
 CASES = (("lj", 64), ("lj", 256), ("rosenbrock", 1000))
@@ -54,7 +54,7 @@ def measure(family: str, size: int, rounds: int, budget: float, runs: int = 0) -
     w = workloads.make(family, size)
     tape = adjit.trace(w.f, w.x0)
     t = time.perf_counter()
-    a = folding.fold(tape.program, runs=runs)
+    a = arrays.fused_rows(folding.fold(tape.program, runs=runs))  # as Tape.folded()
     fold_s = time.perf_counter() - t
     ft = array_tape.make(a.code, a.index, a.constants, a.outputs, a.n_inputs, a.guards, (),
                          tape.signature)

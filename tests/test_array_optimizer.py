@@ -129,3 +129,107 @@ def test_constant_rows_fold_across_several_loads():
         np.testing.assert_allclose(opt.forward(point), [f(point)], rtol=1e-14)
         np.testing.assert_allclose(opt.gradient(point), central_jacobian(f, point)[0],
                                    rtol=1e-6)
+
+
+# --- fusion of whole rows (arrays.fused_rows) ----------------------------------------
+
+def lj_pairs(x):
+    """A Lennard-Jones energy written with pair indices, as vectorized code is."""
+    i, j = np.triu_indices(x.shape[0] // 3, 1)
+    dx, dy, dz = (x[3 * i + c] - x[3 * j + c] for c in range(3))
+    r2 = dx * dx + dy * dy + dz * dz
+    s6 = 1.0 / (r2 * r2 * r2)
+    return 4.0 * np.sum(s6 * s6 - s6)
+
+
+def lj_closed_gradient(x):
+    pos = x.reshape(-1, 3)
+    d = pos[:, None, :] - pos[None, :, :]
+    r2 = np.sum(d * d, axis=-1)
+    np.fill_diagonal(r2, 1.0)
+    dphi = 4.0 * (-6.0 * r2 ** -7 + 3.0 * r2 ** -4)
+    np.fill_diagonal(dphi, 0.0)
+    return (2.0 * np.einsum("ij,ijk->ik", dphi, d)).ravel()
+
+
+def _lattice(atoms):
+    g = np.stack(np.meshgrid(*[np.arange(3)] * 3, indexing="ij"), -1).reshape(-1, 3)[:atoms]
+    return (1.12 * g + np.random.default_rng(atoms).uniform(-0.05, 0.05, g.shape)).ravel()
+
+
+def test_pair_energy_fuses_into_sqdiff_cube_and_inv_cube():
+    x = _lattice(8)
+    raw = adjit.trace(lj_pairs, x, optimize=False)
+    opt = adjit.trace(lj_pairs, x)
+    counts = opt.op_counts()
+    assert counts.get("sqdiff") == 3 and counts.get("inv_cube") == 1, counts
+    assert "cube" not in counts and "reciprocal" not in counts and "mul" not in counts
+    assert opt.n_ops <= raw.n_ops - 5
+    for point in (x, x[::-1].copy()):
+        np.testing.assert_array_equal(opt.forward(point), raw.forward(point))  # same bits
+        np.testing.assert_allclose(opt.gradient(point), lj_closed_gradient(point),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(opt.gradient(point), raw.gradient(point), rtol=1e-13,
+                                   atol=1e-13)
+        np.testing.assert_allclose(opt.hessian(point), raw.hessian(point), rtol=1e-11,
+                                   atol=1e-11)
+    xs = x + 0.01 * np.random.default_rng(0).standard_normal((5, x.size))
+    np.testing.assert_allclose(opt.gradient(xs), raw.gradient(xs), rtol=1e-13, atol=1e-13)
+    # the folded scalar loop fuses the same way
+    def loop(v):
+        e = 0.0
+        for a in range(v.shape[0] // 3):
+            for b in range(a + 1, v.shape[0] // 3):
+                d = [v[3 * a + c] - v[3 * b + c] for c in range(3)]
+                r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+                s6 = 1.0 / (r2 * r2 * r2)
+                e = e + (s6 * s6 - s6)
+        return 4.0 * e
+    folded = adjit.trace(loop, x).folded()
+    assert {"sqdiff", "inv_cube"} <= set(folded.op_counts())
+    np.testing.assert_allclose(folded.gradient(x), lj_closed_gradient(x), rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("f, kept", [
+    # the difference is an output too: it stays a row, and the square reads it
+    (lambda x: np.concatenate([x[1:] - x[:-1], (x[1:] - x[:-1]) ** 2]), "sub"),
+    # the square is read twice: no cube
+    (lambda x: np.sum(x * x * x + x * x), "square"),
+    # 1 / cube read by another row too
+    (lambda x: (lambda c: np.sum(1.0 / c + c))(x * x * x), "cube"),
+])
+def test_an_inner_row_read_elsewhere_is_not_fused_away(f, kept):
+    x = np.linspace(0.6, 1.4, 6)
+    opt = adjit.trace(f, x)
+    assert kept in opt.op_counts()
+    raw = adjit.trace(f, x, optimize=False)
+    np.testing.assert_array_equal(opt.forward(x), raw.forward(x))
+    np.testing.assert_allclose(opt.jacobian(x), central_jacobian(f, x), rtol=1e-6, atol=1e-8)
+
+
+def test_a_data_argument_equal_to_one_is_not_taken_for_a_number():
+    def f(x, c):
+        return np.sum(c / x)
+    x = np.linspace(0.5, 1.5, 4)
+    tape = adjit.trace(f, x, np.ones(4))
+    assert "reciprocal" not in tape.op_counts()
+    c = np.array([2.0, 3.0, 0.5, 1.0])
+    np.testing.assert_allclose(tape.forward(x, c), [f(x, c)], rtol=1e-14)
+    np.testing.assert_allclose(tape.gradient(x, c), -c / x ** 2, rtol=1e-14)
+    # a constant one is
+    assert "reciprocal" in adjit.trace(lambda v: np.sum(1.0 / v), x).op_counts()
+
+
+def test_fusion_keeps_values_bit_for_bit_at_the_edges():
+    # zeros, infinities and NaN through the fused ops give exactly the unfused values
+    def f(x):
+        d = x[1:] - x[:-1]
+        return np.concatenate([d * d, 1.0 / (x * x * x)])
+    x = np.array([0.0, 0.0, np.inf, -1e-120, 3.0, np.nan, -2.0])
+    with np.errstate(all="ignore"):
+        raw = adjit.trace(f, np.linspace(1, 2, 7), optimize=False)
+        opt = adjit.trace(f, np.linspace(1, 2, 7))
+        assert {"sqdiff", "inv_cube"} <= set(opt.op_counts())
+        np.testing.assert_array_equal(opt.forward(x), raw.forward(x))
+        np.testing.assert_array_equal(opt.forward(x), f(x))
