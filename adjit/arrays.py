@@ -621,13 +621,14 @@ def _row_reads(code, index, n_in, outputs, guards) -> np.ndarray:
         if code[i, 0] == GATHER:
             idx = np.asarray(index[code[i, 4]:code[i, 4] + code[i, 3]])
             idx = idx[idx >= n_in]
-            np.add.at(reads, np.searchsorted(ends, idx, side="right"), 1)
+            reads += np.bincount(np.searchsorted(ends, idx, side="right"), minlength=len(code))
         else:
             for _, lo, hi, _ in _operands(code[i]):
                 mark(lo, hi)
-    for s in np.concatenate([np.asarray(outputs, dtype=np.int64).ravel(),
-                             np.asarray(guards, dtype=np.int64).reshape(-1, 2)[:, 0]]):
-        mark(int(s), int(s))
+    ends_read = np.concatenate([np.asarray(outputs, dtype=np.int64).ravel(),
+                                np.asarray(guards, dtype=np.int64).reshape(-1, 2)[:, 0]])
+    ends_read = ends_read[ends_read >= n_in]
+    reads += np.bincount(np.searchsorted(ends, ends_read, side="right"), minlength=len(code))
     return reads
 
 
@@ -642,7 +643,7 @@ def fused_rows(p: ArrayProgram, rebindable=None) -> ArrayProgram:
     constants (a data argument) is not taken for a number. The rows left
     unread are dropped (:func:`without_dead_rows`)."""
     code = np.array(p.code)
-    if len(code) == 0:
+    if len(code) == 0 or len(code) > _PLAN_ROWS:  # a Python loop per row below
         return p
     consts = np.asarray(p.constants)
     moving = np.zeros(len(consts), dtype=bool)

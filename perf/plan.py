@@ -11,14 +11,14 @@ from .tools import PEERS
 
 QUICK_WORKLOADS = [("textbook2", 2), ("rosenbrock", 1000), ("lj", 64), ("bratu", 32),
                    ("kinetics", 40), ("random", 1000), ("bundle", 15), ("rosenvec", 1000),
-                   ("logistic", 50), ("bratuslice", 32), ("gp", 30)]
+                   ("logistic", 50), ("bratuslice", 32), ("gp", 30), ("ljvec", 64)]
 FULL_WORKLOADS = [("textbook1", 1), ("textbook2", 2), ("rosenbrock", 1000),
                   ("rosenbrock", 10000), ("rosenbrock", 100000), ("lj", 64), ("lj", 512),
                   ("bratu", 32), ("bratu", 300), ("kinetics", 40), ("random", 1000),
                   ("random", 10000), ("random", 100000), ("random", 1000000),
                   ("bundle", 15), ("rosenvec", 1000), ("rosenvec", 10000),
                   ("rosenvec", 1000000), ("logistic", 200), ("bratuslice", 32),
-                  ("bratuslice", 300), ("gp", 100)]
+                  ("bratuslice", 300), ("gp", 100), ("ljvec", 64), ("ljvec", 512)]
 SCALING_EXTRA = [("random", 10000000)]
 COLD_WORKLOADS = [("rosenbrock", 10000), ("lj", 64)]
 
@@ -42,7 +42,7 @@ def quantities(family: str, size: int, n_inputs: int, n_outputs: int) -> list[st
         q += ["gradient", "hvp"]
         if n_inputs <= HESSIAN_INPUTS and family != "random":
             q.append("hessian")
-        if family in ("rosenbrock", "lj"):
+        if family in ("rosenbrock", "lj", "ljvec"):
             q.append("sparse_hessian")
     else:
         q += ["jvp", "jacobian_forward", "jacobian_reverse", "jacobian_auto",
@@ -64,7 +64,8 @@ def workload_dims(family: str, size: int) -> tuple[int, int]:
             "lj": (3 * size, 1), "bratu": (size * size, size * size),
             "kinetics": (size + 1, size + 1), "random": (random_inputs(size), 1),
             "bundle": (15, 2), "rosenvec": (size, 1), "logistic": (size, 1),
-            "bratuslice": (size * size, size * size), "gp": (size, 1)}[family]
+            "bratuslice": (size * size, size * size), "gp": (size, 1),
+            "ljvec": (3 * size, 1)}[family]
 
 
 @dataclass

@@ -202,7 +202,7 @@ SUMMARY = [  # (workload, quantity) rows of the Markdown summary
     ("logistic-200", "gradient"), ("logistic-200", "hvp"), ("logistic-200", "hessian"),
     ("bratuslice-300", "record"), ("bratuslice-300", "sparse_jacobian"),
     ("gp-100", "record"), ("gp-100", "gradient"), ("gp-100", "hessian"),
-    ("gp-100", "batch_gradient"),
+    ("gp-100", "batch_gradient"), ("ljvec-64", "gradient"), ("ljvec-512", "gradient"),
 ]
 
 

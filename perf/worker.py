@@ -38,7 +38,7 @@ def default_reference(ctx) -> None:
         v = ctx.direction
         h = 1e-5 / max(1.0, float(np.max(np.abs(v))))
         ctx.reference["hv"] = (w.gradient(x0 + h * v) - w.gradient(x0 - h * v)) / (2 * h)
-        if w.family in ("rosenbrock", "lj", "rosenvec") and "batch" in ctx.quantities:
+        if w.family in ("rosenbrock", "lj", "rosenvec", "ljvec") and "batch" in ctx.quantities:
             xs = w.points(ctx.batch)
             ctx.reference["batch_gradient"] = np.array([w.gradient(p) for p in xs])
 

@@ -552,7 +552,7 @@ def bundle_directions(count: int) -> np.ndarray:
 # --- registry -------------------------------------------------------------------
 
 FAMILIES = ("textbook1", "textbook2", "rosenbrock", "lj", "bratu", "kinetics", "random",
-            "bundle", "rosenvec", "logistic", "bratuslice", "gp")
+            "bundle", "rosenvec", "logistic", "bratuslice", "gp", "ljvec")
 
 
 def make(family: str, size: int) -> Workload:
@@ -596,6 +596,11 @@ def make(family: str, size: int) -> Workload:
         return Workload(family, size, lj_positions(size), 1, lj_scalar(size), lj_vector(size),
                         lj_gradient, f"Lennard-Jones energy, {size} atoms, "
                         f"{size * (size - 1) // 2} pairs")
+    if family == "ljvec":  # the same energy and points; adjit traces the pair-index form
+        return Workload(family, size, lj_positions(size), 1, lj_scalar(size), lj_vector(size),
+                        lj_gradient, f"Lennard-Jones energy, {size} atoms, "
+                        f"{size * (size - 1) // 2} pairs, traced vectorized (x[ix] - x[jx])",
+                        traced="vector")
     if family == "bratu":
         return Workload(family, size, bratu_x0(size), size * size, bratu_scalar(size),
                         bratu_vector(size), None, f"2-D Bratu residual, {size}×{size} grid")

@@ -31,7 +31,8 @@ def test_analytic_gradient_matches_central_differences(family, size):
 @pytest.mark.parametrize("family,size", [("textbook1", 1), ("textbook2", 2),
                                          ("rosenbrock", 20), ("lj", 8), ("bratu", 5),
                                          ("kinetics", 12), ("rosenvec", 20), ("logistic", 7),
-                                         ("bratuslice", 5), ("bratuslice", 1), ("gp", 9)])
+                                         ("bratuslice", 5), ("bratuslice", 1), ("gp", 9),
+                                         ("ljvec", 7)])
 def test_vector_form_equals_scalar_loop(family, size):
     w = W.make(family, size)
     x = w.points(1, seed=3)[0]
@@ -76,7 +77,7 @@ def test_textbook_examples_exact():
 def test_bratu_and_kinetics_shapes_and_dims():
     for family, size in [("bratu", 4), ("kinetics", 10), ("random", 1000), ("lj", 5),
                          ("bundle", 15), ("rosenvec", 9), ("logistic", 3), ("bratuslice", 4),
-                         ("gp", 5)]:
+                         ("gp", 5), ("ljvec", 6)]:
         w = W.make(family, size)
         assert (w.n_inputs, w.n_outputs) == workload_dims(family, size)
         assert W.evaluate(w, w.x0).shape == (w.n_outputs,)

@@ -19,6 +19,7 @@ def run(ctx):
         "textbook2": (None, hw.textbook2_gradient, None, None),
     }
     kernels["rosenvec"] = kernels["rosenbrock"]
+    kernels["ljvec"] = kernels["lj"]
     if w.family == "logistic":
         X, s, lam = w.data["X"], w.data["s"], w.data["lam"]
         Xt = np.ascontiguousarray(X.T)
