@@ -112,10 +112,9 @@ def main(argv=None) -> None:
     print(f"{'n':>7} {'passes':>6} {'pass':>8} {'floor':>8} {'adjit':>8} {'numba':>8} "
           f"{'jax':>8}  adjit/floor")
     for n in (int(s) for s in args.sizes.split(",")):
-        x0 = workloads.rosenbrock_x0(n) if hasattr(workloads, "rosenbrock_x0") else \
-            np.linspace(-1.0, 1.5, n)
-        xs = x0 + 0.01 * np.random.default_rng(1).standard_normal((BATCH, n))
-        tape = adjit.trace(lambda x: workloads.rosenbrock_vector(x, np), x0)
+        w = workloads.make("rosenvec", n)
+        xs = w.points(BATCH)
+        tape = adjit.trace(w.f, w.x0)
         k = count_passes(tape)
         one = pass_seconds(n, args.rounds)
         ours = per_point(tape.gradient, xs, args.rounds)
