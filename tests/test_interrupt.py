@@ -21,6 +21,9 @@ CHILD = textwrap.dedent("""
 
     case = sys.argv[1]
     parallel.THREADS = 2 if case.endswith("2") else 1
+    # Python keeps SIGINT ignored when it starts with it ignored (a job started
+    # in the background by a shell without job control): Ctrl-C's own handler
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def f(x):
         s = x[0]
