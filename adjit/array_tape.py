@@ -123,17 +123,17 @@ class ArrayTape(Tape):
     def _hot_state(self) -> tuple:
         """``(pieces, flags, zero, head)`` (:meth:`_pieces`, :meth:`_plan`), kept
         in a slot: the hot path of a small gradient reads them at every call.
-        ``head``: the batch kernel's arguments before the points, when a flat
-        point's gradient is that one call (one output, a plain signature, no
-        matrix rows); else None. (Per tape, never per thread: a tape bound to
-        other data shares its parent's thread-local memory, not its constants.)"""
+        ``head``: the batch kernel's arguments before the points, for a program
+        with one output and no matrix rows; else None. (Per tape, never per
+        thread: a tape bound to other data shares its parent's thread-local
+        memory, not its constants.)"""
         h = self._hot
         if h is None:
             a = self._arrays
             pieces = self._pieces()
             flags, zero = self._plan()
             head = None
-            if pieces is None and a.outputs.shape[0] == 1 and self._signature.plain:
+            if pieces is None and a.outputs.shape[0] == 1:
                 head = (a.code, a.index, a.constants, arrays.KINDS, flags, zero,
                         int(a.outputs[0]), a.guards)
             h = (pieces, flags, zero, head)
@@ -173,46 +173,26 @@ class ArrayTape(Tape):
             branches.raise_flipped(self, flip, x)
 
     def gradient(self, x, *args) -> np.ndarray:
-        if not args and type(x) is np.ndarray and x.ndim == 1:
-            head = (self._hot or self._hot_state())[3]
-            if head is not None:  # the hot path: one flat point, one kernel call
-                return self._hot_gradient(head, x)[1]
         a = self._arrays
         if not args and type(x) is np.ndarray and x.ndim == 1 and self._signature.plain \
-                and a.outputs.shape[0] == 1:  # one flat point of a program with matrix rows
+                and a.outputs.shape[0] == 1:  # the hot path: one flat point
             return self._value_and_gradient(program.point(a, x),
                                             self._state.arrays("a_work", 4, a.n_slots))[1]
         return Tape.gradient(self, x, *args)
 
     gradient.__doc__ = Tape.gradient.__doc__
 
-    def _hot_gradient(self, head, x):
-        """``(value, gradient)`` at the flat point ``x`` by the batch kernel's one
-        call (``head``: :meth:`_hot_state`); the fewest Python steps around it,
-        which is most of a small tape's time."""
-        a = self._arrays
-        x = program.point(a, x)
+    def _value_and_gradient(self, x, bufs):
+        """``(value, gradient)`` at one checked point ``x`` of a single-output
+        program: the batch kernel's one call (both sweeps) with the fewest
+        Python steps around it, which is most of a small tape's time."""
+        pieces, _, _, head = self._hot or self._hot_state()
+        if pieces is not None:
+            return self._matrix_gradient(x, bufs)
         ys = np.empty(1)
         gs = np.empty((1, x.shape[0]))
         flips = np.empty(1, dtype=np.int64)
-        call(K.batch_gradient, *head, x.reshape(1, -1),
-             *self._state.arrays("a_work", 4, a.n_slots), ys, gs, flips)
-        if flips[0] >= 0:
-            branches.raise_flipped(self, int(flips[0]), x)
-        return float(ys[0]), gs[0]
-
-    def _value_and_gradient(self, x, bufs):
-        """``(value, gradient)`` at one checked point ``x``."""
-        a = self._arrays
-        pieces, flags, zero, _ = self._hot_state()
-        if pieces is not None:
-            return self._matrix_gradient(x, bufs)
-        ys = self._state.scratch("a_ys", (1,))
-        gs = np.empty((1, a.n_inputs))
-        flips = np.empty(1, dtype=np.int64)
-        # the batch kernel at one point: one call, which holds both sweeps
-        call(K.batch_gradient, a.code, a.index, a.constants, arrays.KINDS, flags, zero,
-             a.outputs[0], a.guards, x.reshape(1, -1), *bufs, ys, gs, flips)
+        call(K.batch_gradient, *head, x.reshape(1, -1), *bufs, ys, gs, flips)
         if flips[0] >= 0:
             branches.raise_flipped(self, int(flips[0]), x)
         return float(ys[0]), gs[0]
@@ -293,9 +273,6 @@ class ArrayTape(Tape):
             self._scalar_output("value_and_gradient")
         if type(x) is np.ndarray and x.ndim == 1 and self._signature.plain:
             # the hot path: one flat point
-            head = self._hot_state()[3]
-            if head is not None:
-                return self._hot_gradient(head, x)
             return self._value_and_gradient(program.point(a, x),
                                             self._state.arrays("a_work", 4, a.n_slots))
         shape = np.shape(x)
