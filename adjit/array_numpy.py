@@ -624,10 +624,9 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         shape = [1] * A.ndim
         shape[ax[0]] = W.shape[0]
         W = W.reshape(tuple(shape))
-    if not isinstance(W, TracedBlock) and np.any(np.sum(np.broadcast_to(W, A.shape), axis=axis)
-                                                 == 0.0):
+    scl = np.sum(np.broadcast_to(W, A.shape), axis=axis, keepdims=keepdims)
+    if not isinstance(W, TracedBlock) and np.any(scl == 0.0):
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    scl = np.sum(W * np.ones(A.shape), axis=axis, keepdims=keepdims)
     avg = np.sum(A * W, axis=axis, keepdims=keepdims) / scl
     return (avg, scl) if returned else avg
 
